@@ -1,0 +1,172 @@
+#include "compute.h"
+
+#include <atomic>
+#include <cstdlib>
+
+#include "../params.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace ak {
+
+extern const CpuKernels kScalarKernels;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const CpuKernels kAvx2Kernels;
+extern const CpuKernels kAvx512Kernels;
+#endif
+#if defined(__aarch64__)
+extern const CpuKernels kNeonKernels;
+#endif
+
+namespace {
+
+// Best first.
+std::vector<const CpuKernels*> supported_kernels() {
+  std::vector<const CpuKernels*> list;
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) list.push_back(&kAvx512Kernels);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    list.push_back(&kAvx2Kernels);
+#endif
+#if defined(__aarch64__)
+  list.push_back(&kNeonKernels);
+#endif
+  list.push_back(&kScalarKernels);
+  return list;
+}
+
+const CpuKernels* choose_kernels() {
+  auto list = supported_kernels();
+  if (const char* forced = std::getenv("ACTIVATION_KERNELS_ISA")) {
+    for (auto* k : list)
+      if (forced == std::string(k->isa)) return k;
+  }
+  return list.front();
+}
+
+std::atomic<const CpuKernels*> g_kernels{choose_kernels()};
+
+const CpuKernels& kernels() { return *g_kernels.load(std::memory_order_relaxed); }
+
+// Elementwise work is cut into blocks of kBlock; paramGrad sums each block on its own and adds
+// the block sums in order, so its bits do not depend on how blocks are spread over threads.
+constexpr size_t kBlock = size_t(1) << 14;
+constexpr size_t kTile = 512;  // blends: both halves of a tile stay in L1
+
+void forward_range(const Activation& f, int node, const float* x, float* y, size_t n) {
+  const Node& nd = f.nodes[size_t(node)];
+  if (!nd.blend) return kernels().forward(nd.op, nd.params, x, y, n);
+  alignas(64) float a[kTile];
+  for (size_t i = 0; i < n; i += kTile) {
+    size_t m = n - i < kTile ? n - i : kTile;
+    forward_range(f, nd.a, x + i, a, m);
+    forward_range(f, nd.b, x + i, y + i, m);  // y may be x: each tile reads x before writing
+    kernels().blend(nd.t, a, y + i, m);
+  }
+}
+
+void backward_range(const Activation& f, int node, const float* x, const float* dy, float* out,
+                    size_t n) {
+  const Node& nd = f.nodes[size_t(node)];
+  if (!nd.blend) return kernels().backward(nd.op, nd.params, x, dy, out, n);
+  alignas(64) float a[kTile];
+  for (size_t i = 0; i < n; i += kTile) {
+    size_t m = n - i < kTile ? n - i : kTile;
+    backward_range(f, nd.a, x + i, dy + i, a, m);
+    backward_range(f, nd.b, x + i, dy + i, out + i, m);
+    kernels().blend(nd.t, a, out + i, m);
+  }
+}
+
+template <class Range>
+void split(size_t n, int threads, const Range& range) {
+  if (n < kParallelThreshold || threads <= 1) return range(0, n);
+  size_t blocks = (n + kBlock - 1) / kBlock;
+  size_t tasks = blocks < size_t(threads) ? blocks : size_t(threads);
+  parallel_run(tasks, threads, [&](size_t t) {
+    size_t begin = blocks * t / tasks * kBlock, end = blocks * (t + 1) / tasks * kBlock;
+    if (end > n) end = n;
+    range(begin, end);
+  });
+}
+
+}  // namespace
+
+bool decode_activation(const double* code, size_t length, Activation& out) {
+  out.nodes.clear();
+  size_t pos = 0;
+  // Recursive descent over the pre-order code; returns the node index or -1.
+  auto parse = [&](auto&& self, int depth) -> int {
+    if (depth > 16 || pos + 4 > length || out.nodes.size() >= size_t(kMaxNodes)) return -1;
+    const double* c = code + pos;
+    pos += 4;
+    int index = int(out.nodes.size());
+    out.nodes.push_back(Node{});
+    if (c[0] == kBlendCode) {
+      if (!(c[1] >= 0 && c[1] <= 1)) return -1;
+      int a = self(self, depth + 1);
+      if (a < 0) return -1;
+      int b = self(self, depth + 1);
+      if (b < 0) return -1;
+      out.nodes[size_t(index)] = Node{true, Op::Count, Params{}, float(c[1]), a, b};
+      return index;
+    }
+    if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return -1;
+    Op op = Op(int(c[0]));
+    out.nodes[size_t(index)] = Node{false, op, prepare_params(op, c + 1), 0.f, -1, -1};
+    return index;
+  };
+  if (parse(parse, 0) != 0 || pos != length) return false;
+  const Node& root = out.nodes[0];
+  out.param_grads = root.blend ? 0 : param_grad_count(root.op);
+  return true;
+}
+
+const char* cpu_isa() { return kernels().isa; }
+
+std::vector<std::string> cpu_supported_isas() {
+  std::vector<std::string> names;
+  for (auto* k : supported_kernels()) names.push_back(k->isa);
+  return names;
+}
+
+bool set_cpu_isa(const std::string& name) {
+  for (auto* k : supported_kernels())
+    if (name == k->isa) {
+      g_kernels.store(k);
+      return true;
+    }
+  return false;
+}
+
+void cpu_forward(const Activation& f, const float* x, float* y, size_t n, int threads) {
+  split(n, threads, [&](size_t b, size_t e) { forward_range(f, 0, x + b, y + b, e - b); });
+}
+
+void cpu_backward(const Activation& f, const float* x, const float* dy, float* out, size_t n,
+                  int threads) {
+  split(n, threads,
+        [&](size_t b, size_t e) { backward_range(f, 0, x + b, dy + b, out + b, e - b); });
+}
+
+void cpu_param_grad(const Activation& f, const float* x, const float* dy, size_t n, int threads,
+                    double* sums) {
+  const int k = f.param_grads;
+  for (int i = 0; i < k; ++i) sums[i] = 0;
+  if (k == 0 || n == 0) return;
+  const Node& root = f.nodes[0];
+  size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks * size_t(k), 0.0);
+  auto range = [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; i += kBlock) {
+      size_t m = e - i < kBlock ? e - i : kBlock;
+      kernels().param_grad(root.op, root.params, x + i, dy + i, m, &partial[i / kBlock * k]);
+    }
+  };
+  split(n, threads, range);
+  for (size_t blk = 0; blk < blocks; ++blk)
+    for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
+}
+
+}  // namespace ak

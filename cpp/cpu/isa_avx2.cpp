@@ -1,0 +1,7 @@
+// Built with -mavx2 -mfma; used only when the processor reports both.
+#include "../simd/avx2.h"
+#include "kernels.h"
+
+namespace ak {
+extern const CpuKernels kAvx2Kernels = make_cpu_kernels<Vec8>("avx2");
+}

@@ -1,0 +1,141 @@
+// The CPU loops, written once over a vector type V and instantiated per ISA by the
+// isa_*.cpp files (each compiled with its own flags). Full vectors first, then the scalar
+// tail through the same formulas, so any length and any alignment works.
+#pragma once
+
+#include <cstddef>
+
+#include "../activations.h"
+
+namespace ak {
+
+// One ISA's entry points; `op` is never Op::Count.
+struct CpuKernels {
+  const char* isa;
+  void (*forward)(Op op, const Params& p, const float* x, float* y, size_t n);
+  void (*backward)(Op op, const Params& p, const float* x, const float* dy, float* out, size_t n);
+  // Adds the sums of the parameter-gradient terms over [0, n) into sums[0..count).
+  void (*param_grad)(Op op, const Params& p, const float* x, const float* dy, size_t n,
+                     double* sums);
+  // y = (1 - t) a + t y
+  void (*blend)(float t, const float* a, float* y, size_t n);
+};
+
+inline namespace AK_ISA_NS {
+namespace cpu_loops {
+
+template <class V, class A>
+void forward(const Params& p, const float* x, float* y, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {  // two vectors in flight hide the exp latency
+    V a = A::template forward<V>(load<V>(x + i), p);
+    V b = A::template forward<V>(load<V>(x + i + W), p);
+    store(y + i, a);
+    store(y + i + W, b);
+  }
+  for (; i + W <= n; i += W) store(y + i, A::template forward<V>(load<V>(x + i), p));
+  for (; i < n; ++i) y[i] = A::template forward<float>(x[i], p);
+}
+
+template <class V, class A>
+void backward(const Params& p, const float* x, const float* dy, float* out, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    V a = A::template backward<V>(load<V>(x + i), load<V>(dy + i), p);
+    V b = A::template backward<V>(load<V>(x + i + W), load<V>(dy + i + W), p);
+    store(out + i, a);
+    store(out + i + W, b);
+  }
+  for (; i + W <= n; i += W)
+    store(out + i, A::template backward<V>(load<V>(x + i), load<V>(dy + i), p));
+  for (; i < n; ++i) out[i] = A::template backward<float>(x[i], dy[i], p);
+}
+
+// Terms are computed a tile at a time in float, then summed in double in a fixed order
+// (8 running sums, combined pairwise): the same bits for the same [x, dy, n].
+template <class V, class A>
+void param_grad(const Params& p, const float* x, const float* dy, size_t n, double* sums) {
+  constexpr int K = A::kParamCount;
+  constexpr size_t W = Lanes<V>::count, kTile = 256;
+  alignas(64) float terms[K][kTile];
+  double acc[K][8] = {};
+  for (size_t base = 0; base < n; base += kTile) {
+    size_t m = n - base < kTile ? n - base : kTile;
+    size_t i = 0;
+    for (; i + W <= m; i += W) {
+      V t[K];
+      A::template param_terms<V>(load<V>(x + base + i), load<V>(dy + base + i), p, t);
+      for (int k = 0; k < K; ++k) store(terms[k] + i, t[k]);
+    }
+    for (; i < m; ++i) {
+      float t[K];
+      A::template param_terms<float>(x[base + i], dy[base + i], p, t);
+      for (int k = 0; k < K; ++k) terms[k][i] = t[k];
+    }
+    for (int k = 0; k < K; ++k)
+      for (i = 0; i < m; ++i) acc[k][i % 8] += double(terms[k][i]);
+  }
+  for (int k = 0; k < K; ++k)
+    sums[k] += ((acc[k][0] + acc[k][1]) + (acc[k][2] + acc[k][3])) +
+               ((acc[k][4] + acc[k][5]) + (acc[k][6] + acc[k][7]));
+}
+
+template <class V>
+void blend(float t, const float* a, float* y, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  for (; i + W <= n; i += W) store(y + i, fmadd(V(1.f - t), load<V>(a + i), V(t) * load<V>(y + i)));
+  for (; i < n; ++i) y[i] = fmadd(1.f - t, a[i], t * y[i]);
+}
+
+template <class V>
+void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
+  switch (op) {
+    case Op::Relu: return forward<V, Relu>(p, x, y, n);
+    case Op::Mish: return forward<V, Mish>(p, x, y, n);
+    case Op::Swish: return forward<V, Swish>(p, x, y, n);
+    case Op::HardGate: return forward<V, HardGate>(p, x, y, n);
+    case Op::ApproxMish: return forward<V, ApproxMish>(p, x, y, n);
+    case Op::LinearSwish: return forward<V, LinearSwish>(p, x, y, n);
+    case Op::Aptx: return forward<V, Aptx>(p, x, y, n);
+    default: return;
+  }
+}
+
+template <class V>
+void backward_op(Op op, const Params& p, const float* x, const float* dy, float* out, size_t n) {
+  switch (op) {
+    case Op::Relu: return backward<V, Relu>(p, x, dy, out, n);
+    case Op::Mish: return backward<V, Mish>(p, x, dy, out, n);
+    case Op::Swish: return backward<V, Swish>(p, x, dy, out, n);
+    case Op::HardGate: return backward<V, HardGate>(p, x, dy, out, n);
+    case Op::ApproxMish: return backward<V, ApproxMish>(p, x, dy, out, n);
+    case Op::LinearSwish: return backward<V, LinearSwish>(p, x, dy, out, n);
+    case Op::Aptx: return backward<V, Aptx>(p, x, dy, out, n);
+    default: return;
+  }
+}
+
+template <class V>
+void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size_t n,
+                   double* sums) {
+  switch (op) {
+    case Op::Swish: return param_grad<V, Swish>(p, x, dy, n, sums);
+    case Op::Aptx: return param_grad<V, Aptx>(p, x, dy, n, sums);
+    default: return;
+  }
+}
+
+}  // namespace cpu_loops
+
+template <class V>
+constexpr CpuKernels make_cpu_kernels(const char* isa) {
+  return {isa, cpu_loops::forward_op<V>, cpu_loops::backward_op<V>, cpu_loops::param_grad_op<V>,
+          cpu_loops::blend<V>};
+}
+
+}  // namespace AK_ISA_NS
+
+}  // namespace ak

@@ -1,0 +1,62 @@
+// AVX2 + FMA: 8 floats. Compiled only in the translation unit built with -mavx2 -mfma.
+#pragma once
+
+#include <immintrin.h>
+
+#include "scalar.h"
+
+namespace ak {
+inline namespace AK_ISA_NS {
+
+struct Mask8 {
+  __m256 m;
+};
+struct Vec8 {
+  __m256 v;
+  Vec8() = default;
+  Vec8(__m256 x) : v(x) {}
+  explicit Vec8(float s) : v(_mm256_set1_ps(s)) {}
+};
+
+inline Vec8 operator+(Vec8 a, Vec8 b) { return _mm256_add_ps(a.v, b.v); }
+inline Vec8 operator-(Vec8 a, Vec8 b) { return _mm256_sub_ps(a.v, b.v); }
+inline Vec8 operator*(Vec8 a, Vec8 b) { return _mm256_mul_ps(a.v, b.v); }
+inline Vec8 operator/(Vec8 a, Vec8 b) { return _mm256_div_ps(a.v, b.v); }
+inline Vec8 operator-(Vec8 a) { return _mm256_xor_ps(a.v, _mm256_set1_ps(-0.f)); }
+inline Mask8 operator<(Vec8 a, Vec8 b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LT_OQ)}; }
+inline Mask8 operator<=(Vec8 a, Vec8 b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LE_OQ)}; }
+inline Mask8 operator>(Vec8 a, Vec8 b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ)}; }
+inline Mask8 operator>=(Vec8 a, Vec8 b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ)}; }
+inline Mask8 operator==(Vec8 a, Vec8 b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ)}; }
+inline Mask8 operator&(Mask8 a, Mask8 b) { return {_mm256_and_ps(a.m, b.m)}; }
+inline Mask8 operator|(Mask8 a, Mask8 b) { return {_mm256_or_ps(a.m, b.m)}; }
+
+inline Vec8 select(Mask8 m, Vec8 a, Vec8 b) { return _mm256_blendv_ps(b.v, a.v, m.m); }
+inline bool any_true(Mask8 m) { return _mm256_movemask_ps(m.m) != 0; }
+inline Mask8 is_nan(Vec8 x) { return {_mm256_cmp_ps(x.v, x.v, _CMP_UNORD_Q)}; }
+inline Vec8 minv(Vec8 a, Vec8 b) { return _mm256_min_ps(a.v, b.v); }
+inline Vec8 maxv(Vec8 a, Vec8 b) { return _mm256_max_ps(a.v, b.v); }
+inline Vec8 absv(Vec8 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), x.v); }
+inline Vec8 zero_with_sign(Vec8 x) { return _mm256_and_ps(_mm256_set1_ps(-0.f), x.v); }
+inline Vec8 fmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
+inline Vec8 round_nearest(Vec8 x) {
+  return _mm256_round_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+inline Vec8 pow2i(Vec8 k) {
+  __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(k.v), _mm256_set1_epi32(127));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+}
+
+template <>
+inline Vec8 load<Vec8>(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline void store(float* p, Vec8 v) { _mm256_storeu_ps(p, v.v); }
+
+template <>
+struct Lanes<Vec8> {
+  static constexpr int count = 8;
+};
+
+}  // namespace AK_ISA_NS
+}  // namespace ak

@@ -1,0 +1,71 @@
+// AVX-512F: 16 floats. Compiled only in the translation unit built with -mavx512f.
+#pragma once
+
+#include <immintrin.h>
+
+#include "scalar.h"
+
+namespace ak {
+inline namespace AK_ISA_NS {
+
+struct Mask16 {
+  __mmask16 m;
+};
+struct Vec16 {
+  __m512 v;
+  Vec16() = default;
+  Vec16(__m512 x) : v(x) {}
+  explicit Vec16(float s) : v(_mm512_set1_ps(s)) {}
+};
+
+inline Vec16 operator+(Vec16 a, Vec16 b) { return _mm512_add_ps(a.v, b.v); }
+inline Vec16 operator-(Vec16 a, Vec16 b) { return _mm512_sub_ps(a.v, b.v); }
+inline Vec16 operator*(Vec16 a, Vec16 b) { return _mm512_mul_ps(a.v, b.v); }
+inline Vec16 operator/(Vec16 a, Vec16 b) { return _mm512_div_ps(a.v, b.v); }
+inline Vec16 operator-(Vec16 a) {
+  return _mm512_castsi512_ps(
+      _mm512_xor_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(int32_t(0x80000000))));
+}
+inline Mask16 operator<(Vec16 a, Vec16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
+inline Mask16 operator<=(Vec16 a, Vec16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ)}; }
+inline Mask16 operator>(Vec16 a, Vec16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
+inline Mask16 operator>=(Vec16 a, Vec16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+inline Mask16 operator==(Vec16 a, Vec16 b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ)}; }
+inline Mask16 operator&(Mask16 a, Mask16 b) { return {__mmask16(a.m & b.m)}; }
+inline Mask16 operator|(Mask16 a, Mask16 b) { return {__mmask16(a.m | b.m)}; }
+
+inline Vec16 select(Mask16 m, Vec16 a, Vec16 b) { return _mm512_mask_blend_ps(m.m, b.v, a.v); }
+inline bool any_true(Mask16 m) { return m.m != 0; }
+inline Mask16 is_nan(Vec16 x) { return {_mm512_cmp_ps_mask(x.v, x.v, _CMP_UNORD_Q)}; }
+inline Vec16 minv(Vec16 a, Vec16 b) { return _mm512_min_ps(a.v, b.v); }
+inline Vec16 maxv(Vec16 a, Vec16 b) { return _mm512_max_ps(a.v, b.v); }
+inline Vec16 absv(Vec16 x) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(x.v), _mm512_set1_epi32(0x7fffffff)));
+}
+inline Vec16 zero_with_sign(Vec16 x) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(x.v), _mm512_set1_epi32(int32_t(0x80000000))));
+}
+inline Vec16 fmadd(Vec16 a, Vec16 b, Vec16 c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
+inline Vec16 round_nearest(Vec16 x) {
+  return _mm512_roundscale_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+inline Vec16 pow2i(Vec16 k) {
+  __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(k.v), _mm512_set1_epi32(127));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
+}
+
+template <>
+inline Vec16 load<Vec16>(const float* p) {
+  return _mm512_loadu_ps(p);
+}
+inline void store(float* p, Vec16 v) { _mm512_storeu_ps(p, v.v); }
+
+template <>
+struct Lanes<Vec16> {
+  static constexpr int count = 16;
+};
+
+}  // namespace AK_ISA_NS
+}  // namespace ak

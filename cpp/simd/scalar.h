@@ -1,0 +1,84 @@
+// The scalar "vector": plain float. Serves the scalar CPU path, the tails of every SIMD loop,
+// and CUDA (where AK_HD is __host__ __device__). Every SIMD wrapper provides the same free
+// functions with the same semantics, so one formula template fits all of them.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "../types.h"
+
+#ifdef __CUDACC__
+#define AK_HD __host__ __device__ __forceinline__
+#else
+#define AK_HD inline __attribute__((always_inline))
+#endif
+
+namespace ak {
+inline namespace AK_ISA_NS {
+
+AK_HD float as_float(int32_t i) {
+#ifdef __CUDA_ARCH__
+  return __int_as_float(i);
+#else
+  float f;
+  std::memcpy(&f, &i, sizeof f);
+  return f;
+#endif
+}
+
+AK_HD int32_t as_int(float f) {
+#ifdef __CUDA_ARCH__
+  return __float_as_int(f);
+#else
+  int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i;
+#endif
+}
+
+// Comparisons on float give bool; `select` picks per lane. NaN compares false everywhere.
+AK_HD float select(bool m, float a, float b) { return m ? a : b; }
+AK_HD bool any_true(bool m) { return m; }
+AK_HD bool is_nan(float x) { return x != x; }
+// min/max return b when a is NaN (the x86 minps/maxps rule), on every path.
+AK_HD float minv(float a, float b) { return a < b ? a : b; }
+AK_HD float maxv(float a, float b) { return a > b ? a : b; }
+AK_HD float absv(float x) { return as_float(as_int(x) & 0x7fffffff); }
+// +0 or -0 with the sign of x: the limit of x * (something vanishing).
+AK_HD float zero_with_sign(float x) { return as_float(as_int(x) & int32_t(0x80000000)); }
+
+// a*b + c with one rounding, on every path (an instruction where the target has FMA, libm's
+// exact fmaf on an x86 baseline build): the error-free steps of math.h rely on it.
+AK_HD float fmadd(float a, float b, float c) {
+#if defined(__CUDACC__)
+  return fmaf(a, b, c);
+#else
+  return __builtin_fmaf(a, b, c);
+#endif
+}
+
+// Round to the nearest integer (ties to even) for |x| < 2^22, without libm.
+AK_HD float round_nearest(float x) {
+  const float magic = 12582912.f;  // 1.5 * 2^23
+  return (x + magic) - magic;
+}
+
+// 2^k for an integral k in [-127, 128]: k = -127 gives +0, k = 128 gives +Inf.
+AK_HD float pow2i(float k) { return as_float((int32_t(k) + 127) << 23); }
+
+template <class V>
+AK_HD V load(const float* p);
+template <>
+AK_HD float load<float>(const float* p) {
+  return *p;
+}
+AK_HD void store(float* p, float v) { *p = v; }
+
+template <class V>
+struct Lanes {
+  static constexpr int count = 1;
+};
+
+}  // namespace AK_ISA_NS
+}  // namespace ak

@@ -1,0 +1,109 @@
+// Every check on what a caller passes, with one message format:
+//   Expected <what was expected> for <argument> but received <what it was>
+// TypeError for a wrong type, RangeError for a wrong value.
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'number':
+    case 'boolean':
+      return `${typeof value} ${String(value)}`;
+    case 'bigint':
+      return `bigint ${String(value)}n`;
+    case 'symbol':
+      return 'symbol';
+    case 'function':
+      return 'function';
+    default: {
+      const ctor = (value as { constructor?: { name?: string } }).constructor;
+      return ctor?.name ? ctor.name : 'Object';
+    }
+  }
+}
+
+export function typeError(expected: string, name: string, received: unknown): TypeError {
+  return new TypeError(`Expected ${expected} for ${name} but received ${describe(received)}`);
+}
+
+export function rangeError(expected: string, name: string, received: string): RangeError {
+  return new RangeError(`Expected ${expected} for ${name} but received ${received}`);
+}
+
+function isDetached(a: ArrayBufferView): boolean {
+  if (a.byteLength !== 0 || a.buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(a.buffer); // throws on a detached buffer, not on an empty one
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function checkFloat32Array(value: unknown, name: string): Float32Array {
+  if (!(value instanceof Float32Array)) throw typeError('Float32Array', name, value);
+  if (isDetached(value))
+    throw new TypeError(`Expected an attached Float32Array for ${name} but received a detached one`);
+  return value;
+}
+
+export function checkLength(a: Float32Array, name: string, length: number, of: string): void {
+  if (a.length !== length) throw rangeError(`length ${length} (the length of ${of})`, name, `length ${a.length}`);
+}
+
+// `out` may be one of `inputs` exactly (in place) or disjoint from all of them.
+export function checkOut(out: Float32Array, inputs: Array<[Float32Array, string]>): void {
+  for (const [input, name] of inputs) {
+    if (out.buffer !== input.buffer) continue;
+    const same = out.byteOffset === input.byteOffset && out.length === input.length;
+    const disjoint =
+      out.byteOffset + out.byteLength <= input.byteOffset || input.byteOffset + input.byteLength <= out.byteOffset;
+    if (!same && !disjoint)
+      throw rangeError(`${name} itself or memory disjoint from ${name}`, 'out', `a view that partly overlaps ${name}`);
+  }
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+export interface NumberRule {
+  above?: number; // exclusive lower bound
+  min?: number;
+  max?: number;
+}
+
+// A parameter: a number that is finite as a float32, within the rule's bounds.
+export function checkNumber(value: unknown, name: string, rule: NumberRule = {}): number {
+  if (typeof value !== 'number') throw typeError('a number', name, value);
+  if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX)
+    throw rangeError('a finite float32 number', name, String(value));
+  if (rule.above !== undefined && !(value > rule.above))
+    throw rangeError(`a number > ${rule.above}`, name, String(value));
+  if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max))
+    throw rangeError(`a number in [${rule.min}, ${rule.max}]`, name, String(value));
+  return value;
+}
+
+// An options object (or undefined) whose keys are all known: a typo must not pass silently.
+// keyName says what a key is, e.g. 'a parameter name of swish'.
+export function checkOptions<T extends object>(
+  value: unknown,
+  name: string,
+  keyName: string,
+  known: readonly string[],
+): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError('an object', name, value);
+  for (const key of Object.keys(value))
+    if (!known.includes(key))
+      throw rangeError(known.length ? `one of ${known.join(', ')}` : 'none', keyName, JSON.stringify(key));
+  return value as Partial<T>;
+}
+
+export function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string') throw typeError(`one of ${allowed.join(', ')}`, name, value);
+  if (!allowed.includes(value as T)) throw rangeError(`one of ${allowed.join(', ')}`, name, JSON.stringify(value));
+  return value as T;
+}

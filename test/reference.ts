@@ -1,0 +1,160 @@
+// Double-precision references for every activation (DESIGN §1), in forms that stay accurate in
+// double where the float kernels are tested: no cancellation in the tails.
+export type Fn = (x: number) => number;
+
+export const f32 = Math.fround;
+const sig = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+// d/dx [x s(c x)] = s(z)(1 + z s(-z)), z = c x
+const swishSlope = (z: number): number => sig(z) * (1 + z * sig(-z));
+
+export interface Reference {
+  f: Fn;
+  df: Fn;
+}
+
+export function mishRef(): Reference {
+  return {
+    f: (x) => {
+      if (x === -Infinity) return -0;
+      if (x > 40) return x; // tanh(softplus 40) = 1 - 2e-35
+      return x * Math.tanh(Math.log1p(Math.exp(x)));
+    },
+    df: (x) => {
+      if (x === -Infinity) return 0;
+      if (x > 40) return 1;
+      const e = Math.exp(x);
+      const n = e * (e + 2);
+      return n / (n + 2) + (x * 4 * (1 + e) * (1 + e) * sig(x)) / ((n + 2) * (n + 2));
+    },
+  };
+}
+
+export function swishRef(beta: number): Reference {
+  const b = f32(beta);
+  return {
+    f: (x) => (Number.isFinite(x) ? x * sig(b * x) : b * x > 0 ? x : -0 * Math.sign(x)),
+    df: (x) => (Number.isNaN(x) ? x : Number.isFinite(x) ? swishSlope(b * x) : b * x > 0 ? 1 : 0),
+  };
+}
+
+export function hardGateRef(shift: number, cap: number): Reference {
+  const s = f32(shift);
+  const c = f32(cap);
+  return {
+    f: (x) => {
+      if (x + s <= 0) return x < 0 ? -0 : 0;
+      if (x + s >= c) return x;
+      return (x * (x + s)) / c;
+    },
+    df: (x) => (Number.isNaN(x) ? Number.NaN : x + s <= 0 ? 0 : x + s >= c ? 1 : (2 * x + s) / c),
+  };
+}
+
+export const reluRef: Reference = {
+  f: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
+  df: (x) => (x > 0 ? 1 : Number.isNaN(x) ? x : 0),
+};
+
+export const approxMishRef: Reference = {
+  f: (x) => (x === -Infinity ? -0 : x === Infinity ? x : x * sig(x <= 0 ? x : 2 * x)),
+  df: (x) => (x === -Infinity ? 0 : x === Infinity ? 1 : swishSlope(x <= 0 ? x : 2 * x)),
+};
+
+export const linearSwishRef: Reference = {
+  f: (x) => (x > 0 ? x : x === -Infinity ? -0 : 2 * x * sig(1.25 * x)),
+  df: (x) => (x > 0 ? 1 : x === -Infinity ? 0 : Number.isNaN(x) ? x : 2 * swishSlope(1.25 * x)),
+};
+
+export function aptxRef(alpha: number, beta: number, gamma: number): Reference {
+  const a1 = f32(alpha) - 1;
+  const b = f32(beta);
+  const g = f32(gamma);
+  // (alpha + tanh(b x)) x = (alpha - 1) x + 2x s(2 b x)
+  const core = (x: number): number => {
+    if (Number.isFinite(x)) return a1 * x + 2 * x * sig(2 * b * x);
+    const tail = b * x > 0 ? 2 * x : -0 * Math.sign(x);
+    return a1 === 0 ? tail : a1 * x + tail;
+  };
+  return {
+    f: (x) => g * core(x),
+    df: (x) => {
+      if (Number.isNaN(x)) return x;
+      const z = 2 * b * x;
+      const slope = Number.isFinite(z) ? swishSlope(z) : z > 0 ? 1 : 0;
+      return g * (a1 + 2 * slope);
+    },
+  };
+}
+
+export function blendRef(a: Reference, b: Reference, t: number): Reference {
+  const tt = f32(t);
+  return {
+    f: (x) => (1 - tt) * a.f(x) + tt * b.f(x),
+    df: (x) => (1 - tt) * a.df(x) + tt * b.df(x),
+  };
+}
+
+// Units in the last place of the float32 nearest to r (normal range).
+export function ulp32(r: number): number {
+  const a = Math.abs(r);
+  if (a < 2 ** -126) return 2 ** -149;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e -= 1;
+  else if (2 ** (e + 1) <= a) e += 1;
+  return 2 ** (e - 23);
+}
+
+const MIN_NORMAL = 2 ** -126;
+
+// Error of y against a forward reference r, in ulps of r; 0 for an allowed subnormal result,
+// Infinity for a wrong special value.
+export function forwardError(y: number, r: number): number {
+  if (Number.isNaN(r) || Number.isNaN(y)) return Number.isNaN(r) && Number.isNaN(y) ? 0 : Number.POSITIVE_INFINITY;
+  const rf = f32(r);
+  if (!Number.isFinite(rf) || !Number.isFinite(y)) return y === rf ? 0 : Number.POSITIVE_INFINITY;
+  if (Math.abs(r) < MIN_NORMAL) return Math.abs(y - r) <= MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
+  return Math.abs(y - r) / ulp32(r);
+}
+
+// Error of a gradient g against r for upstream dy: ulps of r beyond the 2^-24 |dy| allowance.
+export function backwardError(g: number, r: number, dy: number): number {
+  if (Number.isNaN(r) || Number.isNaN(g)) return Number.isNaN(r) && Number.isNaN(g) ? 0 : Number.POSITIVE_INFINITY;
+  const rf = f32(r);
+  if (!Number.isFinite(rf) || !Number.isFinite(g)) return g === rf ? 0 : Number.POSITIVE_INFINITY;
+  const excess = Math.abs(g - r) - 2 ** -24 * Math.abs(dy);
+  return excess <= 0 ? 0 : excess / ulp32(r);
+}
+
+// Every special value, plus the neighbours of the given kinks.
+export function specials(kinks: number[] = []): number[] {
+  const s = [0, -0, 2 ** -149, -(2 ** -149), 2 ** -127, -(2 ** -127), MIN_NORMAL, -MIN_NORMAL];
+  s.push(3.4028234663852886e38, -3.4028234663852886e38, Infinity, -Infinity, Number.NaN);
+  s.push(1, -1, 20, -20, 88, -88, 100, -100, 174, -174, 200, -200);
+  for (const k of [0, ...kinks]) {
+    const v = new Float32Array([k]);
+    const u = new Uint32Array(v.buffer);
+    const bits = u[0];
+    for (const d of [-2, -1, 1, 2]) {
+      u[0] = bits + d;
+      s.push(v[0]);
+      u[0] = bits;
+    }
+    s.push(k);
+  }
+  return s.filter((x) => !Number.isNaN(f32(x)) || Number.isNaN(x));
+}
+
+// At least `count` float32 inputs: every exponent (a stride through the bit patterns), a dense
+// sweep of [-lo, hi], and the specials.
+export function sweep(count: number, range: [number, number], kinks: number[] = []): Float32Array {
+  const half = count >> 1;
+  const out = new Float32Array(2 * half + 64);
+  const bits = new Uint32Array(out.buffer);
+  const stride = Math.floor(2 ** 32 / half);
+  for (let i = 0; i < half; i++) bits[i] = (i * stride + 12345) >>> 0;
+  const [lo, hi] = range;
+  for (let i = 0; i < half; i++) out[half + i] = lo + ((hi - lo) * i) / half;
+  const sp = specials(kinks);
+  out.set(sp.slice(0, 64), 2 * half);
+  return out;
+}
