@@ -128,36 +128,45 @@ struct LinearSwish {
 // aptx(x) = (alpha + tanh(beta x)) gamma x = gamma [(alpha - 1) x + 2x s(2 beta x)]: the
 // second form keeps the left tail (about -8.5e-17 at x = -20 for the defaults), not 0.
 // Params: v[0] = alpha - 1, v[1] = 2 beta, v[2] = gamma, v[3] = 2 gamma.
+// The *_with forms take the parameters as V (a1 = alpha - 1, b2 = 2 beta): one value for the
+// elementwise activation, one per lane in the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h).
 struct Aptx {
   static constexpr int kParamCount = 3;
   // (alpha - 1) c x + 2c x s(2 beta x): c = 1 gives (alpha + tanh(beta x)) x, c = gamma aptx.
   template <class V>
-  AK_HD static V scaled(V x, float c, float two_c, const Params& p) {
-    TwoProduct<V> z = two_product(V(p.v[1]), x);
-    V tail = mul_sigmoid(V(two_c) * x, z.hi, z.lo);
-    return p.v[0] == 0.f ? tail : fmadd(V(p.v[0] * c), x, tail);  // 0 * Inf must not be NaN
-  }
-  template <class V>
-  AK_HD static V forward(V x, const Params& p) {
-    return scaled(x, p.v[2], p.v[3], p);
+  AK_HD static V forward_with(V x, V a1, V b2, V c) {
+    TwoProduct<V> z = two_product(b2, x);
+    V tail = mul_sigmoid((c + c) * x, z.hi, z.lo);
+    return select(a1 == V(0.f), tail, fmadd(a1 * c, x, tail));  // 0 * Inf must not be NaN
   }
   // f' = gamma [(alpha - 1) + 2 s(z)(1 + z s(-z))], z = 2 beta x
   template <class V>
-  AK_HD static V backward(V x, V dy, const Params& p) {
-    V slope = swish_slope(V(p.v[1]) * x);
-    return V(p.v[2]) * fmadd(V(2.f), slope, V(p.v[0])) * dy;
+  AK_HD static V backward_with(V x, V dy, V a1, V b2, V gamma) {
+    return gamma * fmadd(V(2.f), swish_slope(b2 * x), a1) * dy;
   }
   // d/dalpha = gamma x; d/dbeta = gamma x^2 (1 - t^2) = 4 gamma x^2 s(z) s(-z);
   // d/dgamma = (alpha + t) x
   template <class V>
-  AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
-    V gamma(p.v[2]);
-    V z = V(p.v[1]) * x;
+  AK_HD static void param_terms_with(V x, V dy, V a1, V b2, V gamma, V* t) {
+    V z = b2 * x;
     SigmoidPair<V> sp = sigmoid_pair(z);
     V dbeta = V(4.f) * gamma * (x * sp.s) * (x * sp.sc) * dy;
     t[0] = gamma * x * dy;
     t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
-    t[2] = scaled(x, 1.f, 2.f, p) * dy;
+    t[2] = forward_with(x, a1, b2, V(1.f)) * dy;
+  }
+
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    return forward_with(x, V(p.v[0]), V(p.v[1]), V(p.v[2]));
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    return backward_with(x, dy, V(p.v[0]), V(p.v[1]), V(p.v[2]));
+  }
+  template <class V>
+  AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
+    param_terms_with(x, dy, V(p.v[0]), V(p.v[1]), V(p.v[2]), t);
   }
 };
 

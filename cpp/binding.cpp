@@ -9,6 +9,9 @@
 #include "cpu/thread_pool.h"
 
 namespace ak {
+
+void export_aptx_layer(Napi::Env env, Napi::Object exports);  // layer/aptx_layer_binding.cpp
+
 namespace {
 
 // Per JS context (main thread, each worker): its own thread count.
@@ -189,6 +192,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports["threads"] = Napi::Function::New(env, threads);
   exports["setThreads"] = Napi::Function::New(env, set_threads);
   exports["maxThreads"] = Napi::Function::New(env, max_threads);
+  export_aptx_layer(env, exports);
   return exports;
 }
 

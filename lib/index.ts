@@ -19,6 +19,8 @@ export {
   silu,
   swish,
 } from './activations';
+export { AptxLayer, type AptxLayerGrads, type AptxLayerOptions, type AptxLayerParams, aptxLayer } from './aptx-layer';
 export { cpu, type Isa } from './cpu';
 export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
 export type { Device } from './run';
+export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
