@@ -7,6 +7,7 @@ import {
   Adam,
   accuracy,
   batchOf,
+  correct,
   crossEntropy,
   Dense,
   elapsed,
@@ -26,6 +27,9 @@ const LR = 4e-3;
 const DECAY = 0.25;
 const DECAY_EVERY = 5;
 const SIZES = [IMAGE, 128, 64, 32];
+// The paper's input transform (torchvision Normalize with the MNIST training set's mean and std).
+const MEAN = 0.1307;
+const STD = 0.3081;
 
 class AptxNetwork {
   readonly aptx: AptxLayer[];
@@ -54,14 +58,16 @@ class AptxNetwork {
     return this.head.forward(h, batch);
   }
 
-  gradients(x: Float32Array, y: Uint8Array, batch: number): number {
+  // Gradients of one batch; returns the loss and how many of its digits the network got right.
+  gradients(x: Float32Array, y: Uint8Array, batch: number): { loss: number; hits: number } {
     const inputs: Float32Array[] = [];
     let h: Float32Array = x;
     for (const layer of this.aptx) {
       inputs.push(h);
       h = layer.forward(h, batch);
     }
-    const { loss, grad } = crossEntropy(this.head.forward(h, batch), y, batch);
+    const logits = this.head.forward(h, batch);
+    const { loss, grad } = crossEntropy(logits, y, batch);
     let d = this.head.backward(h, grad, batch) as Float32Array;
     for (let k = this.aptx.length - 1; k >= 0; k--) {
       const g = this.aptx[k].backward(inputs[k], d, batch);
@@ -70,7 +76,7 @@ class AptxNetwork {
       });
       d = g.dx;
     }
-    return loss;
+    return { loss, hits: correct(logits, y, batch) };
   }
 
   params(): Param[] {
@@ -81,6 +87,8 @@ class AptxNetwork {
 function main(): void {
   const start = process.hrtime.bigint();
   const data = loadMnist();
+  for (const split of [data.train, data.test])
+    for (let k = 0; k < split.x.length; k++) split.x[k] = (split.x[k] - MEAN) / STD;
   console.log(
     `mnist: ${data.train.n} training and ${data.test.n} test digits; isa ${cpu.isa()}, ${cpu.threads()} threads`,
   );
@@ -90,23 +98,34 @@ function main(): void {
   const adam = new Adam(net.params(), LR);
   const next = rng(SEED + 1);
   const perEpoch = Math.floor(data.train.n / BATCH);
-  const epochs: Array<{ epoch: number; lr: number; loss: number; accuracy: number; seconds: number }> = [];
+  const epochs: Array<{
+    epoch: number;
+    lr: number;
+    loss: number;
+    trainAccuracy: number;
+    accuracy: number;
+    seconds: number;
+  }> = [];
   for (let e = 0; e < EPOCHS; e++) {
     const epochStart = process.hrtime.bigint();
     adam.lr = LR * DECAY ** Math.floor(e / DECAY_EVERY);
     const order = shuffled(data.train.n, next);
     let loss = 0;
+    let hits = 0;
     for (let s = 0; s < perEpoch; s++) {
       const b = batchOf(data.train, order, s * BATCH, BATCH);
-      loss += net.gradients(b.x, b.y, BATCH);
+      const step = net.gradients(b.x, b.y, BATCH);
+      loss += step.loss;
+      hits += step.hits;
       adam.update();
     }
+    const trainAccuracy = (100 * hits) / (perEpoch * BATCH); // while training, as the paper counts it
     const acc = accuracy(data.test, (x, n) => net.logits(x, n));
     const seconds = elapsed(epochStart);
-    epochs.push({ epoch: e + 1, lr: adam.lr, loss: loss / perEpoch, accuracy: acc, seconds });
+    epochs.push({ epoch: e + 1, lr: adam.lr, loss: loss / perEpoch, trainAccuracy, accuracy: acc, seconds });
     console.log(
       `epoch ${e + 1} (lr ${adam.lr.toExponential(2)}): loss ${(loss / perEpoch).toFixed(4)}, ` +
-        `test ${acc.toFixed(2)}% (${seconds.toFixed(1)} s)`,
+        `training ${trainAccuracy.toFixed(2)}%, test ${acc.toFixed(2)}% (${seconds.toFixed(1)} s)`,
     );
   }
   const seconds = elapsed(start);
@@ -120,6 +139,7 @@ function main(): void {
       decay: DECAY,
       decayEvery: DECAY_EVERY,
       weights,
+      normalize: { mean: MEAN, std: STD },
     },
     isa: cpu.isa(),
     threads: cpu.threads(),
