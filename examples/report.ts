@@ -252,6 +252,31 @@ function aptxSection(r: AptxResults): string[] {
   ];
 }
 
+// Pads the cells of every markdown table so that its columns line up (as the formatter wants).
+function alignTables(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    if (!lines[i].startsWith('|')) {
+      out.push(lines[i++].trimEnd());
+      continue;
+    }
+    const rows: string[][] = [];
+    for (; i < lines.length && lines[i].startsWith('|'); i++)
+      rows.push(
+        lines[i]
+          .slice(1, -1)
+          .split('|')
+          .map((c) => c.trim()),
+      );
+    const widths = rows[0].map((_, c) => Math.max(3, ...rows.map((r) => (/^-+$/.test(r[c]) ? 3 : r[c].length))));
+    for (const r of rows)
+      out.push(
+        `| ${r.map((cell, c) => (/^-+$/.test(cell) ? '-'.repeat(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`,
+      );
+  }
+  return out;
+}
+
 export function writeResults(): void {
   const swap = read<SwapResults>('swap');
   const aptx = read<AptxResults>('aptx');
@@ -265,7 +290,7 @@ export function writeResults(): void {
     ...(swap ? swapSection(swap) : ['## (a) not run yet: `npm run example:swap`', '']),
     ...(aptx ? aptxSection(aptx) : ['## (b) not run yet: `npm run example:aptx`', '']),
   ];
-  fs.writeFileSync(path.join(resultsDir, '..', 'results.md'), lines.join('\n'));
+  fs.writeFileSync(path.join(resultsDir, '..', 'results.md'), alignTables(lines).join('\n'));
   console.log(`wrote ${path.join(resultsDir, '..', 'results.md')}`);
 }
 
