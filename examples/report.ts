@@ -285,7 +285,7 @@ export function writeResults(): void {
     '',
     'Written by `examples/report.ts` from `examples/results/*.json`, which `npm run example:swap` and ',
     '`npm run example:aptx` produce (seeded: a rerun gives the same numbers on the same machine and ISA). ',
-    'Measured on a 2-core AMD EPYC (Zen 3, AVX2, no GPU), shared with other jobs while it ran.',
+    'The committed results were measured on a 2-core AMD EPYC (Zen 3, AVX2, no GPU) shared with other jobs.',
     '',
     ...(swap ? swapSection(swap) : ['## (a) not run yet: `npm run example:swap`', '']),
     ...(aptx ? aptxSection(aptx) : ['## (b) not run yet: `npm run example:aptx`', '']),
