@@ -18,9 +18,9 @@ constexpr float kExpUnderflow = 174.f;
 
 template <class V>
 struct ExpParts {
-  V p;      // e^r, r in [-ln2/2, ln2/2]
-  V k;      // integral, in [-251, 127]
-  V two_k;  // 2^k, or 0 where k < -126
+  V p;                                         // e^r, r in [-ln2/2, ln2/2]
+  V k;                                         // integral, in [-251, 127]
+  V two_k;                                     // 2^k, or 0 where k < -126
   AK_HD V value() const { return p * two_k; }  // e^x, flushed to 0 below 2^-126
 };
 
