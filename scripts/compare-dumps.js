@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compares two outputs of test/native/dump_kernels.cpp: the floats and the paramGrad sums must
 // have the same bits, except that any NaN matches any NaN.
-'use strict';
+
 const fs = require('node:fs');
 
 const [fileA, fileB] = process.argv.slice(2);
@@ -21,7 +21,8 @@ for (let op = 0; op < ops; op++) {
   for (let i = 0; i < 2 * n; i++) {
     const x = a.readFloatLE(base + 4 * i);
     const y = b.readFloatLE(base + 4 * i);
-    if (!same(x, y) && mismatches++ < 10) console.error(`op ${op} ${i < n ? 'forward' : 'backward'} #${i % n}: ${x} vs ${y}`);
+    if (!same(x, y) && mismatches++ < 10)
+      console.error(`op ${op} ${i < n ? 'forward' : 'backward'} #${i % n}: ${x} vs ${y}`);
   }
   for (let j = 0; j < 3; j++) {
     const x = a.readDoubleLE(base + 8 * n + 8 * j);
@@ -33,4 +34,6 @@ if (mismatches) {
   console.error(`compare-dumps: ${mismatches} outputs differ between ${fileA} and ${fileB}`);
   process.exit(1);
 }
-console.log(`compare-dumps: ${fileA} and ${fileB} agree bit for bit (${ops} ops, ${n} inputs, forward, backward, paramGrad)`);
+console.log(
+  `compare-dumps: ${fileA} and ${fileB} agree bit for bit (${ops} ops, ${n} inputs, forward, backward, paramGrad)`,
+);
