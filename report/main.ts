@@ -31,6 +31,7 @@ the tails and the other plots (derivatives, difference from Mish, the minima) ar
 [report/approximations.json](report/approximations.json).
 
 ![Mish and its stand-ins on [−6, 6]](report/curves.svg)
+![Around the minima](report/minima.svg)
 
 ${summaryTable(report)}
 ${END}`;

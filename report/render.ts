@@ -179,6 +179,8 @@ function costTable(report: Report): string {
   );
 }
 
+const size = (n: number) => (Number.isInteger(Math.log2(n)) ? `2^${Math.log2(n)}` : String(n));
+
 export interface Context {
   isa: string;
   bench: string | null;
@@ -189,7 +191,7 @@ export function markdown(report: Report, context: Context): string {
   const cpu = report.functions.map((f) => f.cost?.cpu).find((c) => c);
   const gpu = report.functions.map((f) => f.cost?.gpu).find((c) => c);
   const benchLine = context.bench
-    ? `Time relative to relu's from \`${context.bench}\`${cpu ? ` (CPU: ${cpu.threads} thread(s), n = ${cpu.n})` : ''}${gpu ? ` (GPU: n = ${gpu.n})` : ''}; – where that run has no row for the function (for instance a parameter set it did not time).`
+    ? `Time relative to relu's, from \`${context.bench}\`${cpu ? `; CPU: ${cpu.threads === 1 ? 'one thread' : `${cpu.threads} threads`}, n = ${size(cpu.n)}` : ''}${gpu ? `; GPU kernels: n = ${size(gpu.n)}` : ''}. – where that run has no row for the function (for instance a parameter set it did not time).`
     : 'No bench results were found (`npm run bench` writes them to bench/results/): no cost figures yet.';
   return `# How close is each stand-in to Mish?
 
@@ -206,7 +208,8 @@ ${summaryTable(report)}
   over float32 inputs, then the chord's root in double.
 - smoothness: C0 where f′ jumps somewhere, C1 where only f″ does, Cinf where neither was found
   on [−10, 10].
-- aptx(1, 1, 0.5) is swish β=2 (APTx(1, β, ½) = swish(2β)): the same figures, two kernels.
+- aptx(1, 1, 0.5) is swish β=2 (APTx(1, β, ½) = swish(2β)): the same figures, two kernels;
+  approxMish is silu for x ≤ 0 (the same minimum; its curve hides silu's there).
 
 ## Kinks
 
@@ -223,7 +226,8 @@ ${kinkTable(report)}
 ## Tails
 
 f(x) − x far right and f(x) far left, from the float32 kernels: 0 on the right means f(x)
-rounds to x in float32 (|f(x) − x| < ulp(x)/2, 2.4·10^−7 · x), not that it equals x.
+rounds to x in float32 (|f(x) − x| < ulp(x)/2, at most 6·10^−8 · x), not necessarily that it is x
+(the hard variants are exactly x there, and exactly 0 on the left).
 
 ${tailsTable(report)}
 
