@@ -32,12 +32,12 @@ struct Mish {
   static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    ExpParts<V> e = exp_parts(minv(x, V(20.f)), V(0.f));
-    V ev = e.p * pow2i(maxv(e.k, V(-127.f)));
+    ExpParts<V> e = exp_parts(minv(x, V(20.f)));
+    V ev = e.value();
     V half = V(0.5f) * ev;
     V w = fmadd(e.p, half, e.p);  // u = w 2^k: the 2^k is applied last, so x e^x is exact
     V u = fmadd(ev, half, ev);    // even where e^x alone would be subnormal
-    V y = scale(mul_div_1p(x, w, u), e.k);
+    V y = scale(mul_div_1p<true>(x, w, u), e);
     y = select(x > V(20.f), x, y);  // tanh(softplus 20) = 1 - 4e-18
     return select(x < V(-kExpUnderflow), zero_with_sign(x), y);
   }
@@ -59,7 +59,7 @@ struct Swish {
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     TwoProduct<V> z = two_product(V(p.v[0]), x);
-    return mul_sigmoid(x, z.hi, z.lo);
+    return mul_sigmoid<true>(x, z.hi, z.lo);
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
@@ -102,7 +102,7 @@ struct ApproxMish {
   static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    return mul_sigmoid(x, select(x < V(0.f), x, x + x), V(0.f));
+    return mul_sigmoid(x, select(x < V(0.f), x, x + x));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -116,7 +116,7 @@ struct LinearSwish {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = two_product(V(1.25f), x);
-    return select(x > V(0.f), x, mul_sigmoid(x + x, z.hi, z.lo));
+    return select(x > V(0.f), x, mul_sigmoid<true>(x + x, z.hi, z.lo));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -136,7 +136,7 @@ struct Aptx {
   template <class V>
   AK_HD static V forward_with(V x, V a1, V b2, V c) {
     TwoProduct<V> z = two_product(b2, x);
-    V tail = mul_sigmoid((c + c) * x, z.hi, z.lo);
+    V tail = mul_sigmoid<true>((c + c) * x, z.hi, z.lo);
     return select(a1 == V(0.f), tail, fmadd(a1 * c, x, tail));  // 0 * Inf must not be NaN
   }
   // f' = gamma [(alpha - 1) + 2 s(z)(1 + z s(-z))], z = 2 beta x

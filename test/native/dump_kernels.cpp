@@ -1,0 +1,57 @@
+// Writes every kernel's output for a fixed set of inputs (every exponent, a dense sweep, the
+// specials) to stdout as raw floats, for one ISA table. scripts/check-neon.sh builds it for
+// x86-64 and for arm64 (run under qemu) and compares the bytes: the NEON path must give the
+// same bits as the x86 paths, which the test suite checks against double references.
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../../cpp/cpu/kernels.h"
+#include "../../cpp/params.h"
+
+namespace ak {
+extern const CpuKernels kScalarKernels;
+#if defined(__aarch64__)
+extern const CpuKernels kNeonKernels;
+#else
+extern const CpuKernels kAvx2Kernels;
+#endif
+}  // namespace ak
+
+using namespace ak;
+
+int main(int argc, char** argv) {
+  std::string isa = argc > 1 ? argv[1] : "scalar";
+  const CpuKernels* k = &kScalarKernels;
+#if defined(__aarch64__)
+  if (isa == "neon") k = &kNeonKernels;
+#else
+  if (isa == "avx2") k = &kAvx2Kernels;
+#endif
+  std::vector<float> x;
+  for (uint64_t b = 0; b < (uint64_t(1) << 32); b += 65521) {
+    uint32_t bits = uint32_t(b);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    if (!std::isnan(f)) x.push_back(f);  // NaN payloads may differ by ISA; NaN-ness is tested
+  }
+  for (int i = 0; i < 200000; ++i) x.push_back(-40.f + 80.f * float(i) / 200000.f);
+  const size_t n = x.size();
+  std::vector<float> dy(n), y(n);
+  for (size_t i = 0; i < n; ++i) dy[i] = float(int(i * 7919 % 2001) - 1000) / 1000.f;
+  const double raw[][3] = {{0}, {0}, {1.7}, {3, 5}, {0}, {0}, {1.5, 0.7, 1.3}};
+  for (int op = 0; op < int(Op::Count); ++op) {
+    Params p = prepare_params(Op(op), raw[op]);
+    k->forward(Op(op), p, x.data(), y.data(), n);
+    fwrite(y.data(), 4, n, stdout);
+    k->backward(Op(op), p, x.data(), dy.data(), y.data(), n);
+    fwrite(y.data(), 4, n, stdout);
+    double sums[3] = {0, 0, 0};
+    k->param_grad(Op(op), p, x.data(), dy.data(), n, sums);
+    fwrite(sums, 8, 3, stdout);
+  }
+  fprintf(stderr, "%s: %zu inputs, %d ops\n", k->isa, n, int(Op::Count));
+  return 0;
+}
