@@ -9,6 +9,11 @@
 #include "cpu/thread_pool.h"
 
 namespace ak {
+#ifdef AK_WITH_CUDA
+namespace gpu {
+void register_cuda(Napi::Env env, Napi::Object exports);  // cuda/binding_cuda.cpp
+}
+#endif
 namespace {
 
 // Per JS context (main thread, each worker): its own thread count.
@@ -189,6 +194,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports["threads"] = Napi::Function::New(env, threads);
   exports["setThreads"] = Napi::Function::New(env, set_threads);
   exports["maxThreads"] = Napi::Function::New(env, max_threads);
+#ifdef AK_WITH_CUDA
+  gpu::register_cuda(env, exports);
+#endif
   return exports;
 }
 
