@@ -10,9 +10,7 @@ namespace ak {
 namespace gpu {
 namespace {
 
-__device__ double sig(double z) {
-  return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-}
+__device__ double sig(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
 __device__ double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
 __device__ double f32(double v) { return double(float(v)); }
 __device__ double neg_zero_of(double x) { return x < 0 ? -0.0 : 0.0; }
@@ -25,7 +23,8 @@ __device__ Ref mish_ref(double x) {
   if (x == -INFINITY) return {-0.0, 0};
   if (x > 40) return {x, 1};
   double e = exp(x), n = e * (e + 2);
-  return {x * tanh(log1p(e)), n / (n + 2) + x * 4 * (1 + e) * (1 + e) * sig(x) / ((n + 2) * (n + 2))};
+  return {x * tanh(log1p(e)),
+          n / (n + 2) + x * 4 * (1 + e) * (1 + e) * sig(x) / ((n + 2) * (n + 2))};
 }
 
 __device__ Ref swish_ref(double x, double beta) {

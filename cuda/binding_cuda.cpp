@@ -193,8 +193,8 @@ void queue_pass(Pass pass, const Program& f, const float* x, const float* dy, fl
     case Pass::Backward:
       return check(launch_backward(f, x, dy, out, n, s), "backward kernel launch");
     case Pass::ParamGrad:
-      if (n == 0) return check(cudaMemsetAsync(sums_scratch, 0, 3 * sizeof(double), s),
-                               "cudaMemsetAsync");
+      if (n == 0)
+        return check(cudaMemsetAsync(sums_scratch, 0, 3 * sizeof(double), s), "cudaMemsetAsync");
       return check(launch_param_grad(f, x, dy, n, sums_scratch, s), "paramGrad kernel launch");
   }
 }
@@ -279,8 +279,8 @@ Napi::Value wrap(const Napi::CallbackInfo& info) {
   uint64_t address = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
   size_t length = size_arg(info, 2);
   if (!lossless || address % 4) internal_error(info.Env(), "expected an aligned address");
-  return new_handle(info.Env(),
-                    Allocation{reinterpret_cast<float*>(uintptr_t(address)), length, device, false});
+  return new_handle(
+      info.Env(), Allocation{reinterpret_cast<float*>(uintptr_t(address)), length, device, false});
 }
 
 // cudaFree(handle): frees owned memory now (waiting for queued work on it).
@@ -317,8 +317,8 @@ class Completion : public Napi::AsyncWorker {
   using Then = std::function<void()>;
   using Result = std::function<Napi::Value(Napi::Env)>;
 
-  Completion(Napi::Env env, int device, cudaEvent_t event, std::vector<Napi::Value> keep,
-             Then then, Result result)
+  Completion(Napi::Env env, int device, cudaEvent_t event, std::vector<Napi::Value> keep, Then then,
+             Result result)
       : Napi::AsyncWorker(env, "activation-kernels:cuda"),
         deferred_(Napi::Promise::Deferred::New(env)),
         device_(device),
@@ -512,7 +512,8 @@ struct HostCall {
     float* dx = scratch.get<float>(n);
     float* ddy = pass == Pass::Forward ? nullptr : scratch.get<float>(n);
     double* dsums = scratch.get<double>(sums_scratch_size(pass, f, n));
-    if (n) check(cudaMemcpyAsync(dx, x, bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync (upload)");
+    if (n)
+      check(cudaMemcpyAsync(dx, x, bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync (upload)");
     if (ddy && n)
       check(cudaMemcpyAsync(ddy, dy, bytes, cudaMemcpyHostToDevice, s), "cudaMemcpyAsync (upload)");
     float* dout = pass == Pass::Forward ? dx : ddy;  // in place on the device copy

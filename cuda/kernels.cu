@@ -47,7 +47,8 @@ struct Map1 {
   __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
   __device__ __forceinline__ void four(size_t i) const {
     float4 v = *reinterpret_cast<const float4*>(x + i);
-    *reinterpret_cast<float4*>(y + i) = make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
+    *reinterpret_cast<float4*>(y + i) =
+        make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
   }
 };
 // out = F(x, dy)
@@ -69,7 +70,9 @@ struct Map2 {
 template <template <class> class Pass, class A>
 struct OpFn {
   Params p;
-  __device__ __forceinline__ float operator()(float x, float dy) const { return Pass<A>::at(x, dy, p); }
+  __device__ __forceinline__ float operator()(float x, float dy) const {
+    return Pass<A>::at(x, dy, p);
+  }
 };
 template <template <class> class Pass>
 struct ProgramFn {
@@ -149,8 +152,8 @@ __global__ void __launch_bounds__(kThreads)
 }
 
 template <int K>
-__global__ void __launch_bounds__(kThreads) param_grad_total(const double* block_sums,
-                                                              unsigned blocks, double* sums) {
+__global__ void __launch_bounds__(kThreads)
+    param_grad_total(const double* block_sums, unsigned blocks, double* sums) {
   double acc[K] = {};
   for (unsigned b = threadIdx.x; b < blocks; b += kThreads)
     for (int k = 0; k < K; ++k) acc[k] += block_sums[size_t(b) * K + k];
@@ -174,7 +177,8 @@ __global__ void fill(float* x, size_t n) {
 }
 
 // Post-order emission of the pre-order code (4 doubles a node, cpp/cpu/compute.h).
-bool emit(const double* code, size_t length, size_t& pos, int depth, Program& out, RefProgram* ref) {
+bool emit(const double* code, size_t length, size_t& pos, int depth, Program& out,
+          RefProgram* ref) {
   if (depth > 16 || pos + 4 > length || out.count >= kMaxProgram) return false;
   const double* c = code + pos;
   pos += 4;
@@ -182,7 +186,8 @@ bool emit(const double* code, size_t length, size_t& pos, int depth, Program& ou
   RefInstr r{};
   if (c[0] == 100) {
     if (!(c[1] >= 0 && c[1] <= 1)) return false;
-    if (!emit(code, length, pos, depth + 1, out, ref) || !emit(code, length, pos, depth + 1, out, ref))
+    if (!emit(code, length, pos, depth + 1, out, ref) ||
+        !emit(code, length, pos, depth + 1, out, ref))
       return false;
     in.op = r.op = kBlendOp;
     in.t = float(c[1]);
@@ -215,14 +220,17 @@ int program_param_grads(const Program& f) {
 
 cudaError_t launch_forward(const Program& f, const float* x, float* y, size_t n, cudaStream_t s) {
   Span span = span_of(n, y, x, nullptr);
-  return dispatch<ForwardOf>(f, [&](auto fn) { return launch(Map1<decltype(fn)>{fn, x, y}, span, s); });
+  return dispatch<ForwardOf>(f, [&](auto fn) {
+    return launch(Map1<decltype(fn)>{fn, x, y}, span, s);
+  });
 }
 
 cudaError_t launch_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
                             cudaStream_t s) {
   Span span = span_of(n, out, x, dy);
-  return dispatch<BackwardOf>(
-      f, [&](auto fn) { return launch(Map2<decltype(fn)>{fn, x, dy, out}, span, s); });
+  return dispatch<BackwardOf>(f, [&](auto fn) {
+    return launch(Map2<decltype(fn)>{fn, x, dy, out}, span, s);
+  });
 }
 
 size_t param_grad_scratch(size_t n, int k) { return size_t(k) * (1 + reduce_blocks(n)); }

@@ -57,8 +57,8 @@ cudaError_t launch_fill(float* x, size_t n, cudaStream_t s);
 
 // Every float32 input against a double reference on the device (DESIGN §4), with dy = 1.
 struct AccuracyResult {
-  double worst;         // ulps beyond the allowance, Infinity for a wrong special value
-  uint32_t worst_bits;  // the input where it is worst
+  double worst;             // ulps beyond the allowance, Infinity for a wrong special value
+  uint32_t worst_bits;      // the input where it is worst
   unsigned long long over;  // inputs beyond max_ulp
 };
 cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
