@@ -10,16 +10,18 @@ namespace ak {
 namespace gpu {
 namespace {
 
-__device__ double sig(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
-__device__ double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
-__device__ double f32(double v) { return double(float(v)); }
-__device__ double neg_zero_of(double x) { return x < 0 ? -0.0 : 0.0; }
+__host__ __device__ double sig(double z) {
+  return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+}
+__host__ __device__ double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
+__host__ __device__ double f32(double v) { return double(float(v)); }
+__host__ __device__ double neg_zero_of(double x) { return x < 0 ? -0.0 : 0.0; }
 
 struct Ref {
   double f, df;
 };
 
-__device__ Ref mish_ref(double x) {
+__host__ __device__ Ref mish_ref(double x) {
   if (x == -INFINITY) return {-0.0, 0};
   if (x > 40) return {x, 1};
   double e = exp(x), n = e * (e + 2);
@@ -27,14 +29,14 @@ __device__ Ref mish_ref(double x) {
           n / (n + 2) + x * 4 * (1 + e) * (1 + e) * sig(x) / ((n + 2) * (n + 2))};
 }
 
-__device__ Ref swish_ref(double x, double beta) {
+__host__ __device__ Ref swish_ref(double x, double beta) {
   double b = f32(beta);
   if (isnan(x)) return {x, x};
   if (isfinite(x)) return {x * sig(b * x), swish_slope(b * x)};
   return b * x > 0 ? Ref{x, 1} : Ref{-0.0 * (x > 0 ? 1 : -1), 0};
 }
 
-__device__ Ref hard_gate_ref(double x, double shift, double cap) {
+__host__ __device__ Ref hard_gate_ref(double x, double shift, double cap) {
   double s = f32(shift), c = f32(cap);
   if (isnan(x)) return {x, x};
   if (x + s <= 0) return {neg_zero_of(x), 0};
@@ -42,12 +44,12 @@ __device__ Ref hard_gate_ref(double x, double shift, double cap) {
   return {x * (x + s) / c, (2 * x + s) / c};
 }
 
-__device__ Ref relu_ref(double x) {
+__host__ __device__ Ref relu_ref(double x) {
   if (isnan(x)) return {x, x};
   return x > 0 ? Ref{x, 1} : Ref{0, 0};
 }
 
-__device__ Ref approx_mish_ref(double x) {
+__host__ __device__ Ref approx_mish_ref(double x) {
   if (isnan(x)) return {x, x};
   if (x == -INFINITY) return {-0.0, 0};
   if (x == INFINITY) return {x, 1};
@@ -55,14 +57,14 @@ __device__ Ref approx_mish_ref(double x) {
   return {x * sig(z), swish_slope(z)};
 }
 
-__device__ Ref linear_swish_ref(double x) {
+__host__ __device__ Ref linear_swish_ref(double x) {
   if (isnan(x)) return {x, x};
   if (x > 0) return {x, 1};
   if (x == -INFINITY) return {-0.0, 0};
   return {2 * x * sig(1.25 * x), 2 * swish_slope(1.25 * x)};
 }
 
-__device__ Ref aptx_ref(double x, const double* raw) {
+__host__ __device__ Ref aptx_ref(double x, const double* raw) {
   double a1 = f32(raw[0]) - 1, b = f32(raw[1]), g = f32(raw[2]);
   if (isnan(x)) return {x, x};
   double core;
@@ -77,7 +79,7 @@ __device__ Ref aptx_ref(double x, const double* raw) {
   return {g * core, g * (a1 + 2 * slope)};
 }
 
-__device__ Ref ref_op(const RefInstr& in, double x) {
+__host__ __device__ Ref ref_op(const RefInstr& in, double x) {
   switch (Op(in.op)) {
     case Op::Relu: return relu_ref(x);
     case Op::Mish: return mish_ref(x);
@@ -90,7 +92,7 @@ __device__ Ref ref_op(const RefInstr& in, double x) {
   }
 }
 
-__device__ Ref ref_program(const RefProgram& f, double x) {
+__host__ __device__ Ref ref_program(const RefProgram& f, double x) {
   Ref stack[kMaxStack];
   int top = 0;
   for (int i = 0; i < f.count; ++i) {
@@ -107,7 +109,7 @@ __device__ Ref ref_program(const RefProgram& f, double x) {
 
 constexpr double kMinNormal = 1.1754943508222875e-38;
 
-__device__ double ulp32(double r) {
+__host__ __device__ double ulp32(double r) {
   double a = fabs(r);
   if (a < kMinNormal) return 1.401298464324817e-45;
   int e;
@@ -116,7 +118,7 @@ __device__ double ulp32(double r) {
 }
 
 // test/reference.ts forwardError
-__device__ double forward_error(double y, double r) {
+__host__ __device__ double forward_error(double y, double r) {
   if (isnan(r) || isnan(y)) return isnan(r) && isnan(y) ? 0 : INFINITY;
   double rf = f32(r);
   if (!isfinite(rf) || !isfinite(y)) return y == rf ? 0 : INFINITY;
@@ -125,7 +127,7 @@ __device__ double forward_error(double y, double r) {
 }
 
 // test/reference.ts backwardError with dy = 1
-__device__ double backward_error(double g, double r) {
+__host__ __device__ double backward_error(double g, double r) {
   if (isnan(r) || isnan(g)) return isnan(r) && isnan(g) ? 0 : INFINITY;
   double rf = f32(r);
   if (!isfinite(rf) || !isfinite(g)) return g == rf ? 0 : INFINITY;
@@ -159,6 +161,23 @@ __global__ void __launch_bounds__(256)
 }
 
 }  // namespace
+
+// The same comparison on the host over every stride-th input: checks the references, the
+// error measure and the program evaluation on machines without a GPU (test/cuda.test.ts).
+AccuracyResult check_inputs_on_host(const Program& f, const RefProgram& ref, bool backward,
+                                    double max_ulp, uint32_t stride) {
+  AccuracyResult r{0, 0, 0};
+  for (uint64_t i = 0; i < (1ull << 32); i += stride) {
+    uint32_t bits = uint32_t(i);
+    float x = as_float(int32_t(bits));
+    Ref want = ref_program(ref, double(x));
+    double e = backward ? backward_error(eval_program<BackwardOf>(f, x, 1.f), want.df)
+                        : forward_error(eval_program<ForwardOf>(f, x, 0.f), want.f);
+    if (e > max_ulp) ++r.over;
+    if (e > r.worst) r = AccuracyResult{e, bits, r.over};
+  }
+  return r;
+}
 
 cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
                               double max_ulp, AccuracyResult* result, cudaStream_t s) {

@@ -682,6 +682,27 @@ Napi::Value check_every(const Napi::CallbackInfo& info) {
   });
 }
 
+// cudaCheckInputsOnHost(code, pass, maxUlp, stride) -> { worst, worstX, over }: the check above
+// on the host over every stride-th input (the device code's references, tested without a GPU).
+Napi::Value check_on_host(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ref = std::make_unique<RefProgram>();
+  Program f = program_arg(info, 0, ref.get());
+  Pass pass = pass_arg(info, 1);
+  if (!info[2].IsNumber()) internal_error(env, "expected a bound");
+  size_t stride = size_arg(info, 3);
+  if (stride < 1 || stride > 0xffffffffu) internal_error(env, "expected a stride");
+  AccuracyResult r = check_inputs_on_host(
+      f, *ref, pass == Pass::Backward, info[2].As<Napi::Number>().DoubleValue(), uint32_t(stride));
+  float x;
+  std::memcpy(&x, &r.worst_bits, sizeof x);
+  auto o = Napi::Object::New(env);
+  o["worst"] = r.worst;
+  o["worstX"] = double(x);
+  o["over"] = double(r.over);
+  return o;
+}
+
 }  // namespace
 
 void register_cuda(Napi::Env env, Napi::Object exports) {
@@ -698,6 +719,7 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaRunHost"] = Napi::Function::New(env, run_host);
   exports["cudaTimeKernel"] = Napi::Function::New(env, time_kernel);
   exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
+  exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
 }
 
 }  // namespace gpu

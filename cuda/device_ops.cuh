@@ -1,6 +1,7 @@
-// Device-side evaluation of a Program: the formulas of cpp/activations.h instantiated with
-// V = float, dispatched by op, and blends evaluated per element with a small stack. Shared by
-// cuda/kernels.cu and cuda/accuracy.cu (each includes it once, in its own AK_ISA_NS).
+// Evaluation of a Program (on the device, and on the host for the check of cuda/accuracy.cu): the
+// formulas of cpp/activations.h instantiated with V = float, dispatched by op, and blends evaluated
+// per element with a small stack. Shared by cuda/kernels.cu and cuda/accuracy.cu (each includes it
+// once, in its own AK_ISA_NS).
 #pragma once
 
 #include "../cpp/activations.h"
@@ -11,20 +12,20 @@ namespace gpu {
 
 template <class A>
 struct ForwardOf {
-  __device__ __forceinline__ static float at(float x, float, const Params& p) {
+  AK_HD static float at(float x, float, const Params& p) {
     return A::template forward<float>(x, p);
   }
 };
 template <class A>
 struct BackwardOf {
-  __device__ __forceinline__ static float at(float x, float dy, const Params& p) {
+  AK_HD static float at(float x, float dy, const Params& p) {
     return A::template backward<float>(x, dy, p);
   }
 };
 
 // f(x) (Pass = ForwardOf) or f'(x) dy (Pass = BackwardOf) of one op.
 template <template <class> class Pass>
-__device__ float eval_op(int op, float x, float dy, const Params& p) {
+AK_HD float eval_op(int op, float x, float dy, const Params& p) {
   switch (Op(op)) {
     case Op::Relu: return Pass<Relu>::at(x, dy, p);
     case Op::Mish: return Pass<Mish>::at(x, dy, p);
@@ -33,13 +34,13 @@ __device__ float eval_op(int op, float x, float dy, const Params& p) {
     case Op::ApproxMish: return Pass<ApproxMish>::at(x, dy, p);
     case Op::LinearSwish: return Pass<LinearSwish>::at(x, dy, p);
     case Op::Aptx: return Pass<Aptx>::at(x, dy, p);
-    default: return x - x + __int_as_float(0x7fc00000);  // unreachable: compile_program checked
+    default: return as_float(0x7fc00000);  // unreachable: compile_program checked
   }
 }
 
 // The blend tree per element; (1 - t) a + t b rounds as the CPU's blend does.
 template <template <class> class Pass>
-__device__ float eval_program(const Program& f, float x, float dy) {
+AK_HD float eval_program(const Program& f, float x, float dy) {
   float stack[kMaxStack];
   int top = 0;
   for (int i = 0; i < f.count; ++i) {

@@ -63,6 +63,9 @@ struct AccuracyResult {
 };
 cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
                               double max_ulp, AccuracyResult* result, cudaStream_t s);
+// The same on the host, every stride-th input (for tests without a GPU).
+AccuracyResult check_inputs_on_host(const Program& f, const RefProgram& ref, bool backward,
+                                    double max_ulp, uint32_t stride);
 
 }  // namespace gpu
 }  // namespace ak

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { aptx, cpu, cuda, GpuArray, mish } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
+import { rows } from './table';
 
 const gpu = cuda.available();
 const compiled = cuda.status().compiled;
@@ -46,6 +47,21 @@ describe('cuda on any machine', () => {
     expect(() => GpuArray.from(new Float32Array(1), { devices: 0 } as never)).toThrow(
       new RangeError('Expected one of device for an option name but received "devices"'),
     );
+  });
+});
+
+describe.skipIf(!compiled)('the exhaustive device check of scripts/gpu-check.sh, run on the host', () => {
+  // cuda/accuracy.cu's double references, error measure and blend evaluation, on every
+  // 16411th float32 input: what the device runs over all 2^32 inputs.
+  for (const { name, fn, maxUlp } of rows)
+    it(`${name} within ${maxUlp} ulp, forward and backward`, () => {
+      for (const pass of ['forward', 'backward']) {
+        const r = native().cudaCheckInputsOnHost(fn.code, pass, maxUlp, 16411);
+        expect(r.over, `${pass}: worst ${r.worst} ulp at x = ${r.worstX}`).toBe(0);
+      }
+    });
+  it('finds errors when there are some', () => {
+    expect(native().cudaCheckInputsOnHost(mish.code, 'forward', 0, 16411).over).toBeGreaterThan(1000);
   });
 });
 
