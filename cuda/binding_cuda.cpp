@@ -39,7 +39,9 @@ template <class Body>
 Napi::Value guarded(Napi::Env env, const Body& body) {
   try {
     return body();
-  } catch (const CudaFailure& e) {
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {  // a CudaFailure, or std::bad_alloc
     throw Napi::Error::New(env, e.what());
   }
 }
@@ -338,7 +340,7 @@ class Completion : public Napi::AsyncWorker {
       DeviceScope scope(device_);
       if (event_) check(cudaEventSynchronize(event_), "cudaEventSynchronize");
       if (then_) then_();
-    } catch (const CudaFailure& e) {
+    } catch (const std::exception& e) {
       SetError(e.what());
     }
   }
@@ -382,9 +384,11 @@ struct Pinned {
   explicit Pinned(size_t bytes) {
     if (bytes) check(cudaMallocHost(&ptr, bytes), "cudaMallocHost");
   }
-  ~Pinned() {
+  void release() {
     if (ptr) cudaFreeHost(ptr);
+    ptr = nullptr;
   }
+  ~Pinned() { release(); }
 };
 
 // cudaDownload(handle, offset, length) -> Promise<Float32Array>: after the queued work.
@@ -407,7 +411,10 @@ Napi::Value download(const Napi::CallbackInfo& info) {
     float* dest = out.Data();
     return settle(
         env, r.device, {r.keep, out},
-        [staging, dest, length] { std::memcpy(dest, staging->ptr, length * sizeof(float)); },
+        [staging, dest, length] {
+          std::memcpy(dest, staging->ptr, length * sizeof(float));
+          staging->release();  // here, on the libuv thread: cudaFreeHost may wait for the device
+        },
         [out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out))](
             Napi::Env) -> Napi::Value { return out_ref->Value(); });
   });
@@ -542,7 +549,7 @@ class HostWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       call_.run();
-    } catch (const CudaFailure& e) {
+    } catch (const std::exception& e) {
       SetError(e.what());
     }
   }
