@@ -11,7 +11,11 @@
 namespace ak {
 
 void export_aptx_layer(Napi::Env env, Napi::Object exports);  // layer/aptx_layer_binding.cpp
-
+#ifdef AK_WITH_CUDA
+namespace gpu {
+void register_cuda(Napi::Env env, Napi::Object exports);  // cuda/binding_cuda.cpp
+}
+#endif
 namespace {
 
 // Per JS context (main thread, each worker): its own thread count.
@@ -193,6 +197,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports["setThreads"] = Napi::Function::New(env, set_threads);
   exports["maxThreads"] = Napi::Function::New(env, max_threads);
   export_aptx_layer(env, exports);
+#ifdef AK_WITH_CUDA
+  gpu::register_cuda(env, exports);
+#endif
   return exports;
 }
 

@@ -8,6 +8,7 @@ import { checkFloat32Array, checkLength, checkOneOf, checkOptions, checkOut } fr
 export { GpuArray };
 export type Device = 'auto' | 'cpu' | 'cuda';
 const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
+type Result = Float32Array | GpuArray | Promise<Float32Array | GpuArray>;
 
 interface Options {
   out?: Float32Array | GpuArray;
@@ -66,10 +67,10 @@ export function runForward(
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const o = options(opts, true);
-  if (onGpu([x, o.out], o.device)) return gpuCall('forward', f, [x], o, async);
+  if (onGpu([x, o.out], o.device)) return gpuCall('forward', f, [x], o, async) as Result;
   const a = hostCall(x, undefined, o.out, true);
   const out = a.out as Float32Array;
-  if (o.device === 'cuda') return gpuCall('forward', f, [a.x], { out }, async);
+  if (o.device === 'cuda') return gpuCall('forward', f, [a.x], { out }, async) as Result;
   if (async)
     return native()
       .forwardAsync(f.code, a.x, out)
@@ -86,11 +87,11 @@ export function runBackward(
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const o = options(opts, true);
-  if (onGpu([x, dy, o.out], o.device)) return gpuCall('backward', f, [x, dy], o, async);
+  if (onGpu([x, dy, o.out], o.device)) return gpuCall('backward', f, [x, dy], o, async) as Result;
   const a = hostCall(x, dy, o.out, true);
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
-  if (o.device === 'cuda') return gpuCall('backward', f, [a.x, hdy], { out }, async);
+  if (o.device === 'cuda') return gpuCall('backward', f, [a.x, hdy], { out }, async) as Result;
   if (async)
     return native()
       .backwardAsync(f.code, a.x, hdy, out)

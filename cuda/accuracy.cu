@@ -1,0 +1,205 @@
+// The exhaustive accuracy check of DESIGN §4 on the device: every float32 input of a program,
+// forward or backward (dy = 1), against a double-precision reference of each function. The
+// references follow test/reference.ts (the same tail-safe forms, parameters rounded to float
+// first); the errors follow its forwardError/backwardError.
+#include <cmath>
+
+#include "device_ops.cuh"
+
+namespace ak {
+namespace gpu {
+namespace {
+
+__host__ __device__ double sig(double z) {
+  return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+}
+__host__ __device__ double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
+__host__ __device__ double f32(double v) { return double(float(v)); }
+__host__ __device__ double neg_zero_of(double x) { return x < 0 ? -0.0 : 0.0; }
+
+struct Ref {
+  double f, df;
+};
+
+__host__ __device__ Ref mish_ref(double x) {
+  if (x == -INFINITY) return {-0.0, 0};
+  if (x > 40) return {x, 1};
+  double e = exp(x), n = e * (e + 2);
+  return {x * tanh(log1p(e)),
+          n / (n + 2) + x * 4 * (1 + e) * (1 + e) * sig(x) / ((n + 2) * (n + 2))};
+}
+
+__host__ __device__ Ref swish_ref(double x, double beta) {
+  double b = f32(beta);
+  if (isnan(x)) return {x, x};
+  if (isfinite(x)) return {x * sig(b * x), swish_slope(b * x)};
+  return b * x > 0 ? Ref{x, 1} : Ref{-0.0 * (x > 0 ? 1 : -1), 0};
+}
+
+__host__ __device__ Ref hard_gate_ref(double x, double shift, double cap) {
+  double s = f32(shift), c = f32(cap);
+  if (isnan(x)) return {x, x};
+  if (x + s <= 0) return {neg_zero_of(x), 0};
+  if (x + s >= c) return {x, 1};
+  return {x * (x + s) / c, (2 * x + s) / c};
+}
+
+__host__ __device__ Ref relu_ref(double x) {
+  if (isnan(x)) return {x, x};
+  return x > 0 ? Ref{x, 1} : Ref{0, 0};
+}
+
+__host__ __device__ Ref approx_mish_ref(double x) {
+  if (isnan(x)) return {x, x};
+  if (x == -INFINITY) return {-0.0, 0};
+  if (x == INFINITY) return {x, 1};
+  double z = x <= 0 ? x : 2 * x;
+  return {x * sig(z), swish_slope(z)};
+}
+
+__host__ __device__ Ref linear_swish_ref(double x) {
+  if (isnan(x)) return {x, x};
+  if (x > 0) return {x, 1};
+  if (x == -INFINITY) return {-0.0, 0};
+  return {2 * x * sig(1.25 * x), 2 * swish_slope(1.25 * x)};
+}
+
+__host__ __device__ Ref aptx_ref(double x, const double* raw) {
+  double a1 = f32(raw[0]) - 1, b = f32(raw[1]), g = f32(raw[2]);
+  if (isnan(x)) return {x, x};
+  double core;
+  if (isfinite(x)) {
+    core = a1 * x + 2 * x * sig(2 * b * x);
+  } else {
+    double tail = b * x > 0 ? 2 * x : -0.0 * (x > 0 ? 1 : -1);
+    core = a1 == 0 ? tail : a1 * x + tail;
+  }
+  double z = 2 * b * x;
+  double slope = isfinite(z) ? swish_slope(z) : z > 0 ? 1 : 0;
+  return {g * core, g * (a1 + 2 * slope)};
+}
+
+__host__ __device__ Ref ref_op(const RefInstr& in, double x) {
+  switch (Op(in.op)) {
+    case Op::Relu: return relu_ref(x);
+    case Op::Mish: return mish_ref(x);
+    case Op::Swish: return swish_ref(x, in.raw[0]);
+    case Op::HardGate: return hard_gate_ref(x, in.raw[0], in.raw[1]);
+    case Op::ApproxMish: return approx_mish_ref(x);
+    case Op::LinearSwish: return linear_swish_ref(x);
+    case Op::Aptx: return aptx_ref(x, in.raw);
+    default: return {NAN, NAN};
+  }
+}
+
+__host__ __device__ Ref ref_program(const RefProgram& f, double x) {
+  Ref stack[kMaxStack];
+  int top = 0;
+  for (int i = 0; i < f.count; ++i) {
+    const RefInstr& in = f.code[i];
+    if (in.op == kBlendOp) {
+      Ref b = stack[--top], a = stack[top - 1];
+      stack[top - 1] = {(1 - in.t) * a.f + in.t * b.f, (1 - in.t) * a.df + in.t * b.df};
+    } else {
+      stack[top++] = ref_op(in, x);
+    }
+  }
+  return stack[0];
+}
+
+constexpr double kMinNormal = 1.1754943508222875e-38;
+
+__host__ __device__ double ulp32(double r) {
+  double a = fabs(r);
+  if (a < kMinNormal) return 1.401298464324817e-45;
+  int e;
+  frexp(a, &e);  // a = m 2^e, m in [0.5, 1)
+  return ldexp(1.0, e - 1 - 23);
+}
+
+// test/reference.ts forwardError
+__host__ __device__ double forward_error(double y, double r) {
+  if (isnan(r) || isnan(y)) return isnan(r) && isnan(y) ? 0 : INFINITY;
+  double rf = f32(r);
+  if (!isfinite(rf) || !isfinite(y)) return y == rf ? 0 : INFINITY;
+  if (fabs(r) < kMinNormal) return fabs(y - r) <= kMinNormal ? 0 : INFINITY;
+  return fabs(y - r) / ulp32(r);
+}
+
+// test/reference.ts backwardError with dy = 1
+__host__ __device__ double backward_error(double g, double r) {
+  if (isnan(r) || isnan(g)) return isnan(r) && isnan(g) ? 0 : INFINITY;
+  double rf = f32(r);
+  if (!isfinite(rf) || !isfinite(g)) return g == rf ? 0 : INFINITY;
+  double excess = fabs(g - r) - 5.9604644775390625e-8;
+  return excess <= 0 ? 0 : excess / ulp32(r);
+}
+
+using u64 = unsigned long long;
+
+struct Totals {
+  u64 worst;  // (float bits of the error) << 32 | input bits: max = worst
+  u64 over;
+};
+
+__global__ void __launch_bounds__(256)
+    check(Program f, RefProgram ref, bool backward, double max_ulp, Totals* totals) {
+  u64 worst = 0, over = 0;
+  u64 stride = u64(gridDim.x) * blockDim.x;
+  for (u64 i = u64(blockIdx.x) * blockDim.x + threadIdx.x; i < (1ull << 32); i += stride) {
+    uint32_t bits = uint32_t(i);
+    float x = __uint_as_float(bits);
+    Ref r = ref_program(ref, double(x));
+    double e = backward ? backward_error(eval_program<BackwardOf>(f, x, 1.f), r.df)
+                        : forward_error(eval_program<ForwardOf>(f, x, 0.f), r.f);
+    if (e > max_ulp) ++over;
+    u64 key = (u64(__float_as_uint(float(e))) << 32) | bits;  // e >= 0: bits order
+    if (e > 0 && key > worst) worst = key;
+  }
+  atomicMax(&totals->worst, worst);
+  atomicAdd(&totals->over, over);
+}
+
+}  // namespace
+
+// The same comparison on the host over every stride-th input: checks the references, the
+// error measure and the program evaluation on machines without a GPU (test/cuda.test.ts).
+AccuracyResult check_inputs_on_host(const Program& f, const RefProgram& ref, bool backward,
+                                    double max_ulp, uint32_t stride) {
+  AccuracyResult r{0, 0, 0};
+  for (uint64_t i = 0; i < (1ull << 32); i += stride) {
+    uint32_t bits = uint32_t(i);
+    float x = as_float(int32_t(bits));
+    Ref want = ref_program(ref, double(x));
+    double e = backward ? backward_error(eval_program<BackwardOf>(f, x, 1.f), want.df)
+                        : forward_error(eval_program<ForwardOf>(f, x, 0.f), want.f);
+    if (e > max_ulp) ++r.over;
+    if (e > r.worst) r = AccuracyResult{e, bits, r.over};
+  }
+  return r;
+}
+
+cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
+                              double max_ulp, AccuracyResult* result, cudaStream_t s) {
+  Totals* totals = nullptr;
+  cudaError_t e = cudaMallocManaged(&totals, sizeof(Totals));
+  if (e != cudaSuccess) return e;
+  *totals = Totals{0, 0};
+  int device = 0, sms = 1;
+  cudaGetDevice(&device);
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+  check<<<unsigned(sms) * 8, 256, 0, s>>>(f, ref, backward, max_ulp, totals);
+  e = cudaGetLastError();
+  if (e == cudaSuccess) e = cudaStreamSynchronize(s);
+  if (e == cudaSuccess) {
+    uint32_t error_bits = uint32_t(totals->worst >> 32);
+    float worst;
+    memcpy(&worst, &error_bits, sizeof worst);
+    *result = AccuracyResult{double(worst), uint32_t(totals->worst), totals->over};
+  }
+  cudaFree(totals);
+  return e;
+}
+
+}  // namespace gpu
+}  // namespace ak

@@ -1,0 +1,37 @@
+# The CUDA backend, included by CMakeLists.txt. Built when nvcc is found and AK_CUDA is on
+# (ACTIVATION_KERNELS_CUDA=off turns it off); never required. SASS for sm_75 to sm_90 plus PTX
+# for newer GPUs; the CUDA runtime is linked statically, so a machine without a driver or a
+# GPU still loads the addon (cuda.status() then says why CUDA is unavailable).
+if(NOT AK_CUDA)
+  message(STATUS "activation-kernels: CUDA backend off (AK_CUDA=OFF)")
+  return()
+endif()
+
+include(CheckLanguage)
+check_language(CUDA)
+if(NOT CMAKE_CUDA_COMPILER)
+  message(STATUS "activation-kernels: nvcc not found, the CUDA backend is left out")
+  return()
+endif()
+
+if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+  set(CMAKE_CUDA_ARCHITECTURES 75-real 80-real 86-real 89-real 90-real 90-virtual)
+endif()
+enable_language(CUDA)
+find_package(CUDAToolkit REQUIRED)
+
+# The kernels instantiate cpp/activations.h with V = float in the namespace ak::cuda.
+# --fmad=false: only the formulas' explicit fmaf calls fuse (the CPU's -ffp-contract=off);
+# no --use_fast_math: division and the exp polynomial stay IEEE.
+add_library(ak_cuda OBJECT cuda/kernels.cu cuda/accuracy.cu)
+set_target_properties(ak_cuda PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
+                                         POSITION_INDEPENDENT_CODE ON)
+target_compile_definitions(ak_cuda PRIVATE AK_ISA_NS=cuda)
+target_compile_options(ak_cuda PRIVATE --fmad=false -Xcompiler=-Wall)
+target_link_libraries(ak_cuda PRIVATE CUDA::cudart_static)
+
+target_sources(${PROJECT_NAME} PRIVATE cuda/binding_cuda.cpp $<TARGET_OBJECTS:ak_cuda>)
+target_compile_definitions(${PROJECT_NAME} PRIVATE AK_WITH_CUDA)
+target_link_libraries(${PROJECT_NAME} PRIVATE CUDA::cudart_static)
+message(STATUS "activation-kernels: CUDA backend on (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
+               "architectures ${CMAKE_CUDA_ARCHITECTURES})")

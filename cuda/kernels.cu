@@ -1,0 +1,256 @@
+// The CUDA kernels: every op's forward and backward, blends, and the deterministic paramGrad.
+// The math is cpp/activations.h with V = float; this file only adds the loops. Compiled with
+// --fmad=false so that only the formulas' explicit fmaf calls fuse, as on the CPU.
+#include <vector>
+
+#include "../cpp/params.h"
+#include "device_ops.cuh"
+
+namespace ak {
+namespace gpu {
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kMaxBlocks = 4096;  // grid-stride beyond: enough to fill any current GPU
+
+// Elementwise loop: a scalar head until the output is 16-byte aligned, float4 body, scalar
+// tail. When the inputs are not aligned like the output (views at different offsets), every
+// element takes the scalar path (coalesced loads, still full bandwidth for the most part).
+struct Span {
+  size_t head, vectors, n;
+};
+
+Span span_of(size_t n, const void* out, const void* a, const void* b) {
+  uintptr_t mis = uintptr_t(out) & 15;
+  bool same = (uintptr_t(a) & 15) == mis && (!b || (uintptr_t(b) & 15) == mis);
+  if (!same || (mis & 3)) return {0, 0, n};
+  size_t head = ((16 - mis) & 15) / 4;
+  if (head > n) head = n;
+  return {head, (n - head) / 4, n};
+}
+
+template <class Map>
+__global__ void __launch_bounds__(kThreads) elementwise(Map map, Span s) {
+  size_t tid = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  size_t stride = size_t(gridDim.x) * blockDim.x;
+  if (tid < s.head) map.one(tid);
+  for (size_t v = tid; v < s.vectors; v += stride) map.four(s.head + 4 * v);
+  for (size_t i = s.head + 4 * s.vectors + tid; i < s.n; i += stride) map.one(i);
+}
+
+// y = F(x), F a single op or a program.
+template <class F>
+struct Map1 {
+  F f;
+  const float* x;
+  float* y;
+  __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
+  __device__ __forceinline__ void four(size_t i) const {
+    float4 v = *reinterpret_cast<const float4*>(x + i);
+    *reinterpret_cast<float4*>(y + i) =
+        make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
+  }
+};
+// out = F(x, dy)
+template <class F>
+struct Map2 {
+  F f;
+  const float* x;
+  const float* dy;
+  float* out;
+  __device__ __forceinline__ void one(size_t i) const { out[i] = f(x[i], dy[i]); }
+  __device__ __forceinline__ void four(size_t i) const {
+    float4 v = *reinterpret_cast<const float4*>(x + i);
+    float4 d = *reinterpret_cast<const float4*>(dy + i);
+    *reinterpret_cast<float4*>(out + i) =
+        make_float4(f(v.x, d.x), f(v.y, d.y), f(v.z, d.z), f(v.w, d.w));
+  }
+};
+
+template <template <class> class Pass, class A>
+struct OpFn {
+  Params p;
+  __device__ __forceinline__ float operator()(float x, float dy) const {
+    return Pass<A>::at(x, dy, p);
+  }
+};
+template <template <class> class Pass>
+struct ProgramFn {
+  Program f;
+  __device__ __forceinline__ float operator()(float x, float dy) const {
+    return eval_program<Pass>(f, x, dy);
+  }
+};
+
+unsigned blocks_for(size_t work) {
+  size_t b = (work + kThreads - 1) / kThreads;
+  return unsigned(b < 1 ? 1 : b > kMaxBlocks ? kMaxBlocks : b);
+}
+
+template <class Map>
+cudaError_t launch(const Map& map, Span s, cudaStream_t stream) {
+  if (s.n == 0) return cudaSuccess;
+  elementwise<<<blocks_for(s.vectors + s.head + (s.n - s.head - 4 * s.vectors)), kThreads, 0,
+                stream>>>(map, s);
+  return cudaGetLastError();
+}
+
+// A single op gets its own kernel (no interpreter in the loop); blends run the program.
+template <template <class> class Pass, class Make>
+cudaError_t dispatch(const Program& f, const Make& make) {
+  if (f.count != 1) return make(ProgramFn<Pass>{f});
+  const Params& p = f.code[0].p;
+  switch (Op(f.code[0].op)) {
+    case Op::Relu: return make(OpFn<Pass, Relu>{p});
+    case Op::Mish: return make(OpFn<Pass, Mish>{p});
+    case Op::Swish: return make(OpFn<Pass, Swish>{p});
+    case Op::HardGate: return make(OpFn<Pass, HardGate>{p});
+    case Op::ApproxMish: return make(OpFn<Pass, ApproxMish>{p});
+    case Op::LinearSwish: return make(OpFn<Pass, LinearSwish>{p});
+    case Op::Aptx: return make(OpFn<Pass, Aptx>{p});
+    default: return cudaErrorInvalidValue;
+  }
+}
+
+// paramGrad: a fixed grid (it depends on n only) where each thread sums its elements in
+// double, each block reduces in a fixed tree, and one block adds the block sums in order:
+// the same bits on every run and every device. Plain coalesced loads, so that a view gives
+// the same sums as a copy whatever its alignment.
+constexpr int kReduceBlocks = 1024;
+
+unsigned reduce_blocks(size_t n) {
+  size_t b = (n + kThreads - 1) / kThreads;
+  return unsigned(b < 1 ? 1 : b > kReduceBlocks ? kReduceBlocks : b);
+}
+
+template <int K>
+__device__ void block_sum(double (&acc)[K], double* out) {
+  __shared__ double partial[K][kThreads];
+  for (int k = 0; k < K; ++k) partial[k][threadIdx.x] = acc[k];
+  __syncthreads();
+  for (int width = kThreads / 2; width > 0; width /= 2) {
+    if (int(threadIdx.x) < width)
+      for (int k = 0; k < K; ++k) partial[k][threadIdx.x] += partial[k][threadIdx.x + width];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0)
+    for (int k = 0; k < K; ++k) out[k] = partial[k][0];
+}
+
+template <class A>
+__global__ void __launch_bounds__(kThreads)
+    param_grad_blocks(const float* x, const float* dy, size_t n, Params p, double* block_sums) {
+  constexpr int K = A::kParamCount;
+  double acc[K] = {};
+  size_t stride = size_t(gridDim.x) * blockDim.x;
+  for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
+    float t[K];
+    A::template param_terms<float>(x[i], dy[i], p, t);
+    for (int k = 0; k < K; ++k) acc[k] += double(t[k]);
+  }
+  block_sum<K>(acc, block_sums + size_t(blockIdx.x) * K);
+}
+
+template <int K>
+__global__ void __launch_bounds__(kThreads)
+    param_grad_total(const double* block_sums, unsigned blocks, double* sums) {
+  double acc[K] = {};
+  for (unsigned b = threadIdx.x; b < blocks; b += kThreads)
+    for (int k = 0; k < K; ++k) acc[k] += block_sums[size_t(b) * K + k];
+  block_sum<K>(acc, sums);
+}
+
+template <class A>
+cudaError_t param_grad_of(const Params& p, const float* x, const float* dy, size_t n,
+                          double* scratch, cudaStream_t s) {
+  constexpr int K = A::kParamCount;
+  unsigned blocks = reduce_blocks(n);
+  param_grad_blocks<A><<<blocks, kThreads, 0, s>>>(x, dy, n, p, scratch + K);
+  param_grad_total<K><<<1, kThreads, 0, s>>>(scratch + K, blocks, scratch);
+  return cudaGetLastError();
+}
+
+__global__ void fill(float* x, size_t n) {
+  for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += size_t(gridDim.x) * blockDim.x)
+    x[i] = float(int((i * 2654435761u) % 24001u) - 12000) * 1e-3f;
+}
+
+// Post-order emission of the pre-order code (4 doubles a node, cpp/cpu/compute.h).
+bool emit(const double* code, size_t length, size_t& pos, int depth, Program& out,
+          RefProgram* ref) {
+  if (depth > 16 || pos + 4 > length || out.count >= kMaxProgram) return false;
+  const double* c = code + pos;
+  pos += 4;
+  Instr in{};
+  RefInstr r{};
+  if (c[0] == 100) {
+    if (!(c[1] >= 0 && c[1] <= 1)) return false;
+    if (!emit(code, length, pos, depth + 1, out, ref) ||
+        !emit(code, length, pos, depth + 1, out, ref))
+      return false;
+    in.op = r.op = kBlendOp;
+    in.t = float(c[1]);
+    r.t = double(in.t);
+  } else {
+    if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return false;
+    in.op = r.op = int(c[0]);
+    in.p = prepare_params(Op(in.op), c + 1);
+    for (int k = 0; k < 3; ++k) r.raw[k] = c[1 + k];
+  }
+  if (out.count >= kMaxProgram) return false;
+  if (ref) ref->code[out.count] = r;
+  out.code[out.count++] = in;
+  if (ref) ref->count = out.count;
+  return true;
+}
+
+}  // namespace
+
+bool compile_program(const double* code, size_t length, Program& out, RefProgram* ref) {
+  out.count = 0;
+  if (ref) ref->count = 0;
+  size_t pos = 0;
+  return emit(code, length, pos, 0, out, ref) && pos == length;
+}
+
+int program_param_grads(const Program& f) {
+  return f.count == 1 ? param_grad_count(Op(f.code[0].op)) : 0;
+}
+
+cudaError_t launch_forward(const Program& f, const float* x, float* y, size_t n, cudaStream_t s) {
+  Span span = span_of(n, y, x, nullptr);
+  return dispatch<ForwardOf>(f, [&](auto fn) {
+    return launch(Map1<decltype(fn)>{fn, x, y}, span, s);
+  });
+}
+
+cudaError_t launch_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
+                            cudaStream_t s) {
+  Span span = span_of(n, out, x, dy);
+  return dispatch<BackwardOf>(f, [&](auto fn) {
+    return launch(Map2<decltype(fn)>{fn, x, dy, out}, span, s);
+  });
+}
+
+size_t param_grad_scratch(size_t n, int k) { return size_t(k) * (1 + reduce_blocks(n)); }
+
+cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy, size_t n,
+                              double* scratch, cudaStream_t s) {
+  if (f.count != 1) return cudaErrorInvalidValue;
+  const Params& p = f.code[0].p;
+  switch (Op(f.code[0].op)) {
+    case Op::Swish: return param_grad_of<Swish>(p, x, dy, n, scratch, s);
+    case Op::Aptx: return param_grad_of<Aptx>(p, x, dy, n, scratch, s);
+    default: return cudaErrorInvalidValue;
+  }
+}
+
+cudaError_t launch_fill(float* x, size_t n, cudaStream_t s) {
+  if (n == 0) return cudaSuccess;
+  fill<<<blocks_for(n), kThreads, 0, s>>>(x, n);
+  return cudaGetLastError();
+}
+
+}  // namespace gpu
+}  // namespace ak

@@ -1,0 +1,71 @@
+// The host interface of the CUDA kernels (cuda/kernels.cu, cuda/accuracy.cu): plain C++ that the
+// binding includes. An activation reaches the device as a Program: its tree in post-order, so
+// that a kernel evaluates blends per element with a small stack in registers.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../cpp/types.h"
+
+namespace ak {
+namespace gpu {
+
+constexpr int kMaxProgram = 64;  // cpp/cpu/compute.h kMaxNodes
+constexpr int kMaxStack = 18;    // blends nest at most 16 deep (decode_activation)
+constexpr int kBlendOp = -1;
+
+// One step: push op(x), or (op == kBlendOp) pop b, pop a, push (1 - t) a + t b.
+struct Instr {
+  int op;
+  float t;
+  Params p;
+};
+struct Program {
+  int count;
+  Instr code[kMaxProgram];
+};
+
+// The same tree with the parameters as the user gave them, for the double reference.
+struct RefInstr {
+  int op;
+  double t;
+  double raw[3];
+};
+struct RefProgram {
+  int count;
+  RefInstr code[kMaxProgram];
+};
+
+// From an activation code (see cpp/cpu/compute.h): false if it is malformed.
+bool compile_program(const double* code, size_t length, Program& out, RefProgram* ref = nullptr);
+// Number of parameter gradients: only a single swish or aptx has them.
+int program_param_grads(const Program& f);
+
+// Queued on `stream`; return the launch error (cudaSuccess when queued).
+cudaError_t launch_forward(const Program& f, const float* x, float* y, size_t n, cudaStream_t s);
+cudaError_t launch_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
+                            cudaStream_t s);
+// Doubles of device scratch param_grad needs; the sums land in scratch[0..k).
+size_t param_grad_scratch(size_t n, int k);
+cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy, size_t n,
+                              double* scratch, cudaStream_t s);
+// x[i] = a deterministic spread of values in [-12, 12] (benchmark inputs).
+cudaError_t launch_fill(float* x, size_t n, cudaStream_t s);
+
+// Every float32 input against a double reference on the device (DESIGN §4), with dy = 1.
+struct AccuracyResult {
+  double worst;             // ulps beyond the allowance, Infinity for a wrong special value
+  uint32_t worst_bits;      // the input where it is worst
+  unsigned long long over;  // inputs beyond max_ulp
+};
+cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
+                              double max_ulp, AccuracyResult* result, cudaStream_t s);
+// The same on the host, every stride-th input (for tests without a GPU).
+AccuracyResult check_inputs_on_host(const Program& f, const RefProgram& ref, bool backward,
+                                    double max_ulp, uint32_t stride);
+
+}  // namespace gpu
+}  // namespace ak

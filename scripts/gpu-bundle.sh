@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the addon with CUDA and packs gpu-bundle/: one self-contained folder for a GPU server
+# that has the NVIDIA driver but neither Node.js nor network access. Copy it there and run
+#   gpu-bundle/scripts/gpu-check.sh
+# It holds the addon (SASS for sm_75..sm_90 plus PTX), the compiled package (dist/, lib/), the
+# GPU tests transpiled to CommonJS with a small vitest stand-in, the device checks, the bench
+# scripts if present, and this machine's node binary compressed (node.xz). Under 64 MiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=gpu-bundle
+
+command -v nvcc >/dev/null || { echo "gpu-bundle: nvcc not found; the bundle needs the CUDA build" >&2; exit 1; }
+[ -d node_modules ] || { echo "gpu-bundle: run npm ci (or npm install) first" >&2; exit 1; }
+
+echo "== building the addon with CUDA, and the TypeScript"
+ACTIVATION_KERNELS_CUDA=on npm run build:addon
+npm run build:ts
+node -e "const s = require('.').cuda.status(); if (!s.compiled) { console.error('gpu-bundle: the addon was built without CUDA'); process.exit(1); }"
+
+echo "== packing $out/"
+rm -rf "$out"
+mkdir -p "$out/build/Release" "$out/bench/results" "$out/node_modules/vitest"
+cp build/Release/activation_kernels.node "$out/build/Release/"
+cp -r dist package.json "$out/"
+node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-accuracy.test.ts test/cuda-suite.ts \
+  test/reference.ts test/table.ts
+cp -r node_modules/bindings node_modules/file-uri-to-path "$out/node_modules/"
+cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
+echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"
+mkdir -p "$out/scripts/gpu"
+cp scripts/gpu-check.sh "$out/scripts/"
+cp scripts/gpu/run-tests.js scripts/gpu/check.js "$out/scripts/gpu/"
+if [ -d bench ]; then
+  (cd bench && find . -path ./results -prune -o -type f -print) | while read -r f; do
+    mkdir -p "$out/bench/$(dirname "$f")" && cp "bench/$f" "$out/bench/$f"
+  done
+fi
+xz -T2 -6 -c "$(command -v node)" > "$out/node.xz"
+echo "node $(node --version) ($(uname -m)) -> node.xz" > "$out/NODE_VERSION"
+
+size=$(du -sb "$out" | cut -f1)
+echo "gpu-bundle: $out/ is $((size / 1024 / 1024)) MiB ($size bytes)"
+if [ "$size" -ge $((64 * 1024 * 1024)) ]; then
+  echo "gpu-bundle: over 64 MiB" >&2
+  exit 1
+fi

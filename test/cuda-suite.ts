@@ -1,0 +1,227 @@
+// The GPU half of test/cuda.test.ts, also run by test/cuda-fake.test.ts over a fake device
+// (test/fake-cuda.ts) so that lib/cuda.ts and these tests themselves are exercised on machines
+// without a GPU.
+import { expect, it } from 'vitest';
+import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, swish } from '../lib';
+import { native } from '../lib/native';
+
+const ramp = (n: number, offset = 0) => Float32Array.from({ length: n }, (_, i) => ((i + offset) % 997) / 40 - 12);
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+export function gpuTests(): void {
+  const n = native();
+  const device = 0;
+
+  it('uploads, downloads, and reports length, device and pointer', async () => {
+    const x = ramp(1001);
+    const g = GpuArray.from(x);
+    expect(g.length).toBe(1001);
+    expect(g.device).toBe(0);
+    expect(typeof g.pointer).toBe('bigint');
+    expect(bits(await g.toFloat32Array())).toEqual(bits(x));
+    expect((await GpuArray.alloc(0).toFloat32Array()).length).toBe(0);
+    g.dispose();
+    expect(g.disposed).toBe(true);
+  });
+
+  it('forward and backward give the CPU values bit for bit (the same templates)', async () => {
+    const x = ramp(100_003);
+    const dy = ramp(100_003, 17);
+    const gx = GpuArray.from(x);
+    const gdy = GpuArray.from(dy);
+    cpu.setIsa('scalar');
+    try {
+      for (const f of [mish, relu, swish({ beta: 1.7 }), aptx, hardMish, blend(mish, relu, 0.25)]) {
+        const y = f.forward(gx);
+        expect(y).toBeInstanceOf(GpuArray);
+        expect(bits(await y.toFloat32Array()), `${f.name} forward`).toEqual(bits(f.forward(x)));
+        const g = f.backward(gx, gdy);
+        expect(bits(await g.toFloat32Array()), `${f.name} backward`).toEqual(bits(f.backward(x, dy)));
+        y.dispose();
+        g.dispose();
+      }
+    } finally {
+      cpu.setIsa(cpu.supportedIsas()[0]);
+    }
+    gx.dispose();
+    gdy.dispose();
+  });
+
+  it('views at odd offsets, in place, and out at another alignment', async () => {
+    const x = ramp(4099);
+    const whole = mish.forward(x);
+    const g = GpuArray.from(x);
+    for (const offset of [1, 2, 3, 5, 7]) {
+      const view = g.subarray(offset, 4099 - offset);
+      const y = mish.forward(view);
+      expect(bits(await y.toFloat32Array())).toEqual(bits(whole.subarray(offset, 4099 - offset)));
+      const out = GpuArray.alloc(view.length + 3).subarray(3 - (offset % 3));
+      const y2 = mish.forward(view, { out: out.subarray(0, view.length) });
+      expect(bits(await y2.toFloat32Array())).toEqual(bits(whole.subarray(offset, 4099 - offset)));
+    }
+    const inPlace = GpuArray.from(x);
+    expect(mish.forward(inPlace, { out: inPlace })).toBe(inPlace);
+    expect(bits(await inPlace.toFloat32Array())).toEqual(bits(whole));
+    const dy = GpuArray.from(ramp(4099, 5));
+    const want = mish.backward(x, ramp(4099, 5));
+    mish.backward(g, dy, { out: dy });
+    expect(bits(await dy.toFloat32Array())).toEqual(bits(want));
+    const b = blend(mish, relu, 0.3);
+    const gb = GpuArray.from(x);
+    b.forward(gb, { out: gb });
+    expect(bits(await gb.toFloat32Array())).toEqual(bits(b.forward(x)));
+  });
+
+  it('async calls resolve to the GpuArray once the work is done', async () => {
+    const x = ramp(1 << 20);
+    const g = GpuArray.from(x);
+    const y = await mish.forwardAsync(g);
+    expect(y).toBeInstanceOf(GpuArray);
+    expect(bits(await y.toFloat32Array())).toEqual(bits(mish.forward(x)));
+    const d = await mish.backwardAsync(g, y);
+    expect(d.length).toBe(x.length);
+    const grads = await aptx.paramGradAsync(g, y);
+    expect(grads).toEqual(aptx.paramGrad(g, y));
+  });
+
+  it('host arrays with device: cuda are uploaded, computed and downloaded', async () => {
+    const x = ramp(70_001);
+    const dy = ramp(70_001, 3);
+    const onGpu = await mish.forward(GpuArray.from(x)).toFloat32Array();
+    expect(bits(mish.forward(x, { device: 'cuda' }))).toEqual(bits(onGpu));
+    const out = new Float32Array(x.length);
+    expect(mish.backward(x, dy, { device: 'cuda', out })).toBe(out);
+    const gpuGrad = mish.backward(GpuArray.from(x), GpuArray.from(dy));
+    expect(bits(out)).toEqual(bits(await gpuGrad.toFloat32Array()));
+    expect(bits(await mish.forwardAsync(x, { device: 'cuda' }))).toEqual(bits(mish.forward(x, { device: 'cuda' })));
+    const a = aptx({ beta: 1.5 });
+    expect(a.paramGrad(x, dy, { device: 'cuda' })).toEqual(a.paramGrad(GpuArray.from(x), GpuArray.from(dy)));
+    expect(await a.paramGradAsync(x, dy, { device: 'cuda' })).toEqual(a.paramGrad(x, dy, { device: 'cuda' }));
+    expect(mish.forward(new Float32Array(0), { device: 'cuda' }).length).toBe(0);
+  });
+
+  it('paramGrad: the same bits every run and for any view, close to the CPU sums', async () => {
+    const x = ramp(3_000_017);
+    const dy = ramp(3_000_017, 11);
+    for (const f of [aptx, aptx({ alpha: 1.5, beta: 0.7, gamma: 1.3 }), swish, swish({ beta: 2 })]) {
+      const gx = GpuArray.from(x);
+      const gdy = GpuArray.from(dy);
+      const first = f.paramGrad(gx, gdy);
+      for (let i = 0; i < 3; i++) expect(f.paramGrad(gx, gdy)).toEqual(first);
+      // The scalar CPU path computes the same float terms; only the order of the double sums differs.
+      cpu.setIsa('scalar');
+      const cpuSums = f.paramGrad(x, dy);
+      cpu.setIsa(cpu.supportedIsas()[0]);
+      for (const [k, v] of Object.entries(first))
+        expect(Math.abs(v - cpuSums[k]), k).toBeLessThanOrEqual(1e-10 * x.length * 200);
+      // The same data at other alignments gives the same bits.
+      const at = (a: Float32Array, offset: number) => {
+        const padded = new Float32Array(a.length + offset);
+        padded.set(a, offset);
+        return GpuArray.from(padded).subarray(offset);
+      };
+      const sx = at(x, 1);
+      const sdy = at(dy, 3);
+      expect(f.paramGrad(sx, sdy)).toEqual(first);
+      for (const g of [gx, gdy]) g.dispose();
+    }
+  });
+
+  it('fromPointer wraps memory without owning it', async () => {
+    const x = ramp(1000);
+    const owner = GpuArray.from(x);
+    const view = GpuArray.fromPointer(owner.pointer + 4n * 3n, 990, { device });
+    expect(bits(await view.toFloat32Array())).toEqual(bits(x.subarray(3, 993)));
+    mish.forward(view, { out: view });
+    view.dispose();
+    expect(bits((await owner.toFloat32Array()).subarray(3, 993))).toEqual(bits(mish.forward(x.subarray(3, 993))));
+    owner.dispose();
+  });
+
+  it('bad GpuArray arguments get the exact errors', async () => {
+    const x = GpuArray.from(ramp(8));
+    const host = ramp(8);
+    expect(() => mish.backward(x, host as never)).toThrow(
+      new TypeError('Expected GpuArray for dy but received Float32Array'),
+    );
+    expect(() => mish.forward(host, { out: x } as never)).toThrow(
+      new TypeError('Expected GpuArray for x but received Float32Array'),
+    );
+    expect(() => mish.forward(x, { device: 'cpu' })).toThrow(TypeError);
+    expect(() => mish.backward(x, GpuArray.alloc(7))).toThrow(
+      new RangeError('Expected length 8 (the length of x) for dy but received length 7'),
+    );
+    expect(() => mish.forward(x, { out: GpuArray.alloc(9) })).toThrow(
+      new RangeError('Expected length 8 (the length of x) for out but received length 9'),
+    );
+    const big = GpuArray.alloc(16);
+    expect(() => mish.forward(big.subarray(0, 8), { out: big.subarray(4, 12) })).toThrow(
+      new RangeError('Expected x itself or memory disjoint from x for out but received a view that partly overlaps x'),
+    );
+    const count = cuda.devices().length;
+    expect(() => GpuArray.alloc(4, { device: count })).toThrow(
+      new RangeError(`Expected a device index in [0, ${count - 1}] for device but received ${count}`),
+    );
+    const gone = GpuArray.from(ramp(8));
+    const goneView = gone.subarray(1);
+    gone.dispose();
+    expect(() => gone.dispose()).toThrow(new Error('GpuArray.dispose() called on a GpuArray that is already disposed'));
+    expect(() => mish.forward(gone)).toThrow(
+      new TypeError('Expected a GpuArray that is not disposed for x but received a disposed GpuArray'),
+    );
+    expect(() => mish.forward(goneView)).toThrow(TypeError);
+    expect(() => mish.backward(x, x, { out: gone })).toThrow(
+      new TypeError('Expected a GpuArray that is not disposed for out but received a disposed GpuArray'),
+    );
+    await expect(gone.toFloat32Array()).rejects.toThrow(new Error('GpuArray.toFloat32Array() used after dispose()'));
+    expect(() => mish.paramGrad(x, x)).toThrow(TypeError);
+  });
+
+  it.skipIf(cuda.devices().length < 2)('mixing devices is a RangeError', () => {
+    const a = GpuArray.from(ramp(8), { device: 0 });
+    const b = GpuArray.from(ramp(8), { device: 1 });
+    expect(() => mish.backward(a, b)).toThrow(
+      new RangeError('Expected a GpuArray on device 0 (the device of x) for dy but received one on device 1'),
+    );
+    expect(() => mish.forward(a, { out: b })).toThrow(RangeError);
+  });
+
+  it('out of memory is an Error naming cudaMalloc, and nothing leaks', () => {
+    const total = cuda.devices()[device].totalMemory;
+    const before = n.cudaMemInfo(device).free;
+    expect(() => GpuArray.alloc(Math.ceil(total / 2))).toThrow(/^cudaMalloc failed: out of memory \(2\)$/);
+    expect(() => mish.forward(new Float32Array(1), { device: 'cuda' })).not.toThrow();
+    expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 21);
+  });
+
+  it('dispose() and the finalizer free device memory', async () => {
+    const x = ramp(1 << 22);
+    GpuArray.from(x).dispose(); // warm-up: stream and module loaded
+    n.cudaSynchronize(device);
+    const before = n.cudaMemInfo(device).free;
+    for (let i = 0; i < 20; i++) {
+      const g = GpuArray.from(x);
+      mish.forward(g, { out: g });
+      await g.toFloat32Array();
+      g.dispose();
+    }
+    expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 21);
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const size = Math.min(1 << 24, cuda.devices()[device].totalMemory / 4 / 64);
+    for (let i = 0; i < 20; i++) GpuArray.alloc(size); // up to 64 MiB each, never disposed
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 26);
+  });
+
+  it('cudaTimeKernel times every pass and the copy', () => {
+    for (const pass of ['forward', 'backward', 'copy'])
+      expect(n.cudaTimeKernel(pass, mish.code, 1 << 20, 3, device)).toBeGreaterThan(0);
+    expect(n.cudaTimeKernel('paramGrad', aptx.code, 1 << 20, 3, device)).toBeGreaterThan(0);
+  });
+}

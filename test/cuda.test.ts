@@ -1,0 +1,102 @@
+// The CUDA backend (DESIGN §2, §5, §7). Host tests run everywhere: the addon loads with or
+// without CUDA, cuda.status() says why CUDA is unavailable, and GPU requests fail with clear
+// errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
+import { describe, expect, it } from 'vitest';
+import { aptx, cpu, cuda, GpuArray, mish } from '../lib';
+import { native } from '../lib/native';
+import { gpuTests } from './cuda-suite';
+import { rows } from './table';
+
+const gpu = cuda.available();
+const compiled = cuda.status().compiled;
+const ramp = (n: number, offset = 0) => Float32Array.from({ length: n }, (_, i) => ((i + offset) % 997) / 40 - 12);
+
+describe('cuda on any machine', () => {
+  it('status() says whether CUDA was compiled, and why it is unavailable', () => {
+    const s = cuda.status();
+    expect(s.compiled).toBe(typeof native().cudaStatus === 'function');
+    expect(s.available).toBe(s.devices.length > 0);
+    expect(cuda.available()).toBe(s.available);
+    expect(cuda.devices()).toEqual(s.devices);
+    if (s.available) expect(s.reason).toBe(null);
+    else if (!s.compiled) expect(s.reason).toMatch(/built without CUDA/);
+    else expect(s.reason).toMatch(/^(no NVIDIA driver|no CUDA device|CUDA could not be initialized)/);
+    for (const d of s.devices) {
+      expect(typeof d.name).toBe('string');
+      expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
+      expect(d.totalMemory).toBeGreaterThan(0);
+    }
+  });
+
+  it('validates GpuArray arguments before asking for a device', () => {
+    expect(() => GpuArray.from([1, 2] as never)).toThrow(
+      new TypeError('Expected Float32Array for x but received Array'),
+    );
+    expect(() => GpuArray.alloc(-1)).toThrow(
+      new RangeError('Expected a non-negative integer for length but received -1'),
+    );
+    expect(() => GpuArray.alloc('4' as never)).toThrow(
+      new TypeError('Expected a length for length but received string "4"'),
+    );
+    expect(() => GpuArray.fromPointer(4 as never, 1)).toThrow(
+      new TypeError('Expected a bigint device address for ptr but received number 4'),
+    );
+    expect(() => GpuArray.fromPointer(6n, 1)).toThrow(
+      new RangeError('Expected a non-zero, 4-byte aligned 64-bit device address for ptr but received 6n'),
+    );
+    expect(() => GpuArray.from(new Float32Array(1), { devices: 0 } as never)).toThrow(
+      new RangeError('Expected one of device for an option name but received "devices"'),
+    );
+  });
+});
+
+describe.skipIf(!compiled)('the exhaustive device check of scripts/gpu-check.sh, run on the host', () => {
+  // cuda/accuracy.cu's double references, error measure and blend evaluation, on every
+  // 16411th float32 input: what the device runs over all 2^32 inputs.
+  for (const { name, fn, maxUlp } of rows)
+    it(`${name} within ${maxUlp} ulp, forward and backward`, () => {
+      for (const pass of ['forward', 'backward']) {
+        const r = native().cudaCheckInputsOnHost(fn.code, pass, maxUlp, 16411);
+        expect(r.over, `${pass}: worst ${r.worst} ulp at x = ${r.worstX}`).toBe(0);
+      }
+    });
+  it('finds errors when there are some', () => {
+    expect(native().cudaCheckInputsOnHost(mish.code, 'forward', 0, 16411).over).toBeGreaterThan(1000);
+  });
+});
+
+describe.skipIf(gpu)('without a usable GPU', () => {
+  const x = ramp(10);
+  const why = cuda.status().reason;
+
+  it('every GPU request throws an Error saying why, and the CPU path still works', async () => {
+    expect(() => GpuArray.from(x)).toThrow(new Error(`GpuArray.from needs CUDA, which is not available: ${why}`));
+    expect(() => GpuArray.alloc(4)).toThrow(new Error(`GpuArray.alloc needs CUDA, which is not available: ${why}`));
+    expect(() => GpuArray.fromPointer(256n, 4)).toThrow(
+      new Error(`GpuArray.fromPointer needs CUDA, which is not available: ${why}`),
+    );
+    expect(() => mish.forward(x, { device: 'cuda' })).toThrow(
+      new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
+    );
+    expect(() => mish.backward(x, x, { device: 'cuda' })).toThrow(
+      new Error(`mish.backward on the GPU needs CUDA, which is not available: ${why}`),
+    );
+    expect(() => aptx.paramGrad(x, x, { device: 'cuda' })).toThrow(
+      new Error(`aptx.paramGrad on the GPU needs CUDA, which is not available: ${why}`),
+    );
+    await expect(mish.forwardAsync(x, { device: 'cuda' })).rejects.toThrow(
+      new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
+    );
+    expect(Array.from(mish.forward(x))).toEqual(Array.from(mish.forward(x, { device: 'cpu' })));
+  });
+
+  it.skipIf(!compiled)('the CUDA-built addon turns CUDA errors into JS errors naming the call', () => {
+    const n = native();
+    expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
+    expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
+    expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
+    expect(cpu.isa()).toBeTruthy(); // the process keeps running
+  });
+});
+
+describe.skipIf(!gpu)('GpuArray on a GPU', gpuTests);

@@ -1,0 +1,98 @@
+// A fake CUDA device for machines without one: replaces the addon's cuda* exports with host
+// memory and the CPU kernels, so that lib/cuda.ts (validation, views, dispose, devices) and the
+// GPU tests themselves run everywhere. It is no test of the CUDA kernels.
+import { native } from '../lib/native';
+
+interface FakeBuffer {
+  mem: Float32Array;
+  device: number;
+  address: bigint;
+}
+
+const TOTAL = 2 ** 30;
+
+export function installFakeCuda(): void {
+  const n = native();
+  let next = 1n << 32n;
+  let used = 0;
+  const buffers = new Map<bigint, WeakRef<FakeBuffer>>(); // weak: the finalizer test needs GC
+  const freed = new FinalizationRegistry<[number, bigint]>(([bytes, address]) => {
+    used -= bytes;
+    buffers.delete(address);
+  });
+  const alloc = (device: number, length: number): FakeBuffer => {
+    if (4 * length > TOTAL - used) throw new Error('cudaMalloc failed: out of memory (2)');
+    const b = { mem: new Float32Array(length), device, address: next };
+    next += BigInt(4 * length + 256);
+    used += 4 * length;
+    buffers.set(b.address, new WeakRef(b));
+    freed.register(b, [4 * length, b.address], b);
+    return b;
+  };
+  const view = (h: FakeBuffer, offset: number, length: number) => h.mem.subarray(offset, offset + length);
+  Object.assign(n, {
+    cudaStatus: () => ({
+      compiled: true,
+      available: true,
+      devices: [0, 1].map((index) => ({ index, name: 'fake', computeCapability: '9.0', totalMemory: TOTAL })),
+      reason: null,
+    }),
+    cudaAlloc: alloc,
+    cudaWrap: (device: number, ptr: bigint, length: number): FakeBuffer => {
+      for (const ref of buffers.values()) {
+        const b = ref.deref();
+        if (!b) continue;
+        const offset = Number(ptr - b.address) / 4;
+        if (b.device === device && offset >= 0 && offset + length <= b.mem.length)
+          return { mem: b.mem.subarray(offset, offset + length), device, address: ptr };
+      }
+      throw new Error('fake cudaWrap: not an address of the fake device');
+    },
+    cudaFree: (h: FakeBuffer) => {
+      if (!buffers.delete(h.address)) return;
+      used -= 4 * h.mem.length;
+      freed.unregister(h);
+    },
+    cudaAddress: (h: FakeBuffer, offset: number) => h.address + BigInt(4 * offset),
+    cudaUpload: (h: FakeBuffer, offset: number, x: Float32Array) => h.mem.set(x, offset),
+    cudaDownload: async (h: FakeBuffer, offset: number, length: number) => view(h, offset, length).slice(),
+    cudaSynchronize: () => undefined,
+    cudaMemInfo: () => ({ free: TOTAL - used, total: TOTAL }),
+    cudaTimeKernel: () => 1,
+    cudaRun: (
+      pass: string,
+      code: Float64Array,
+      length: number,
+      x: FakeBuffer,
+      xo: number,
+      dy: FakeBuffer | null,
+      dyo: number,
+      out: FakeBuffer | null,
+      outo: number,
+      async: boolean,
+    ) => {
+      const hx = view(x, xo, length);
+      let result: Float64Array | undefined;
+      if (pass === 'forward') n.forward(code, hx, view(out as FakeBuffer, outo, length));
+      else if (pass === 'backward')
+        n.backward(code, hx, view(dy as FakeBuffer, dyo, length), view(out as FakeBuffer, outo, length));
+      else result = n.paramGrad(code, hx, view(dy as FakeBuffer, dyo, length));
+      return async ? Promise.resolve(result) : result;
+    },
+    cudaRunHost: (
+      pass: string,
+      code: Float64Array,
+      _device: number,
+      x: Float32Array,
+      dy: Float32Array | null,
+      out: Float32Array | null,
+      async: boolean,
+    ) => {
+      let result: Float64Array | undefined;
+      if (pass === 'forward') n.forward(code, x, out as Float32Array);
+      else if (pass === 'backward') n.backward(code, x, dy as Float32Array, out as Float32Array);
+      else result = n.paramGrad(code, x, dy as Float32Array);
+      return async ? Promise.resolve(result) : result;
+    },
+  });
+}
