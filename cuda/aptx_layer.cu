@@ -3,12 +3,11 @@
 // summed by one thread in a fixed order, never with atomics, so a run gives the same bits every
 // time. Not wired into the build yet (see the README of the layer): build flags as cuda.cmake's
 // ak_cuda target (-DAK_ISA_NS=cuda --fmad=false).
-#include <cuda_runtime.h>
-
 #include "../cpp/activations.h"
-#include "../cpp/layer/aptx_layer_kernels.h"
+#include "aptx_layer.h"
 
 namespace ak {
+namespace gpu {
 namespace {
 
 constexpr int kTile = 16;  // blocks of 16 x 16 threads; tiles of 16 x 16 values in shared memory
@@ -115,17 +114,16 @@ dim3 grid(size_t cols, size_t rows) {
 
 }  // namespace
 
-// Host launchers: device pointers, queued on `stream`; the error of the launch is returned.
-cudaError_t aptx_layer_forward_cuda(const AptxLayerShape& s, const float* x,
-                                    const AptxLayerWeights& w, float* y, cudaStream_t stream) {
+cudaError_t launch_aptx_layer_forward(const AptxLayerShape& s, const float* x,
+                                      const AptxLayerWeights& w, float* y, cudaStream_t stream) {
   if (s.batch == 0 || s.outputs == 0) return cudaSuccess;
   aptx_forward<<<grid(s.outputs, s.batch), dim3(kTile, kTile), 0, stream>>>(s, x, w, y);
   return cudaGetLastError();
 }
 
-cudaError_t aptx_layer_backward_cuda(const AptxLayerShape& s, const float* x, const float* dy,
-                                     const AptxLayerWeights& w, float* dx, const AptxLayerGrads& g,
-                                     cudaStream_t stream) {
+cudaError_t launch_aptx_layer_backward(const AptxLayerShape& s, const float* x, const float* dy,
+                                       const AptxLayerWeights& w, float* dx,
+                                       const AptxLayerGrads& g, cudaStream_t stream) {
   if (s.outputs == 0 || s.inputs == 0) return cudaSuccess;
   const dim3 block(kTile, kTile);
   aptx_param_grad<<<grid(s.inputs, s.outputs), block, 0, stream>>>(s, x, dy, w, g);
@@ -134,4 +132,5 @@ cudaError_t aptx_layer_backward_cuda(const AptxLayerShape& s, const float* x, co
   return cudaGetLastError();
 }
 
+}  // namespace gpu
 }  // namespace ak
