@@ -1,8 +1,8 @@
 // The APTx Neuron layer on CUDA: tiled forward and backward over the same Aptx formulas as the
 // CPU (cpp/activations.h, V = float, AK_HD), with deterministic reductions: every output is
 // summed by one thread in a fixed order, never with atomics, so a run gives the same bits every
-// time. Not wired into the build yet (see the README of the layer): build flags as cuda.cmake's
-// ak_cuda target (-DAK_ISA_NS=cuda --fmad=false).
+// time. Built in cuda.cmake's ak_cuda target (-DAK_ISA_NS=cuda --fmad=false); launched by
+// cudaAptxLayer in binding_cuda.cpp.
 #include "../cpp/activations.h"
 #include "aptx_layer.h"
 

@@ -1,7 +1,9 @@
 // The APTx Neuron layer (Kumar 2025, arXiv 2507.14270): every input of every output has its own
 // trainable APTx,
 //   y[b, j] = sum_i (alpha[j, i] + tanh(beta[j, i] x[b, i])) gamma[j, i] x[b, i] + delta[j],
-// computed by the SIMD kernels of cpp/layer/ over all cores. Weights are row-major (outputs, inputs).
+// computed by the SIMD kernels of cpp/layer/ over all cores, or by the CUDA kernels of
+// cuda/aptx_layer.cu when x (and dy) are GpuArrays. Weights are row-major (outputs, inputs).
+import { GpuArray, isGpuArray } from './cuda';
 import { native } from './native';
 import { fillNormal } from './random';
 import { checkFloat32Array, checkOptions, rangeError, typeError } from './validate';
@@ -34,6 +36,17 @@ export interface AptxLayerGrads {
   delta: Float32Array;
 }
 
+/** The gradients of backward() on GpuArrays: new GpuArrays on the device of x. */
+export interface AptxLayerGpuGrads {
+  /** dL/dx, (batch, inputs) */
+  dx: GpuArray;
+  /** null when trainAlpha is false */
+  alpha: GpuArray | null;
+  beta: GpuArray;
+  gamma: GpuArray;
+  delta: GpuArray;
+}
+
 const MAX_WEIGHTS = 2 ** 28;
 const OPTION_NAMES = ['inputs', 'outputs', 'trainAlpha', 'seed'] as const;
 
@@ -50,11 +63,30 @@ function checkData(value: unknown, name: string, length: number, expected: strin
   return a;
 }
 
+// A GpuArray of the given length, on `device` when one is given (the device of x).
+function checkGpuData(value: unknown, name: string, length: number, expected: string, device?: number) {
+  const g = GpuArray.arg(value, name);
+  if (device !== undefined && g.a.device !== device)
+    throw rangeError(`a GpuArray on device ${device} (the device of x)`, name, `one on device ${g.a.device}`);
+  if (g.a.length !== length) throw rangeError(`length ${length} (${expected})`, name, `length ${g.a.length}`);
+  return g;
+}
+
+// A new GpuArray as the addon's (handle, offset) arguments.
+function gpuOut(length: number, device: number): [GpuArray, unknown, number] {
+  const a = GpuArray.alloc(length, { device });
+  const { handle, offset } = GpuArray.arg(a, 'out');
+  return [a, handle, offset];
+}
+
 export class AptxLayer {
   readonly inputs: number;
   readonly outputs: number;
   readonly trainAlpha: boolean;
   readonly params: AptxLayerParams;
+  // Per device, one buffer of alpha, beta, gamma, delta that each GPU call uploads the params
+  // into (they are written on the host between calls); freed with the layer.
+  readonly #deviceWeights = new Map<number, GpuArray>();
 
   /** @internal use aptxLayer() */
   constructor(inputs: number, outputs: number, trainAlpha: boolean, seed: number) {
@@ -71,9 +103,21 @@ export class AptxLayer {
     this.params = Object.freeze({ alpha, beta, gamma, delta: new Float32Array(outputs) });
   }
 
-  /** y = layer(x) for `batch` rows of x (batch × inputs, row-major): Float32Array(batch × outputs). */
-  forward(x: Float32Array, batch: number): Float32Array {
+  /**
+   * y = layer(x) for `batch` rows of x (batch × inputs, row-major): Float32Array(batch × outputs),
+   * or a new GpuArray on the device of x when x is a GpuArray (queued; returns at once).
+   */
+  forward(x: Float32Array, batch: number): Float32Array;
+  forward(x: GpuArray, batch: number): GpuArray;
+  forward(x: Float32Array | GpuArray, batch: number): Float32Array | GpuArray {
     const b = checkSize(batch, 'batch', 0);
+    if (isGpuArray(x)) {
+      const gx = checkGpuData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
+      const device = gx.a.device;
+      const [y, yh, yo] = gpuOut(b * this.outputs, device);
+      native().cudaAptxLayer('forward', ...this.gpuWeights(b, device), gx.handle, gx.offset, yh, yo);
+      return y;
+    }
     const hx = checkData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
     const w = this.weights();
     const y = new Float32Array(b * this.outputs);
@@ -81,9 +125,16 @@ export class AptxLayer {
     return y;
   }
 
-  /** dL/dx and the weight gradients (sums over the batch) from dy = dL/dy (batch × outputs). */
-  backward(x: Float32Array, dy: Float32Array, batch: number): AptxLayerGrads {
+  /**
+   * dL/dx and the weight gradients (sums over the batch) from dy = dL/dy (batch × outputs). With
+   * GpuArrays x and dy (on one device) every result is a new GpuArray there (queued; returns at
+   * once), for a training loop that keeps its data on the GPU.
+   */
+  backward(x: Float32Array, dy: Float32Array, batch: number): AptxLayerGrads;
+  backward(x: GpuArray, dy: GpuArray, batch: number): AptxLayerGpuGrads;
+  backward(x: Float32Array | GpuArray, dy: Float32Array | GpuArray, batch: number): AptxLayerGrads | AptxLayerGpuGrads {
     const b = checkSize(batch, 'batch', 0);
+    if (isGpuArray(x) || isGpuArray(dy)) return this.backwardGpu(x, dy, b);
     const hx = checkData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
     const hdy = checkData(dy, 'dy', b * this.outputs, `batch × outputs = ${b} × ${this.outputs}`);
     const w = this.weights();
@@ -112,6 +163,50 @@ export class AptxLayer {
       threads(),
     );
     return g;
+  }
+
+  private backwardGpu(x: unknown, dy: unknown, b: number): AptxLayerGpuGrads {
+    const gx = checkGpuData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
+    const device = gx.a.device;
+    const gdy = checkGpuData(dy, 'dy', b * this.outputs, `batch × outputs = ${b} × ${this.outputs}`, device);
+    const n = this.inputs * this.outputs;
+    const [dx, dxh, dxo] = gpuOut(b * this.inputs, device);
+    const [alpha, ah, ao] = this.trainAlpha ? gpuOut(n, device) : [null, null, 0];
+    const [beta, bh, bo] = gpuOut(n, device);
+    const [gamma, gh, go] = gpuOut(n, device);
+    const [delta, dh, doff] = gpuOut(this.outputs, device);
+    native().cudaAptxLayer(
+      'backward',
+      ...this.gpuWeights(b, device),
+      gx.handle,
+      gx.offset,
+      gdy.handle,
+      gdy.offset,
+      dxh,
+      dxo,
+      ah,
+      ao,
+      bh,
+      bo,
+      gh,
+      go,
+      dh,
+      doff,
+    );
+    return { dx, alpha, beta, gamma, delta };
+  }
+
+  // The addon's shape and weight arguments of a GPU call: the device buffer the params are
+  // uploaded into, and the params themselves.
+  private gpuWeights(b: number, device: number): unknown[] {
+    const w = this.weights();
+    let buffer = this.#deviceWeights.get(device);
+    if (!buffer) {
+      buffer = GpuArray.alloc(3 * w.alpha.length + w.delta.length, { device });
+      this.#deviceWeights.set(device, buffer);
+    }
+    const { handle, offset } = GpuArray.arg(buffer, 'weights');
+    return [b, this.inputs, this.outputs, handle, offset, w.alpha, w.beta, w.gamma, w.delta];
   }
 
   // The weights are writable in place; a detached one must not reach the addon.

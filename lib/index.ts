@@ -19,7 +19,14 @@ export {
   silu,
   swish,
 } from './activations';
-export { AptxLayer, type AptxLayerGrads, type AptxLayerOptions, type AptxLayerParams, aptxLayer } from './aptx-layer';
+export {
+  AptxLayer,
+  type AptxLayerGpuGrads,
+  type AptxLayerGrads,
+  type AptxLayerOptions,
+  type AptxLayerParams,
+  aptxLayer,
+} from './aptx-layer';
 export { cpu, type Isa } from './cpu';
 export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
 export type { Device } from './run';

@@ -79,6 +79,30 @@ export function installFakeCuda(): void {
       else result = n.paramGrad(code, hx, view(dy as FakeBuffer, dyo, length));
       return async ? Promise.resolve(result) : result;
     },
+    // The layer: the params are uploaded into the weights buffer, then the CPU layer runs on it.
+    cudaAptxLayer: (
+      pass: string,
+      batch: number,
+      d: number,
+      m: number,
+      w: FakeBuffer,
+      wo: number,
+      ...rest: unknown[]
+    ) => {
+      const size = d * m;
+      const host = rest.slice(0, 4) as Float32Array[];
+      const weights = [0, size, 2 * size, 3 * size].map((at, k) => view(w, wo + at, host[k].length));
+      for (const [k, h] of host.entries()) weights[k].set(h);
+      const [alpha, beta, gamma, delta] = weights;
+      const lengths = [batch * d, batch * m, batch * d, size, size, size, m];
+      const a = rest.slice(4);
+      const at = (k: number) => {
+        const h = a[2 * k] as FakeBuffer | null;
+        return h ? view(h, a[2 * k + 1] as number, lengths[k]) : null;
+      };
+      if (pass === 'forward') n.aptxLayerForward(batch, d, m, at(0), alpha, beta, gamma, delta, at(1), 1);
+      else n.aptxLayerBackward(batch, d, m, at(0), at(1), alpha, beta, gamma, at(2), at(3), at(4), at(5), at(6), 1);
+    },
     cudaRunHost: (
       pass: string,
       code: Float64Array,

@@ -1,0 +1,7 @@
+// The APTx Neuron layer on a real GPU (cuda/aptx_layer.cu through cudaAptxLayer); skipped
+// visibly without one. test/cuda-fake.test.ts runs the same suite over the fake device.
+import { describe } from 'vitest';
+import { cuda } from '../lib';
+import { aptxLayerGpuTests } from './aptx-layer-gpu-suite';
+
+describe.skipIf(!cuda.available())('the APTx Neuron layer on a GPU', aptxLayerGpuTests(false));
