@@ -48,6 +48,7 @@ export interface AptxLayerGpuGrads {
 }
 
 const MAX_WEIGHTS = 2 ** 28;
+const MAX_GPU_ROWS = 65535 * 16;
 const OPTION_NAMES = ['inputs', 'outputs', 'trainAlpha', 'seed'] as const;
 
 function checkSize(value: unknown, name: string, min: number): number {
@@ -114,8 +115,9 @@ export class AptxLayer {
     if (isGpuArray(x)) {
       const gx = checkGpuData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
       const device = gx.a.device;
+      const w = this.gpuWeights(b, device, false);
       const [y, yh, yo] = gpuOut(b * this.outputs, device);
-      native().cudaAptxLayer('forward', ...this.gpuWeights(b, device), gx.handle, gx.offset, yh, yo);
+      native().cudaAptxLayer('forward', ...w, gx.handle, gx.offset, yh, yo);
       return y;
     }
     const hx = checkData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
@@ -169,6 +171,7 @@ export class AptxLayer {
     const gx = checkGpuData(x, 'x', b * this.inputs, `batch × inputs = ${b} × ${this.inputs}`);
     const device = gx.a.device;
     const gdy = checkGpuData(dy, 'dy', b * this.outputs, `batch × outputs = ${b} × ${this.outputs}`, device);
+    const w = this.gpuWeights(b, device, true);
     const n = this.inputs * this.outputs;
     const [dx, dxh, dxo] = gpuOut(b * this.inputs, device);
     const [alpha, ah, ao] = this.trainAlpha ? gpuOut(n, device) : [null, null, 0];
@@ -177,7 +180,7 @@ export class AptxLayer {
     const [delta, dh, doff] = gpuOut(this.outputs, device);
     native().cudaAptxLayer(
       'backward',
-      ...this.gpuWeights(b, device),
+      ...w,
       gx.handle,
       gx.offset,
       gdy.handle,
@@ -197,8 +200,12 @@ export class AptxLayer {
   }
 
   // The addon's shape and weight arguments of a GPU call: the device buffer the params are
-  // uploaded into, and the params themselves.
-  private gpuWeights(b: number, device: number): unknown[] {
+  // uploaded into, and the params themselves. The kernels' grids put the batch (and, for the
+  // weight gradients, the outputs) along y, at most 65535 tiles of 16.
+  private gpuWeights(b: number, device: number, backward: boolean): unknown[] {
+    if (b > MAX_GPU_ROWS) throw rangeError(`at most ${MAX_GPU_ROWS} on the GPU`, 'batch', String(b));
+    if (backward && this.outputs > MAX_GPU_ROWS)
+      throw rangeError(`at most ${MAX_GPU_ROWS} for backward() on the GPU`, 'outputs', String(this.outputs));
     const w = this.weights();
     let buffer = this.#deviceWeights.get(device);
     if (!buffer) {

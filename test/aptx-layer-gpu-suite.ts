@@ -116,6 +116,16 @@ export function aptxLayerGpuTests(sameAsCpu: boolean): () => void {
       expect(() => layer.backward(gx, gdy, -1)).toThrow(
         new RangeError('Expected a non-negative integer for batch but received -1'),
       );
+      const tall = GpuArray.alloc(1048561); // the grid's limit on rows
+      expect(() => aptxLayer({ inputs: 1, outputs: 1, seed: 1 }).forward(tall, 1048561)).toThrow(
+        new RangeError('Expected at most 1048560 on the GPU for batch but received 1048561'),
+      );
+      const wide = aptxLayer({ inputs: 1, outputs: 1048561, seed: 1 });
+      const one = GpuArray.alloc(1);
+      expect(wide.forward(one, 1).length).toBe(1048561);
+      expect(() => wide.backward(one, GpuArray.alloc(1048561), 1)).toThrow(
+        new RangeError('Expected at most 1048560 for backward() on the GPU for outputs but received 1048561'),
+      );
       const gone = GpuArray.from(hx);
       gone.dispose();
       expect(() => layer.forward(gone, 2)).toThrow(
