@@ -92,10 +92,12 @@ export function ratioTables(doc: Results): Table[] {
   return tables;
 }
 
+// Numbers to the right, words to the left.
+const wordColumns = (t: Table): boolean[] => t.head.map((_, i) => i === 0 || t.body.some((r) => /^[a-z]/i.test(r[i])));
+
 export function textTable(t: Table): string {
   const widths = t.head.map((h, i) => Math.max(h.length, ...t.body.map((r) => r[i].length)));
-  // numbers to the right, words to the left
-  const words = t.head.map((_, i) => i === 0 || t.body.some((r) => /^[a-z]/i.test(r[i])));
+  const words = wordColumns(t);
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (words[i] ? c.padEnd(widths[i]) : c.padStart(widths[i])))
@@ -110,7 +112,7 @@ export function markdownTable(t: Table): string {
     `**${t.title}**`,
     '',
     row(t.head),
-    row(t.head.map((_, i) => (i === 0 ? '---' : '---:'))),
+    row(wordColumns(t).map((word) => (word ? '---' : '---:'))),
     ...t.body.map(row),
   ].join('\n');
 }
@@ -154,8 +156,7 @@ export function markdownReport(doc: Results, svgName: string): string {
     '## At the headline size',
     '',
     ...detailTables(doc).flatMap((t) => [markdownTable(t), '']),
-    '## By size',
-    '',
+    ...(ratioTables(doc).length ? ['## By size', ''] : []),
     ...ratioTables(doc).flatMap((t) => [markdownTable(t), '']),
     '## Notes',
     '',
