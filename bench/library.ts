@@ -1,11 +1,8 @@
-// The compiled library (dist/), loaded from the repository root: the benchmark measures the
-// package as users get it. Run from build/bench/bench/ (bench/tsconfig.json).
-import path from 'node:path';
-import type * as Library from '../dist/index';
-import type { Native } from '../dist/native';
+// The library under test, from its TypeScript sources (scripts/run-ts.js transpiles them as they
+// are required, as for `npm run report`), and the addon itself for the CUDA timing helper.
+import * as ak from '../lib';
+import { native } from '../lib/native';
 
-export const root = path.resolve(__dirname, '../../..');
-export const ak: typeof Library = require(path.join(root, 'dist'));
-const nativeModule: { native(): Native } = require(path.join(root, 'dist', 'native'));
-export const native = (): Native => nativeModule.native();
-export type Activation = Library.Activation;
+export type { Activation } from '../lib';
+export const root = `${__dirname}/..`;
+export { ak, native };
