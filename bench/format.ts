@@ -8,11 +8,10 @@ const num = (v: number, digits = 3): string =>
   v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(digits);
 const ratio = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(2)}x`);
 
-/** The size whose full figures are shown: 2^20 on the host (DESIGN §4), else the largest. */
-export function headlineSize(rows: Row[], backend: string): number | undefined {
-  const sizes = [...new Set(rows.filter((r) => r.backend === backend).map((r) => r.n))].sort((a, b) => a - b);
-  if (backend === 'cpu' && sizes.includes(2 ** 20)) return 2 ** 20;
-  return sizes.at(-1);
+/** The size whose full figures are shown: 2^20 on the host, 2^26 on the GPU (DESIGN §4), else the largest. */
+export function headlineSize(rows: Row[], preferred: number): number | undefined {
+  const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+  return sizes.includes(preferred) ? preferred : sizes.at(-1);
 }
 
 const groupName = (r: Row): string =>
@@ -34,10 +33,16 @@ const groups = (rows: Row[]): Row[][] => {
 /** Per group at the headline size: ms, elements/s, GB/s, vs relu, vs copy. */
 export function detailTables(doc: Results): Table[] {
   const tables: Table[] = [];
-  for (const backend of ['cpu', 'cuda']) {
-    const n = headlineSize(doc.rows, backend);
+  const kinds: Array<[(r: Row) => boolean, number]> = [
+    [(r) => r.backend === 'cpu', 2 ** 20],
+    [(r) => r.backend === 'cuda' && !r.roundTrip, 2 ** 26],
+    [(r) => r.backend === 'cuda' && !!r.roundTrip, 2 ** 20],
+  ];
+  for (const [kind, preferred] of kinds) {
+    const rows = doc.rows.filter(kind);
+    const n = headlineSize(rows, preferred);
     if (n === undefined) continue;
-    for (const g of groups(doc.rows.filter((r) => r.backend === backend && r.n === n))) {
+    for (const g of groups(rows.filter((r) => r.n === n))) {
       const trip = g[0].roundTrip;
       tables.push({
         title: `${groupName(g[0])}, ${g[0].pass}, n = ${pow2(n)}`,
@@ -53,7 +58,11 @@ export function detailTables(doc: Results): Table[] {
       });
     }
   }
-  const peers = doc.peers.filter((p) => p.n === headlineSize(doc.rows, 'cpu'));
+  const peerSize = headlineSize(
+    doc.rows.filter((r) => r.backend === 'cpu'),
+    2 ** 20,
+  );
+  const peers = doc.peers.filter((p) => p.n === peerSize);
   if (peers.length)
     tables.push({
       title: `Peers on the CPU, n = ${pow2(peers[0].n)} (vs relu: against this library's relu)`,
@@ -70,21 +79,22 @@ export function detailTables(doc: Results): Table[] {
   return tables;
 }
 
-/** Time relative to relu for every size: one row per activation, one column per size. */
-export function ratioTables(doc: Results): Table[] {
+/** Time relative to relu for every size (with ms per call, for the file): one row per activation, one column per size. */
+export function ratioTables(doc: Results, withMs = true): Table[] {
   const tables: Table[] = [];
   for (const g of groups(doc.rows)) {
     const sizes = [...new Set(g.map((r) => r.n))].sort((a, b) => a - b);
     if (sizes.length < 2) continue;
     const names = [...new Set(g.map((r) => r.activation))];
     tables.push({
-      title: `${groupName(g[0])}, ${g[0].pass}: ms per call (time / relu's) by size`,
+      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? "ms per call (time / relu's)" : "time / relu's"} by size`,
       head: ['activation', ...sizes.map(pow2)],
       body: names.map((name) => [
         name,
         ...sizes.map((n) => {
           const r = g.find((x) => x.activation === name && x.n === n);
-          return r ? `${num(r.ms)} (${ratio(r.vsRelu)})` : '-';
+          if (!r) return '-';
+          return withMs ? `${num(r.ms)} (${ratio(r.vsRelu)})` : ratio(r.vsRelu);
         }),
       ]),
     });
@@ -129,7 +139,7 @@ export function terminalReport(doc: Results): string {
     `${m.cpu}, ${m.isa}, ${m.threads} threads; GPU: ${m.gpu ?? 'none'}; node ${m.node}`,
     '',
     ...detailTables(doc).flatMap((t) => [textTable(t), '']),
-    ...(doc.mode === 'full' ? [] : ratioTables(doc).flatMap((t) => [textTable(t), ''])),
+    ...ratioTables(doc, false).flatMap((t) => [textTable(t), '']),
     ...doc.notes.map((n) => `note: ${n}`),
     '',
     'DESIGN §4 speed targets:',

@@ -87,7 +87,8 @@ function panel(p: Panel, x0: number, y0: number, order: string[]): string {
       `<text x="${x0 + M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${+g.toPrecision(3)}</text>`,
     );
   }
-  for (let e = Math.ceil(lo); e <= hi; e++) {
+  const every = hi - lo > 12 ? 2 : 1; // label every other power when they would crowd
+  for (let e = Math.ceil(lo); e <= hi; e += every) {
     const x = sx(2 ** e).toFixed(1);
     parts.push(
       `<line x1="${x}" x2="${x}" y1="${y0 + M.top + ph}" y2="${y0 + M.top + ph + 4}" stroke="#444"/>`,
