@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     `bytes counted for GB/s: forward ${BYTES_NOTE.forward}; backward ${BYTES_NOTE.backward}; paramGrad ${BYTES_NOTE.paramGrad}; copy ${BYTES_NOTE.copy}`,
     'vsRelu = time / relu time at the same size, pass, backend and threads; vsCopy = time / copy time (copying n floats) at the same size and backend',
     'hardGate with its defaults (shift 3, cap 6) is hardSwish; hardMish and hMish are its other presets',
+    // other work on the machine skews the times: say how busy it was
+    `load average when it started: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
   ];
 
   // 1. Every kernel against the double reference, before any timing.
