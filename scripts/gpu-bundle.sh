@@ -35,6 +35,13 @@ if [ -d bench ]; then
     mkdir -p "$out/bench/$(dirname "$f")" && cp "bench/$f" "$out/bench/$f"
   done
 fi
+if [ -f bench/main.ts ]; then  # npm run bench, as CommonJS, with the benchmark package
+  node scripts/gpu/transpile.js "$out" bench/*.ts
+  for m in benchmark/benchmark.js platform/platform.js lodash/lodash.js; do
+    mkdir -p "$out/node_modules/$(dirname "$m")"
+    cp "node_modules/$m" "node_modules/$(dirname "$m")/package.json" "$out/node_modules/$(dirname "$m")/"
+  done
+fi
 xz -T2 -6 -c "$(command -v node)" > "$out/node.xz"
 echo "node $(node --version) ($(uname -m)) -> node.xz" > "$out/NODE_VERSION"
 

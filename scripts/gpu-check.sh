@@ -52,9 +52,9 @@ echo "== GPU tests"
 echo "== exhaustive accuracy and quick benchmark"
 ./node scripts/gpu/check.js "$@" || status=1
 
-if [ -f bench/gpu.js ]; then
-  echo "== bench/gpu.js --quick"
-  ./node bench/gpu.js --quick || status=1
+if [ -f bench/main.js ]; then
+  echo "== npm run bench -- --quick (bench/main.js: GPU and CPU, writes bench/results/)"
+  ./node bench/main.js --quick || status=1
 fi
 
 echo "== gpu-check: $([ $status = 0 ] && echo passed || echo FAILED); results in $here/bench/results/"

@@ -1,0 +1,124 @@
+// What is measured: every activation of DESIGN §1 with its double reference, and the check that
+// each kernel is right before its time is reported.
+import {
+  approxMishRef,
+  aptxRef,
+  backwardError,
+  blendRef,
+  forwardError,
+  hardGateRef,
+  linearSwishRef,
+  mishRef,
+  type Reference,
+  reluRef,
+  sweep,
+  swishRef,
+} from '../test/reference';
+import { type Activation, ak } from './library';
+
+export interface Case {
+  name: string;
+  fn: Activation;
+  ref: Reference;
+  kinks?: number[];
+  /** paramGrad's double reference: the sums in the addon's order. */
+  paramRef?: (x: number, dy: number) => number[];
+}
+
+const sig = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+// hardGate with its defaults is hardSwish; its other presets are listed by name.
+export function cases(): Case[] {
+  const { relu, mish, silu, swish, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, blend } = ak;
+  return [
+    { name: 'relu', fn: relu, ref: reluRef },
+    { name: 'mish', fn: mish, ref: mishRef() },
+    { name: 'silu', fn: silu, ref: swishRef(1) },
+    {
+      name: 'swish(beta=2)',
+      fn: swish({ beta: 2 }),
+      ref: swishRef(2),
+      paramRef: (x, dy) => {
+        const s = sig(2 * x);
+        return [dy * x * x * s * (1 - s)];
+      },
+    },
+    { name: 'hardSwish', fn: hardSwish, ref: hardGateRef(3, 6), kinks: [-3, 3] },
+    { name: 'hardMish', fn: hardMish, ref: hardGateRef(3, 5), kinks: [-3, 2] },
+    { name: 'hMish', fn: hMish, ref: hardGateRef(2, 2), kinks: [-2, 0] },
+    { name: 'approxMish', fn: approxMish, ref: approxMishRef },
+    { name: 'linearSwish', fn: linearSwish, ref: linearSwishRef },
+    {
+      name: 'aptx',
+      fn: aptx,
+      ref: aptxRef(1, 1, 0.5),
+      paramRef: (x, dy) => {
+        const t = Math.tanh(x);
+        return [dy * 0.5 * x, dy * 0.5 * x * x * (1 - t * t), dy * (1 + t) * x];
+      },
+    },
+    {
+      name: 'blend(mish,hardMish,0.5)',
+      fn: blend(mish, hardMish, 0.5),
+      ref: blendRef(mishRef(), hardGateRef(3, 5), 0.5),
+      kinks: [-3, 2],
+    },
+  ];
+}
+
+/** Deterministic inputs in [-8, 8) and upstream gradients in [-1, 1). */
+export function inputs(n: number, seed = 1): { x: Float32Array; dy: Float32Array } {
+  const x = new Float32Array(n);
+  const dy = new Float32Array(n);
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = 0; i < n; i++) {
+    x[i] = 16 * next() - 8;
+    dy[i] = 2 * next() - 1;
+  }
+  return { x, dy };
+}
+
+export type Check = (x: Float32Array, dy: Float32Array) => { forward: Float32Array; backward: Float32Array };
+
+/**
+ * The worst error of forward and backward against the double reference, in ulp (DESIGN §4
+ * allows 4), on a sweep of every exponent and special value; and paramGrad's relative error.
+ * `run` computes on the backend being checked.
+ */
+export function checkCase(c: Case, run: Check, paramGrad?: (x: Float32Array, dy: Float32Array) => number[]): string[] {
+  const problems: string[] = [];
+  const x = sweep(1 << 17, [-30, 30], c.kinks);
+  const dy = new Float32Array(x.length).map((_, i) => ((i * 7919) % 2001) / 1000 - 1);
+  const got = run(x, dy);
+  let worstF = 0;
+  let worstB = 0;
+  let atF = 0;
+  let atB = 0;
+  for (let i = 0; i < x.length; i++) {
+    const ef = forwardError(got.forward[i], c.ref.f(x[i]));
+    const eb = backwardError(got.backward[i], c.ref.df(x[i]) * dy[i], dy[i]);
+    if (!(ef <= worstF)) [worstF, atF] = [ef, i];
+    if (!(eb <= worstB)) [worstB, atB] = [eb, i];
+  }
+  if (!(worstF <= 4)) problems.push(`forward off by ${worstF} ulp at x = ${x[atF]} (got ${got.forward[atF]})`);
+  if (!(worstB <= 4)) problems.push(`backward off by ${worstB} ulp at x = ${x[atB]} (got ${got.backward[atB]})`);
+  if (c.paramRef && paramGrad) {
+    const { x: px, dy: pdy } = inputs(100_003, 7);
+    const sums = paramGrad(px, pdy);
+    const want = c.paramRef(0, 0).map(() => 0);
+    const scale = [...want];
+    for (let i = 0; i < px.length; i++)
+      c.paramRef(px[i], pdy[i]).forEach((t, k) => {
+        want[k] += t;
+        scale[k] += Math.abs(t);
+      });
+    want.forEach((w, k) => {
+      if (!(Math.abs(sums[k] - w) <= 1e-5 * scale[k])) problems.push(`paramGrad[${k}] = ${sums[k]}, want ${w}`);
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,176 @@
+// The results as text: a compact table for the terminal and the Markdown file. Pure.
+import { BYTES_NOTE, type Pass, type Results, type Row } from './results';
+
+export type Table = { title: string; head: string[]; body: string[][] };
+
+export const pow2 = (n: number): string => (Number.isInteger(Math.log2(n)) ? `2^${Math.log2(n)}` : String(n));
+const num = (v: number, digits = 3): string =>
+  v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(digits);
+const ratio = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(2)}x`);
+
+/** The size whose full figures are shown: 2^20 on the host, 2^26 on the GPU (DESIGN §4), else the largest. */
+export function headlineSize(rows: Row[], preferred: number): number | undefined {
+  const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+  return sizes.includes(preferred) ? preferred : sizes.at(-1);
+}
+
+const groupName = (r: Row): string =>
+  r.backend === 'cpu'
+    ? `CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}`
+    : r.roundTrip
+      ? 'GPU round trip from host arrays'
+      : 'GPU';
+
+const groups = (rows: Row[]): Row[][] => {
+  const map = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = `${groupName(r)}|${r.pass}`;
+    map.set(k, [...(map.get(k) ?? []), r]);
+  }
+  return [...map.values()];
+};
+
+/** Per group at the headline size: ms, elements/s, GB/s, vs relu, vs copy. */
+export function detailTables(doc: Results): Table[] {
+  const tables: Table[] = [];
+  const kinds: Array<[(r: Row) => boolean, number]> = [
+    [(r) => r.backend === 'cpu', 2 ** 20],
+    [(r) => r.backend === 'cuda' && !r.roundTrip, 2 ** 26],
+    [(r) => r.backend === 'cuda' && !!r.roundTrip, 2 ** 20],
+  ];
+  for (const [kind, preferred] of kinds) {
+    const rows = doc.rows.filter(kind);
+    const n = headlineSize(rows, preferred);
+    if (n === undefined) continue;
+    for (const g of groups(rows.filter((r) => r.n === n))) {
+      const trip = g[0].roundTrip;
+      tables.push({
+        title: `${groupName(g[0])}, ${g[0].pass}, n = ${pow2(n)}`,
+        head: ['activation', 'ms', 'Melem/s', 'GB/s', 'vs relu', trip ? 'vs CPU' : 'vs copy'],
+        body: g.map((r) => [
+          r.activation,
+          num(r.ms),
+          num(r.elementsPerS / 1e6),
+          num(r.gbps),
+          ratio(r.vsRelu),
+          ratio(trip ? r.vsCpu : r.vsCopy),
+        ]),
+      });
+    }
+  }
+  const peerSize = headlineSize(
+    doc.rows.filter((r) => r.backend === 'cpu'),
+    2 ** 20,
+  );
+  const peers = doc.peers.filter((p) => p.n === peerSize);
+  if (peers.length)
+    tables.push({
+      title: `Peers on the CPU, n = ${pow2(peers[0].n)} (vs relu: against this library's relu)`,
+      head: ['peer', 'activation', 'threads', 'ms', 'vs relu', 'how'],
+      body: peers.map((p) => [
+        `${p.name} ${p.version}`,
+        p.activation,
+        String(p.threads),
+        num(p.ms),
+        ratio(p.vsRelu),
+        p.how,
+      ]),
+    });
+  return tables;
+}
+
+/** Time relative to relu for every size (with ms per call, for the file): one row per activation, one column per size. */
+export function ratioTables(doc: Results, withMs = true): Table[] {
+  const tables: Table[] = [];
+  for (const g of groups(doc.rows)) {
+    const sizes = [...new Set(g.map((r) => r.n))].sort((a, b) => a - b);
+    if (sizes.length < 2) continue;
+    const names = [...new Set(g.map((r) => r.activation))];
+    tables.push({
+      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? "ms per call (time / relu's)" : "time / relu's"} by size`,
+      head: ['activation', ...sizes.map(pow2)],
+      body: names.map((name) => [
+        name,
+        ...sizes.map((n) => {
+          const r = g.find((x) => x.activation === name && x.n === n);
+          if (!r) return '-';
+          return withMs ? `${num(r.ms)} (${ratio(r.vsRelu)})` : ratio(r.vsRelu);
+        }),
+      ]),
+    });
+  }
+  return tables;
+}
+
+// Numbers to the right, words to the left.
+const wordColumns = (t: Table): boolean[] => t.head.map((_, i) => i === 0 || t.body.some((r) => /^[a-z]/i.test(r[i])));
+
+export function textTable(t: Table): string {
+  const widths = t.head.map((h, i) => Math.max(h.length, ...t.body.map((r) => r[i].length)));
+  const words = wordColumns(t);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (words[i] ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [t.title, line(t.head), widths.map((w) => '-'.repeat(w)).join('  '), ...t.body.map(line)].join('\n');
+}
+
+export function markdownTable(t: Table): string {
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `**${t.title}**`,
+    '',
+    row(t.head),
+    row(wordColumns(t).map((word) => (word ? '---' : '---:'))),
+    ...t.body.map(row),
+  ].join('\n');
+}
+
+export function verdictLines(doc: Results): string[] {
+  return doc.verdicts.map(
+    (v) => `${v.met === null ? 'not measured' : v.met ? 'met' : 'NOT MET'}: ${v.target} (${v.measured})`,
+  );
+}
+
+export function terminalReport(doc: Results): string {
+  const m = doc.machine;
+  return [
+    `${m.cpu}, ${m.isa}, ${m.threads} threads; GPU: ${m.gpu ?? 'none'}; node ${m.node}`,
+    '',
+    ...detailTables(doc).flatMap((t) => [textTable(t), '']),
+    ...ratioTables(doc, false).flatMap((t) => [textTable(t), '']),
+    ...doc.notes.map((n) => `note: ${n}`),
+    '',
+    'DESIGN §4 speed targets:',
+    ...verdictLines(doc).map((l) => `  ${l}`),
+  ].join('\n');
+}
+
+export function markdownReport(doc: Results, svgName: string): string {
+  const m = doc.machine;
+  const passes = Object.entries(BYTES_NOTE).map(([pass, note]) => `${pass as Pass | 'copy'}: ${note}`);
+  return [
+    `# Benchmark: ${m.cpu}`,
+    '',
+    `${doc.date}, \`${doc.mode}\` run. CPU path ${m.isa}, ${m.threads} threads; GPU: ${m.gpu ?? 'none'}; Node ${m.node}.`,
+    '',
+    `Bytes counted for GB/s: ${passes.join('; ')}.`,
+    '',
+    `![throughput against size](${svgName})`,
+    '',
+    '## Speed targets (DESIGN §4)',
+    '',
+    ...verdictLines(doc).map((l) => `- ${l}`),
+    '',
+    '## At the headline size',
+    '',
+    ...detailTables(doc).flatMap((t) => [markdownTable(t), '']),
+    ...(ratioTables(doc).length ? ['## By size', ''] : []),
+    ...ratioTables(doc).flatMap((t) => [markdownTable(t), '']),
+    '## Notes',
+    '',
+    ...doc.notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
