@@ -724,6 +724,17 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info) {
   });
 }
 
+// { worst, worstX, over } of an accuracy scan.
+Napi::Value accuracy_value(Napi::Env env, const AccuracyResult& r) {
+  float x;
+  std::memcpy(&x, &r.worst_bits, sizeof x);
+  auto o = Napi::Object::New(env);
+  o["worst"] = r.worst;
+  o["worstX"] = double(x);
+  o["over"] = double(r.over);
+  return o;
+}
+
 // cudaCheckEveryInput(code, pass, maxUlp, device) -> { worst, worstX, over }: the exhaustive
 // 2^32-input accuracy check (scripts/gpu-check.sh).
 Napi::Value check_every(const Napi::CallbackInfo& info) {
@@ -739,13 +750,7 @@ Napi::Value check_every(const Napi::CallbackInfo& info) {
     AccuracyResult r{};
     check(check_every_input(f, *ref, pass == Pass::Backward, max_ulp, &r, stream_of(device)),
           "accuracy check kernel");
-    float x;
-    std::memcpy(&x, &r.worst_bits, sizeof x);
-    auto o = Napi::Object::New(env);
-    o["worst"] = r.worst;
-    o["worstX"] = double(x);
-    o["over"] = double(r.over);
-    return o;
+    return accuracy_value(env, r);
   });
 }
 
@@ -761,13 +766,7 @@ Napi::Value check_on_host(const Napi::CallbackInfo& info) {
   if (stride < 1 || stride > 0xffffffffu) internal_error(env, "expected a stride");
   AccuracyResult r = check_inputs_on_host(
       f, *ref, pass == Pass::Backward, info[2].As<Napi::Number>().DoubleValue(), uint32_t(stride));
-  float x;
-  std::memcpy(&x, &r.worst_bits, sizeof x);
-  auto o = Napi::Object::New(env);
-  o["worst"] = r.worst;
-  o["worstX"] = double(x);
-  o["over"] = double(r.over);
-  return o;
+  return accuracy_value(env, r);
 }
 
 }  // namespace
