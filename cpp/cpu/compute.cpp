@@ -79,9 +79,19 @@ void backward_range(const Activation& f, int node, const float* x, const float* 
   }
 }
 
+// ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides kParallelThreshold, for
+// scripts/measure-threshold.js only.
+size_t parallel_threshold() {
+  static const size_t threshold = [] {
+    const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
+    return forced ? size_t(std::strtoull(forced, nullptr, 10)) : kParallelThreshold;
+  }();
+  return threshold;
+}
+
 template <class Range>
 void split(size_t n, int threads, const Range& range) {
-  if (n < kParallelThreshold || threads <= 1) return range(0, n);
+  if (n < parallel_threshold() || threads <= 1) return range(0, n);
   size_t blocks = (n + kBlock - 1) / kBlock;
   size_t tasks = blocks < size_t(threads) ? blocks : size_t(threads);
   parallel_run(tasks, threads, [&](size_t t) {
