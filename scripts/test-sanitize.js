@@ -11,10 +11,12 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const addon = path.join(root, 'build-sanitize', 'RelWithDebInfo', 'activation_kernels.node');
 
-const build = spawnSync(process.execPath, [path.join(__dirname, 'build-addon.js')], {
+// Incremental (cmake-js build, not rebuild): the flags match scripts/build-addon.js.
+const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+const buildArgs = ['build', '--parallel', '2', '-B', 'RelWithDebInfo', '-O', 'build-sanitize'];
+const build = spawnSync(process.execPath, [cmakeJs, ...buildArgs, '--CDAK_SANITIZE=ON', '--CDAK_CUDA=OFF'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, ACTIVATION_KERNELS_SANITIZE: '1', ACTIVATION_KERNELS_BUILD: '' },
 });
 if (build.status !== 0 || !fs.existsSync(addon)) process.exit(build.status || 1);
 
@@ -26,8 +28,10 @@ const env = {
   ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1:halt_on_error=1',
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 };
-const vitest = require.resolve('vitest/vitest.mjs');
-const result = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
+const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+// The RSS test stays out: ASan's quarantine holds freed memory on purpose, and it is the slowest.
+const testArgs = process.argv.length > 2 ? process.argv.slice(2) : ['--exclude', 'test/memory.test.ts'];
+const result = spawnSync(process.execPath, [vitest, 'run', ...testArgs], {
   cwd: root,
   stdio: 'inherit',
   env,

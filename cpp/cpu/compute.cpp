@@ -1,6 +1,8 @@
 #include "compute.h"
 
 #include <atomic>
+#include <cfloat>
+#include <cmath>
 #include <cstdlib>
 
 #include "../params.h"
@@ -123,6 +125,8 @@ bool decode_activation(const double* code, size_t length, Activation& out) {
       return index;
     }
     if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return -1;
+    for (int i = 1; i < 4; ++i)  // lib/ checks this too; a direct caller must not reach float UB
+      if (!(std::fabs(c[i]) <= double(FLT_MAX))) return -1;
     Op op = Op(int(c[0]));
     out.nodes[size_t(index)] = Node{false, op, prepare_params(op, c + 1), 0.f, -1, -1};
     return index;
