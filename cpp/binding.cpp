@@ -113,7 +113,7 @@ Napi::Value run_sync(const Napi::CallbackInfo& info) {
 // Node-API cannot pin an ArrayBuffer's memory against a transfer (postMessage or structuredClone
 // with a transfer list moves it to a new owner): such a transfer during the call is reported as
 // a TypeError when the call settles, and the receiver must keep the memory alive until then
-// (README, "Async calls").
+// (README, "Threads, async calls and workers").
 class PassWorker : public Napi::AsyncWorker {
  public:
   PassWorker(Napi::Env env, Pass pass, Call call, int threads)
