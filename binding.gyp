@@ -4,7 +4,7 @@
   "target_defaults": {
     "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-fno-math-errno", "-fexceptions"],
     "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
-    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"]
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"]
   },
   "targets": [
     {

@@ -2,6 +2,7 @@
 // user passes and owns every message; the checks here only keep a direct caller from crashing.
 #include <napi.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -47,7 +48,8 @@ Activation activation_arg(const Napi::CallbackInfo& info, size_t i) {
   return f;
 }
 
-// The arrays of one call, checked for length; `arrays` are what an async call keeps alive.
+// The arrays of one call, checked for length; `arrays` (named in `names`) are what an async
+// call keeps alive.
 struct Call {
   Activation f;
   const float* x = nullptr;
@@ -55,6 +57,7 @@ struct Call {
   float* out = nullptr;
   size_t n = 0;
   std::vector<Napi::Object> arrays;
+  std::vector<const char*> names;
 };
 
 Call unwrap(const Napi::CallbackInfo& info, bool with_dy, bool with_out) {
@@ -64,18 +67,21 @@ Call unwrap(const Napi::CallbackInfo& info, bool with_dy, bool with_out) {
   c.x = x.Data();
   c.n = x.ElementLength();
   c.arrays.push_back(x);
+  c.names.push_back("x");
   size_t next = 2;
   if (with_dy) {
     Napi::Float32Array dy = float_array(info, next++);
     if (dy.ElementLength() != c.n) internal_error(info.Env(), "dy length");
     c.dy = dy.Data();
     c.arrays.push_back(dy);
+    c.names.push_back("dy");
   }
   if (with_out) {
     Napi::Float32Array out = float_array(info, next);
     if (out.ElementLength() != c.n) internal_error(info.Env(), "out length");
     c.out = out.Data();
     c.arrays.push_back(out);
+    c.names.push_back("out");
   }
   return c;
 }
@@ -111,6 +117,10 @@ Napi::Value run_sync(const Napi::CallbackInfo& info) {
 }
 
 // Runs on the libuv pool; the references keep the arrays alive until the promise settles.
+// Node-API cannot pin an ArrayBuffer's memory against a transfer (postMessage or structuredClone
+// with a transfer list moves it to a new owner): such a transfer during the call is reported as
+// a TypeError when the call settles, and the receiver must keep the memory alive until then
+// (README, "Threads, async calls and workers").
 class PassWorker : public Napi::AsyncWorker {
  public:
   PassWorker(Napi::Env env, Pass pass, Call call, int threads)
@@ -128,6 +138,16 @@ class PassWorker : public Napi::AsyncWorker {
   void Execute() override { compute(pass_, call_, threads_, sums_); }
   void OnOK() override {
     Napi::Env env = Env();
+    for (size_t i = 0; i < keep_.size(); ++i) {
+      auto a = keep_[i].Value().As<Napi::TypedArray>();
+      if (a.ElementLength() != call_.n)
+        return deferred_.Reject(
+            Napi::TypeError::New(env, std::string("Expected an attached Float32Array for ") +
+                                          call_.names[i] +
+                                          " until the call settled but received one detached "
+                                          "(transferred) while it ran")
+                .Value());
+    }
     if (pass_ == Pass::ParamGrad)
       deferred_.Resolve(sums_value(env, sums_, call_.f.param_grads));
     else
@@ -173,8 +193,8 @@ Napi::Value threads(const Napi::CallbackInfo& info) {
 
 Napi::Value set_threads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) internal_error(info.Env(), "expected a thread count");
-  int n = info[0].As<Napi::Number>().Int32Value();
-  info.Env().GetInstanceData<AddonState>()->threads = n < 1 ? 1 : n;
+  double n = info[0].As<Napi::Number>().DoubleValue();  // NaN and huge values too
+  info.Env().GetInstanceData<AddonState>()->threads = n >= 1 ? int(std::min(n, 1024.0)) : 1;
   return info.Env().Undefined();
 }
 

@@ -23,7 +23,11 @@ let loaded: Native | undefined;
 export function native(): Native {
   if (loaded) return loaded;
   try {
-    loaded = require('bindings')({ bindings: 'activation_kernels', module_root: `${__dirname}/..` }) as Native;
+    // ACTIVATION_KERNELS_ADDON: an addon built elsewhere (npm run test:sanitize loads its ASan build).
+    const path = process.env.ACTIVATION_KERNELS_ADDON;
+    loaded = (
+      path ? require(path) : require('bindings')({ bindings: 'activation_kernels', module_root: `${__dirname}/..` })
+    ) as Native;
   } catch (cause) {
     throw new Error(
       'activation-kernels: the native addon is missing or failed to load. Build it with ' +

@@ -33,6 +33,8 @@ if (useGyp) {
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   const defs = [];
   if ((env.ACTIVATION_KERNELS_CUDA || '').toLowerCase() === 'off') defs.push('--CDAK_CUDA=OFF');
-  if (env.ACTIVATION_KERNELS_SANITIZE === '1') defs.push('--CDAK_SANITIZE=ON', '-B', 'RelWithDebInfo');
+  // The sanitizer build goes to build-sanitize/ and leaves the normal build alone.
+  if (env.ACTIVATION_KERNELS_SANITIZE === '1')
+    defs.push('--CDAK_SANITIZE=ON', '--CDAK_CUDA=OFF', '-B', 'RelWithDebInfo', '-O', 'build-sanitize');
   run(process.execPath, [cmakeJs, 'rebuild', '--parallel', '2', ...defs]);
 }

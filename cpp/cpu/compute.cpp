@@ -1,6 +1,8 @@
 #include "compute.h"
 
 #include <atomic>
+#include <cfloat>
+#include <cmath>
 #include <cstdlib>
 
 #include "../params.h"
@@ -79,9 +81,19 @@ void backward_range(const Activation& f, int node, const float* x, const float* 
   }
 }
 
+// ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides kParallelThreshold, for
+// scripts/measure-threshold.js only.
+size_t parallel_threshold() {
+  static const size_t threshold = [] {
+    const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
+    return forced ? size_t(std::strtoull(forced, nullptr, 10)) : kParallelThreshold;
+  }();
+  return threshold;
+}
+
 template <class Range>
 void split(size_t n, int threads, const Range& range) {
-  if (n < kParallelThreshold || threads <= 1) return range(0, n);
+  if (n < parallel_threshold() || threads <= 1) return range(0, n);
   size_t blocks = (n + kBlock - 1) / kBlock;
   size_t tasks = blocks < size_t(threads) ? blocks : size_t(threads);
   parallel_run(tasks, threads, [&](size_t t) {
@@ -113,6 +125,8 @@ bool decode_activation(const double* code, size_t length, Activation& out) {
       return index;
     }
     if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return -1;
+    for (int i = 1; i < 4; ++i)  // lib/ checks this too; a direct caller must not reach float UB
+      if (!(std::fabs(c[i]) <= double(FLT_MAX))) return -1;
     Op op = Op(int(c[0]));
     out.nodes[size_t(index)] = Node{false, op, prepare_params(op, c + 1), 0.f, -1, -1};
     return index;

@@ -6,8 +6,29 @@
 #include <thread>
 #include <vector>
 
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+
 namespace ak {
 namespace {
+
+// The pool's threads run this library's code for the rest of the process, but Node unloads an
+// addon when the last worker that loaded it exits (a crash seen in test/concurrency.test.ts):
+// before the first thread starts, the library takes a reference to itself that is never dropped.
+void pin_this_library() {
+#if defined(_WIN32)
+  HMODULE self;
+  GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                     reinterpret_cast<LPCSTR>(&pin_this_library), &self);
+#else
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&pin_this_library), &info) && info.dli_fname)
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE);
+#endif
+}
 
 class ThreadPool {
  public:
@@ -20,6 +41,7 @@ class ThreadPool {
     size_t helpers = size_t(threads - 1) < tasks - 1 ? size_t(threads - 1) : tasks - 1;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (workers_.empty()) pin_this_library();
       while (workers_.size() < helpers) workers_.emplace_back([this] { work(); });
       task_ = &task;
       tasks_ = tasks;

@@ -1,7 +1,8 @@
 // A small persistent pool for large host arrays. One job at a time: a caller that finds the
 // pool busy (another JS context, or an async call on the libuv pool) runs its job on its own
 // thread instead of waiting, so nothing can deadlock. The pool is created on first use and
-// never destroyed: its idle threads end with the process, so exit never waits on them.
+// never destroyed: its idle threads end with the process, so exit never waits on them, and the
+// library stays loaded while they exist (thread_pool.cpp).
 #pragma once
 
 #include <cstddef>
