@@ -28,7 +28,8 @@ function onGpu(arrays: unknown[], device: Device | undefined): boolean {
   return gpu;
 }
 
-// Host arrays: check, make out, compute.
+// Host arrays: check, make out, compute. dy is NO_DY for forward.
+const NO_DY = Symbol('no dy');
 function hostCall(
   x: unknown,
   dy: unknown,
@@ -37,7 +38,7 @@ function hostCall(
 ): { x: Float32Array; dy?: Float32Array; out?: Float32Array } {
   const hx = checkFloat32Array(x, 'x');
   let hdy: Float32Array | undefined;
-  if (dy !== undefined || !withOut) {
+  if (dy !== NO_DY) {
     hdy = checkFloat32Array(dy, 'dy');
     checkLength(hdy, 'dy', hx.length, 'x');
   }
@@ -68,7 +69,7 @@ export function runForward(
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const o = options(opts, true);
   if (onGpu([x, o.out], o.device)) return gpuCall('forward', f, [x], o, async) as Result;
-  const a = hostCall(x, undefined, o.out, true);
+  const a = hostCall(x, NO_DY, o.out, true);
   const out = a.out as Float32Array;
   if (o.device === 'cuda') return gpuCall('forward', f, [a.x], { out }, async) as Result;
   if (async)

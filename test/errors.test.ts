@@ -20,6 +20,9 @@ describe('wrong types', () => {
   });
 
   it('dy and out', () => {
+    expect(() => mish.backward(x, undefined as never)).toThrow(
+      new TypeError('Expected Float32Array for dy but received undefined'),
+    );
     expect(() => mish.backward(x, [1, 2, 3, 4] as unknown as Float32Array)).toThrow(
       new TypeError('Expected Float32Array for dy but received Array'),
     );
