@@ -3,7 +3,7 @@
 // Runs only where cuda.available(); scripts/gpu-check.sh adds the exhaustive 2^32-input check.
 import { describe, expect, it } from 'vitest';
 import { cuda, GpuArray } from '../lib';
-import { backwardError, forwardError, sweep } from './reference';
+import { describeWorst, sweep, testDy, worstOf } from './reference';
 import { rows } from './table';
 
 const COUNT = 10_000_000;
@@ -20,39 +20,19 @@ describe.skipIf(!cuda.available())('accuracy on cuda', () => {
       const gx = GpuArray.from(x);
       const y = await fn.forward(gx).toFloat32Array();
       gx.dispose();
-      let worst = 0;
-      let at = 0;
-      for (let i = 0; i < x.length; i++) {
-        const e = forwardError(y[i], ref.f(x[i]));
-        if (e > worst || Number.isNaN(e)) {
-          worst = e;
-          at = i;
-        }
-      }
-      expect(worst, `worst at x = ${x[at]}: got ${y[at]}, want ${ref.f(x[at])}`).toBeLessThanOrEqual(maxUlp);
+      const w = worstOf(x, y, ref.f);
+      expect(w.error, describeWorst(w)).toBeLessThanOrEqual(maxUlp);
     });
     it(`${name} backward within ${maxUlp} ulp + 2^-24 |dy|`, async () => {
       const x = inputs();
-      const dy = new Float32Array(x.length).fill(1);
-      for (let i = 0; i < dy.length; i += 3) dy[i] = ((i * 7919) % 2001) / 1000 - 1;
+      const dy = testDy(x.length);
       const gx = GpuArray.from(x);
       const gdy = GpuArray.from(dy);
       const g = await fn.backward(gx, gdy).toFloat32Array();
       gx.dispose();
       gdy.dispose();
-      let worst = 0;
-      let at = 0;
-      for (let i = 0; i < x.length; i++) {
-        const e = backwardError(g[i], ref.df(x[i]) * dy[i], dy[i]);
-        if (e > worst || Number.isNaN(e)) {
-          worst = e;
-          at = i;
-        }
-      }
-      expect(
-        worst,
-        `worst at x = ${x[at]}, dy = ${dy[at]}: got ${g[at]}, want ${ref.df(x[at]) * dy[at]}`,
-      ).toBeLessThanOrEqual(maxUlp);
+      const w = worstOf(x, g, ref.df, dy);
+      expect(w.error, describeWorst(w)).toBeLessThanOrEqual(maxUlp);
     });
   }
 });

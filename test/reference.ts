@@ -158,3 +158,33 @@ export function sweep(count: number, range: [number, number], kinks: number[] = 
   out.set(sp.slice(0, 64), 2 * half);
   return out;
 }
+
+// The worst input of a pass against its reference: forward (dy undefined, err = forwardError)
+// or backward (want(x) * dy, err = backwardError with the dy allowance).
+export interface Worst {
+  error: number;
+  x: number;
+  dy: number;
+  got: number;
+  want: number;
+}
+
+export function worstOf(x: Float32Array, got: Float32Array, want: Fn, dy?: Float32Array): Worst {
+  const w: Worst = { error: 0, x: 0, dy: 1, got: 0, want: 0 };
+  for (let i = 0; i < x.length; i++) {
+    const d = dy ? dy[i] : 1;
+    const r = dy ? want(x[i]) * d : want(x[i]);
+    const e = dy ? backwardError(got[i], r, d) : forwardError(got[i], r);
+    if (e > w.error || Number.isNaN(e)) Object.assign(w, { error: e, x: x[i], dy: d, got: got[i], want: r });
+  }
+  return w;
+}
+
+export const describeWorst = (w: Worst): string => `worst at x = ${w.x}, dy = ${w.dy}: got ${w.got}, want ${w.want}`;
+
+// Upstream gradients for the backward checks: 1, with every third one in [-1, 1].
+export function testDy(n: number): Float32Array {
+  const dy = new Float32Array(n).fill(1);
+  for (let i = 0; i < n; i += 3) dy[i] = ((i * 7919) % 2001) / 1000 - 1;
+  return dy;
+}
