@@ -91,8 +91,8 @@ describe('threads', () => {
     expect(cpu.threads()).toBe(3);
   });
 
-  // Around the block (2^14) and the parallel threshold (2^16) boundaries.
-  const sizes = [1, 16_383, 16_384, 16_385, 65_535, 65_536, 65_537, 3 * 16_384 + 5, 131_075, 1_000_003];
+  // Around the block (2^14) and the parallel threshold (2^18) boundaries.
+  const sizes = [1, 16_383, 16_384, 16_385, 65_537, 3 * 16_384 + 5, 262_143, 262_144, 262_145, 1_000_003];
   it.each(sizes)('1 to 4 threads give the same bits at length %i, paramGrad included', (n) => {
     const x = floats(n, n);
     const dy = floats(n, n + 1);

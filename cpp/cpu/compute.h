@@ -35,13 +35,11 @@ const char* cpu_isa();
 std::vector<std::string> cpu_supported_isas();
 bool set_cpu_isa(const std::string& name);  // false if this machine lacks it
 
-// Below this many elements a call stays on the calling thread. Work is split in blocks of 2^14,
-// so under 2^15 there is nothing to split; 2^16 elements of mish are ~120 us on one AVX2 core
-// (1.8 ns an element), far more than waking a helper costs. `node scripts/measure-threshold.js`
-// times 1 vs 2 threads from 2^15 to 2^20 for relu and mish: on the 2-core development machine
-// (Zen3, AVX2), shared with other jobs while it ran, the second core was never free and 2 threads
-// won at no size, so no crossover was seen; rerun it on an idle machine to refine this figure.
-constexpr size_t kParallelThreshold = size_t(1) << 16;
+// Below this many elements a call stays on the calling thread. `node scripts/measure-threshold.js`
+// on the 2-core Zen3 VM (AVX2), mostly idle: mish forward on 2 threads ran at 0.85-0.93x the speed
+// of 1 thread for 2^16..2^17 elements, 1.24x at 2^18, 1.6-1.9x above; relu never gained up to 2^20
+// (waking a helper cost ~80 us there). Memory-bound ops would want a higher threshold still.
+constexpr size_t kParallelThreshold = size_t(1) << 18;
 
 void cpu_forward(const Activation& f, const float* x, float* y, size_t n, int threads);
 void cpu_backward(const Activation& f, const float* x, const float* dy, float* out, size_t n,
