@@ -127,7 +127,7 @@ struct LinearSwish {
 
 // aptx(x) = (alpha + tanh(beta x)) gamma x = gamma [(alpha - 1) x + 2x s(2 beta x)]: the
 // second form keeps the left tail (about -8.5e-17 at x = -20 for the defaults), not 0.
-// Params: v[0] = alpha - 1, v[1] = 2 beta, v[2] = gamma, v[3] = 2 gamma.
+// Params: v[0] = alpha - 1, v[1] = 2 beta, v[2] = gamma.
 // The *_with forms take the parameters as V (a1 = alpha - 1, b2 = 2 beta): one value for the
 // elementwise activation, one per lane in the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h).
 struct Aptx {

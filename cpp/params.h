@@ -40,7 +40,6 @@ inline Params prepare_params(Op op, const double* raw) {
       p.v[0] = float(raw[0] - 1.0);
       p.v[1] = float(2.0 * raw[1]);
       p.v[2] = float(raw[2]);
-      p.v[3] = float(2.0 * raw[2]);
       break;
     default: break;
   }

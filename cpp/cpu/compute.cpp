@@ -11,15 +11,6 @@
 
 namespace ak {
 
-extern const CpuKernels kScalarKernels;
-#if defined(__x86_64__) || defined(_M_X64)
-extern const CpuKernels kAvx2Kernels;
-extern const CpuKernels kAvx512Kernels;
-#endif
-#if defined(__aarch64__)
-extern const CpuKernels kNeonKernels;
-#endif
-
 namespace {
 
 // Best first.

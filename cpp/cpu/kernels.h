@@ -21,6 +21,17 @@ struct CpuKernels {
   void (*blend)(float t, const float* a, float* y, size_t n);
 };
 
+// The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
+// supports (compute.cpp's dispatch checks).
+extern const CpuKernels kScalarKernels;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const CpuKernels kAvx2Kernels;
+extern const CpuKernels kAvx512Kernels;
+#endif
+#if defined(__aarch64__)
+extern const CpuKernels kNeonKernels;
+#endif
+
 inline namespace AK_ISA_NS {
 namespace cpu_loops {
 

@@ -27,17 +27,6 @@
 #include "../../cpp/cpu/kernels.h"
 #include "../../cpp/params.h"
 
-namespace ak {
-extern const CpuKernels kScalarKernels;
-#if defined(__x86_64__) || defined(_M_X64)
-extern const CpuKernels kAvx2Kernels;
-extern const CpuKernels kAvx512Kernels;
-#endif
-#if defined(__aarch64__)
-extern const CpuKernels kNeonKernels;
-#endif
-}  // namespace ak
-
 namespace {
 
 using ak::CpuKernels;

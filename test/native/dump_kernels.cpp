@@ -11,15 +11,6 @@
 #include "../../cpp/cpu/kernels.h"
 #include "../../cpp/params.h"
 
-namespace ak {
-extern const CpuKernels kScalarKernels;
-#if defined(__aarch64__)
-extern const CpuKernels kNeonKernels;
-#else
-extern const CpuKernels kAvx2Kernels;
-#endif
-}  // namespace ak
-
 using namespace ak;
 
 int main(int argc, char** argv) {
