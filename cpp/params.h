@@ -13,14 +13,27 @@ inline int param_count(Op op) {
     case Op::Swish: return 1;
     case Op::HardGate: return 2;
     case Op::Aptx: return 3;
+    case Op::Softplus: return 1;
+    case Op::Elu: return 1;
+    case Op::LeakyRelu: return 1;
     default: return 0;
   }
 }
 
 // Number of parameter gradients paramGrad returns (0: the activation has none).
-inline int param_grad_count(Op op) { return op == Op::Swish ? 1 : op == Op::Aptx ? 3 : 0; }
+inline int param_grad_count(Op op) {
+  switch (op) {
+    case Op::Swish: return 1;
+    case Op::Aptx: return 3;
+    case Op::Softplus: return 1;
+    case Op::Elu: return 1;
+    case Op::LeakyRelu: return 1;
+    default: return 0;
+  }
+}
 
-// raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}. lib/ has checked them.
+// raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}; softplus {beta};
+// elu {alpha}; leakyRelu {slope}. lib/ has checked them.
 inline Params prepare_params(Op op, const double* raw) {
   Params p{{0.f, 0.f, 0.f, 0.f}};
   switch (op) {
@@ -41,6 +54,15 @@ inline Params prepare_params(Op op, const double* raw) {
       p.v[1] = float(2.0 * raw[1]);
       p.v[2] = float(raw[2]);
       break;
+    case Op::Softplus: p.v[0] = float(raw[0]); break;
+    case Op::Elu: p.v[0] = float(raw[0]); break;
+    case Op::LeakyRelu: {
+      float slope = float(raw[0]);
+      p.v[0] = slope;
+      // slope * -Inf, with 0 * -Inf taken as its limit: a zero with the sign of -slope
+      p.v[1] = slope > 0 ? -INFINITY : slope < 0 ? INFINITY : std::copysign(0.f, -slope);
+      break;
+    }
     default: break;
   }
   return p;

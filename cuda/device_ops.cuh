@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../cpp/activations.h"
+#include "../cpp/activations_classic.h"
 #include "kernels.h"
 
 namespace ak {
@@ -34,6 +35,14 @@ AK_HD float eval_op(int op, float x, float dy, const Params& p) {
     case Op::ApproxMish: return Pass<ApproxMish>::at(x, dy, p);
     case Op::LinearSwish: return Pass<LinearSwish>::at(x, dy, p);
     case Op::Aptx: return Pass<Aptx>::at(x, dy, p);
+    case Op::Gelu: return Pass<Gelu>::at(x, dy, p);
+    case Op::GeluTanh: return Pass<GeluTanh>::at(x, dy, p);
+    case Op::Sigmoid: return Pass<Sigmoid>::at(x, dy, p);
+    case Op::Tanh: return Pass<Tanh>::at(x, dy, p);
+    case Op::Softplus: return Pass<Softplus>::at(x, dy, p);
+    case Op::Elu: return Pass<Elu>::at(x, dy, p);
+    case Op::Selu: return Pass<Selu>::at(x, dy, p);
+    case Op::LeakyRelu: return Pass<LeakyRelu>::at(x, dy, p);
     default: return as_float(0x7fc00000);  // unreachable: compile_program checked
   }
 }

@@ -108,6 +108,14 @@ cudaError_t dispatch(const Program& f, const Make& make) {
     case Op::ApproxMish: return make(OpFn<Pass, ApproxMish>{p});
     case Op::LinearSwish: return make(OpFn<Pass, LinearSwish>{p});
     case Op::Aptx: return make(OpFn<Pass, Aptx>{p});
+    case Op::Gelu: return make(OpFn<Pass, Gelu>{p});
+    case Op::GeluTanh: return make(OpFn<Pass, GeluTanh>{p});
+    case Op::Sigmoid: return make(OpFn<Pass, Sigmoid>{p});
+    case Op::Tanh: return make(OpFn<Pass, Tanh>{p});
+    case Op::Softplus: return make(OpFn<Pass, Softplus>{p});
+    case Op::Elu: return make(OpFn<Pass, Elu>{p});
+    case Op::Selu: return make(OpFn<Pass, Selu>{p});
+    case Op::LeakyRelu: return make(OpFn<Pass, LeakyRelu>{p});
     default: return cudaErrorInvalidValue;
   }
 }
@@ -242,6 +250,9 @@ cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy,
   switch (Op(f.code[0].op)) {
     case Op::Swish: return param_grad_of<Swish>(p, x, dy, n, scratch, s);
     case Op::Aptx: return param_grad_of<Aptx>(p, x, dy, n, scratch, s);
+    case Op::Softplus: return param_grad_of<Softplus>(p, x, dy, n, scratch, s);
+    case Op::Elu: return param_grad_of<Elu>(p, x, dy, n, scratch, s);
+    case Op::LeakyRelu: return param_grad_of<LeakyRelu>(p, x, dy, n, scratch, s);
     default: return cudaErrorInvalidValue;
   }
 }

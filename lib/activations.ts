@@ -4,7 +4,23 @@ import { type Device, type GpuArray, runBackward, runForward, runParamGrad } fro
 import { checkNumber, checkOneOf, checkOptions, type NumberRule, rangeError, typeError } from './validate';
 
 // Op numbers shared with cpp/types.h (enum class Op) and cpp/cpu/compute.h (kBlendCode).
-const Op = { relu: 0, mish: 1, swish: 2, hardGate: 3, approxMish: 4, linearSwish: 5, aptx: 6 } as const;
+const Op = {
+  relu: 0,
+  mish: 1,
+  swish: 2,
+  hardGate: 3,
+  approxMish: 4,
+  linearSwish: 5,
+  aptx: 6,
+  gelu: 7,
+  geluTanh: 8,
+  sigmoid: 9,
+  tanh: 10,
+  softplus: 11,
+  elu: 12,
+  selu: 13,
+  leakyRelu: 14,
+} as const;
 const BLEND = 100;
 
 export interface CallOptions<A> {
@@ -89,7 +105,7 @@ export class Activation {
 
   private checkTrainable(): void {
     if (this.gradNames.length === 0)
-      throw new TypeError(`${this.name} has no trainable parameters: paramGrad is for swish and aptx`);
+      throw new TypeError(`${this.name} has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu`);
   }
 
   private grads(sums: Float64Array): Grads {
@@ -141,6 +157,11 @@ export const hardMish = plain('hardMish', Op.hardGate, [3, 5]);
 export const hMish = plain('hMish', Op.hardGate, [2, 2]);
 export const approxMish = plain('approxMish', Op.approxMish);
 export const linearSwish = plain('linearSwish', Op.linearSwish);
+export const gelu = plain('gelu', Op.gelu);
+export const geluTanh = plain('geluTanh', Op.geluTanh);
+export const sigmoid = plain('sigmoid', Op.sigmoid);
+export const tanh = plain('tanh', Op.tanh);
+export const selu = plain('selu', Op.selu);
 
 export const swish = factory<{ beta: number }>(
   'swish',
@@ -165,6 +186,25 @@ export const aptx = factory<{ alpha: number; beta: number; gamma: number }>(
     { name: 'gamma', default: 0.5 },
   ],
   (p) => new Activation('aptx', p, [Op.aptx, p.alpha, p.beta, p.gamma], ['alpha', 'beta', 'gamma']),
+);
+
+export const softplus = factory<{ beta: number }>(
+  'softplus',
+  [{ name: 'beta', default: 1, rule: { nonzero: true } }],
+  (p) => new Activation('softplus', p, [Op.softplus, p.beta, 0, 0], ['beta']),
+);
+
+export const elu = factory<{ alpha: number }>(
+  'elu',
+  [{ name: 'alpha', default: 1 }],
+  (p) => new Activation('elu', p, [Op.elu, p.alpha, 0, 0], ['alpha']),
+);
+
+/** A trainable slope (paramGrad) is PReLU. */
+export const leakyRelu = factory<{ slope: number }>(
+  'leakyRelu',
+  [{ name: 'slope', default: 0.01 }],
+  (p) => new Activation('leakyRelu', p, [Op.leakyRelu, p.slope, 0, 0], ['slope']),
 );
 
 const MAX_BLEND_NODES = 64; // cpp/cpu/compute.h kMaxNodes
@@ -193,6 +233,14 @@ const byName = {
   approxMish,
   linearSwish,
   aptx,
+  gelu,
+  geluTanh,
+  sigmoid,
+  tanh,
+  softplus,
+  elu,
+  selu,
+  leakyRelu,
 } as const;
 
 export type ActivationName = keyof typeof byName;

@@ -8,6 +8,8 @@
 //     --step K     check every K-th bit pattern only (K a power of two: a quick estimate)
 //     --threads N  worker threads (default: every core)
 //     --report S   print the table so far every S seconds (default 300)
+//     --only A,B   only the functions named A, B (as in the table; default: all)
+//     --paths P,Q  only these ISA paths (default: every one this processor has)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -99,6 +101,61 @@ double aptx_df(double x) {
   return 0.5 * (2 * (std::isfinite(z) ? swish_slope(z) : z > 0));
 }
 
+// The classic functions (cpp/activations_classic.h) with their defaults.
+double gelu_f(double x) {
+  if (x == -INFINITY) return -0.0;
+  return x == INFINITY ? x : x * 0.5 * std::erfc(-x * M_SQRT1_2);
+}
+double gelu_df(double x) {
+  if (std::isnan(x)) return x;
+  if (!std::isfinite(x)) return x > 0;
+  return 0.5 * std::erfc(-x * M_SQRT1_2) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
+}
+
+const double kGeluC = 1.5957691216057307117;  // 2 sqrt(2/pi)
+double gelu_tanh_f(double x) {
+  if (!std::isfinite(x)) return x > 0 ? x : x < 0 ? -0.0 : x;
+  return x * sig(kGeluC * (x + 0.044715 * x * x * x));
+}
+double gelu_tanh_df(double x) {
+  if (std::isnan(x)) return x;
+  if (!std::isfinite(x)) return x > 0;
+  double z = kGeluC * (x + 0.044715 * x * x * x), w = kGeluC * x * (1 + 3 * 0.044715 * x * x);
+  return sig(z) * (1 + w * sig(-z));
+}
+
+double sigmoid_f(double x) { return std::isnan(x) ? x : sig(x); }
+double sigmoid_df(double x) { return std::isnan(x) ? x : sig(x) * sig(-x); }
+double tanh_f(double x) { return std::tanh(x); }
+double tanh_df(double x) {
+  return std::isnan(x) ? x : std::isfinite(x) ? 4 * sig(2 * x) * sig(-2 * x) : 0;
+}
+
+// softplus beta 1: max(x, 0) + log1p(e^-|x|)
+double softplus_f(double x) {
+  if (std::isnan(x) || x == INFINITY) return x;
+  return (x > 0 ? x : 0) + std::log1p(std::exp(-std::fabs(x)));
+}
+double softplus_df(double x) { return std::isnan(x) ? x : sig(x); }
+
+template <int kSelu>
+double elu_f(double x) {
+  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
+  if (std::isnan(x)) return x;
+  return x > 0 ? lambda * x : lambda * alpha * std::expm1(x);
+}
+template <int kSelu>
+double elu_df(double x) {
+  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
+  if (std::isnan(x)) return x;
+  return x > 0 ? lambda : lambda * alpha * std::exp(x);
+}
+
+// leakyRelu slope 0.01 (rounded to float, as the kernel holds it)
+const double kSlope = double(0.01f);
+double leaky_relu_f(double x) { return x > 0 ? x : kSlope * x; }
+double leaky_relu_df(double x) { return std::isnan(x) ? x : x > 0 ? 1 : kSlope; }
+
 double blend_f(double x) { return 0.5 * mish_f(x) + 0.5 * hard_gate_f<3, 5>(x); }
 double blend_df(double x) { return 0.5 * mish_df(x) + 0.5 * hard_gate_df<3, 5>(x); }
 
@@ -117,7 +174,7 @@ struct Function {
   Kernel k2 = {};
 };
 
-const std::vector<Function> kFunctions = {
+const std::vector<Function> kAllFunctions = {
     {"relu", {relu_f, relu_df}, {Op::Relu, {}}},
     {"mish", {mish_f, mish_df}, {Op::Mish, {}}},
     {"swish / silu", {swish_f, swish_df}, {Op::Swish, {1}}},
@@ -127,12 +184,34 @@ const std::vector<Function> kFunctions = {
     {"approxMish", {approx_mish_f, approx_mish_df}, {Op::ApproxMish, {}}},
     {"linearSwish", {linear_swish_f, linear_swish_df}, {Op::LinearSwish, {}}},
     {"aptx", {aptx_f, aptx_df}, {Op::Aptx, {1, 1, 0.5}}},
+    {"gelu", {gelu_f, gelu_df}, {Op::Gelu, {}}},
+    {"geluTanh", {gelu_tanh_f, gelu_tanh_df}, {Op::GeluTanh, {}}},
+    {"sigmoid", {sigmoid_f, sigmoid_df}, {Op::Sigmoid, {}}},
+    {"tanh", {tanh_f, tanh_df}, {Op::Tanh, {}}},
+    {"softplus", {softplus_f, softplus_df}, {Op::Softplus, {1}}},
+    {"elu", {elu_f<0>, elu_df<0>}, {Op::Elu, {1}}},
+    {"selu", {elu_f<1>, elu_df<1>}, {Op::Selu, {}}},
+    {"leakyRelu", {leaky_relu_f, leaky_relu_df}, {Op::LeakyRelu, {0.01}}},
     {"blend(mish, hardMish, 0.5)",
      {blend_f, blend_df},
      {Op::Mish, {}},
      true,
      {Op::HardGate, {3, 5}}},
 };
+
+std::vector<Function> kFunctions;  // the ones this run checks
+
+// Whether `name` is one of the comma-separated `list`.
+bool listed(const std::string& list, const std::string& name) {
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t end = list.find(',', pos);
+    if (end == std::string::npos) end = list.size();
+    if (list.compare(pos, end - pos, name) == 0) return true;
+    pos = end + 1;
+  }
+  return false;
+}
 
 // ---- the error measures of test/reference.ts ----
 
@@ -194,9 +273,10 @@ struct Path {
   const CpuKernels* k;
 };
 
-std::vector<Path> paths() {
+std::vector<Path> paths(const std::string& only) {
   std::vector<Path> list;
   for (const std::string& name : ak::cpu_supported_isas()) {
+    if (!only.empty() && !listed(only, name)) continue;
     const CpuKernels* k = &ak::kScalarKernels;
 #if defined(__x86_64__) || defined(_M_X64)
     if (name == "avx512") k = &ak::kAvx512Kernels;
@@ -247,10 +327,19 @@ int main(int argc, char** argv) {
   uint64_t step = 1;
   unsigned threads = std::thread::hardware_concurrency();
   double report_every = 300;
+  std::string only, only_paths;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--step")) step = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--threads")) threads = unsigned(std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--report")) report_every = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
+    if (!std::strcmp(argv[i], "--paths")) only_paths = argv[i + 1];
+  }
+  for (const Function& f : kAllFunctions)
+    if (only.empty() || listed(only, f.name)) kFunctions.push_back(f);
+  if (kFunctions.empty()) {
+    std::fprintf(stderr, "exhaustive: no function named in --only %s\n", only.c_str());
+    return 2;
   }
   // A power of two up to 2^23, so that every group has the same samples.
   uint64_t s2 = 1;
@@ -258,7 +347,7 @@ int main(int argc, char** argv) {
   step = s2;
   if (threads == 0) threads = 1;
 
-  const std::vector<Path> list = paths();
+  const std::vector<Path> list = paths(only_paths);
   const size_t nf = kFunctions.size(), np = list.size();
   std::vector<int> order(kGroups);
   for (int g = 0; g < kGroups; ++g) order[size_t(g)] = g;
