@@ -5,14 +5,22 @@ import {
   aptxRef,
   backwardError,
   blendRef,
+  eluRef,
   forwardError,
+  geluRef,
+  geluTanhRef,
   hardGateRef,
+  leakyReluRef,
   linearSwishRef,
   mishRef,
   type Reference,
   reluRef,
+  seluRef,
+  sigmoidRef,
+  softplusRef,
   sweep,
   swishRef,
+  tanhRef,
 } from '../test/reference';
 import { type Activation, ak } from './library';
 
@@ -30,6 +38,7 @@ const sig = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z
 // hardGate with its defaults is hardSwish; its other presets are listed by name.
 export function cases(): Case[] {
   const { relu, mish, silu, swish, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, blend } = ak;
+  const { gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu } = ak;
   return [
     { name: 'relu', fn: relu, ref: reluRef },
     { name: 'mish', fn: mish, ref: mishRef() },
@@ -63,6 +72,21 @@ export function cases(): Case[] {
       ref: blendRef(mishRef(), hardGateRef(3, 5), 0.5),
       kinks: [-3, 2],
     },
+    // The classic functions (cpp/activations_classic.h), beside onnxruntime's native ops.
+    { name: 'gelu', fn: gelu, ref: geluRef, kinks: [-1, 1] },
+    { name: 'geluTanh', fn: geluTanh, ref: geluTanhRef },
+    { name: 'sigmoid', fn: sigmoid, ref: sigmoidRef },
+    { name: 'tanh', fn: tanh, ref: tanhRef },
+    {
+      name: 'softplus',
+      fn: softplus,
+      ref: softplusRef(1),
+      // (z s(z) - softplus(z)) / beta^2, beta = 1
+      paramRef: (x, dy) => [dy * (x * sig(x) - (Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))))],
+    },
+    { name: 'elu', fn: elu, ref: eluRef(1), paramRef: (x, dy) => [x > 0 ? 0 : dy * Math.expm1(x)] },
+    { name: 'selu', fn: selu, ref: seluRef },
+    { name: 'leakyRelu', fn: leakyRelu, ref: leakyReluRef(0.01), paramRef: (x, dy) => [x > 0 ? 0 : dy * x] },
   ];
 }
 

@@ -106,10 +106,17 @@ struct GeluTanh {
     return {hi, z.lo - (hi - z.hi)};
   }
 
+  // x / (1 + e) for z >= 0, x e / (1 + e) for z < 0, e = e^-|z| = p 2^k: the 2^k is applied last,
+  // so that x e^z keeps its bits where e^z alone would be subnormal.
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = arg(x);
-    return select(is_nan(x), x, mul_sigmoid<true>(x, z.hi, z.lo));
+    auto neg = z.hi < V(0.f);
+    ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
+    V q = select(neg, x * e.p, x) / (V(1.f) + e.value());
+    ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f))};
+    V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), scale(q, tail));
+    return select(is_nan(x) | (x == V(0.f)), x, y);  // ±0 gives ±0
   }
 
   // d/dx [x s(z)] = s(z) (1 + w s(-z)), w = x z' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2); over one
@@ -124,7 +131,7 @@ struct GeluTanh {
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
     V g = num / (ep1 * ep1);
     g = select(z > V(kExpUnderflow), V(1.f), g);
-    g = select(z < V(-kExpUnderflow), V(0.f), g);
+    g = select(z < V(-kExpUnderflow), V(-0.f), g);  // the slope is negative out there
     return select(is_nan(x), x, g) * dy;
   }
 };
@@ -134,7 +141,7 @@ struct Sigmoid {
   static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    return select(is_nan(x), x, mul_sigmoid(V(1.f), x));
+    return logistic(x);
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -149,7 +156,7 @@ struct Tanh {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V em = expm1_nonpos(V(-2.f) * absv(x));     // in (-1, 0]
-    V t = mul_div_1p<false>(V(-0.5f), em, V(0.5f) * em);  // -em / (2 + em)
+    V t = -em / (V(2.f) + em);
     t = select(x < V(0.f), -t, t);
     return select(absv(x) >= V(0x1p-13f), t, x);  // also ±0, subnormals and NaN
   }
@@ -162,24 +169,27 @@ struct Tanh {
 // softplus(x) = log(1 + e^(beta x)) / beta, exact for every x (no threshold switch). With
 // z = beta x (kept exact as hi + lo) and l = log1p(e^-|z|): l / beta for z <= 0, x + l / beta
 // for z > 0; both sums are of like signs. Where e^-|z| < 2^-100, l = e^-|z| and l / beta is
-// scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0).
+// scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0),
+// v[1] = 1/beta where that is exact (beta a power of two, 1 by default), else 0 (then divide).
 struct Softplus {
   static constexpr int kParamCount = 1;
   template <class V>
+  AK_HD static V over_beta(V v, const Params& p) {
+    return p.v[1] != 0.f ? v * V(p.v[1]) : v / V(p.v[0]);
+  }
+  template <class V>
   AK_HD static V forward(V x, const Params& p) {
-    V beta(p.v[0]);
-    TwoProduct<V> z = two_product(beta, x);
+    TwoProduct<V> z = two_product(V(p.v[0]), x);
     auto neg = z.hi <= V(0.f);
     ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
-    V lb = log1p_unit(e.value()) / beta;
-    lb = select(e.k < V(-100.f), scale(e.p / beta, e), lb);
+    V lb = over_beta(log1p_unit(e.value()), p);
+    lb = select(e.k < V(-100.f), scale(over_beta(e.p, p), e), lb);
     return select(neg, lb, x + lb);  // NaN: x + lb
   }
-  // softplus' = s(beta x)
+  // softplus' = s(beta x); the rounding of beta x costs at most |z| e^z 2^-24 < 2^-24 absolute.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
-    TwoProduct<V> z = two_product(V(p.v[0]), x);
-    return select(is_nan(x), x, mul_sigmoid<true>(dy, z.hi, z.lo));
+    return select(is_nan(x), x, logistic(V(p.v[0]) * x)) * dy;
   }
   // d/dbeta = (z s(z) - softplus(z)) / beta^2, z = beta x; the numerator is even in z and equals
   // -(|z| s(-|z|) + log1p(e^-|z|)): two negative terms, no cancellation.

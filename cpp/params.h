@@ -54,7 +54,15 @@ inline Params prepare_params(Op op, const double* raw) {
       p.v[1] = float(2.0 * raw[1]);
       p.v[2] = float(raw[2]);
       break;
-    case Op::Softplus: p.v[0] = float(raw[0]); break;
+    case Op::Softplus: {
+      float beta = float(raw[0]);
+      int exponent = 0;
+      bool power_of_two = std::frexp(beta, &exponent) == (beta > 0 ? 0.5f : -0.5f);
+      float inv = 1.f / beta;
+      p.v[0] = beta;
+      p.v[1] = power_of_two && std::isnormal(inv) ? inv : 0.f;
+      break;
+    }
     case Op::Elu: p.v[0] = float(raw[0]); break;
     case Op::LeakyRelu: {
       float slope = float(raw[0]);

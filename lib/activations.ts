@@ -105,7 +105,9 @@ export class Activation {
 
   private checkTrainable(): void {
     if (this.gradNames.length === 0)
-      throw new TypeError(`${this.name} has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu`);
+      throw new TypeError(
+        `${this.name} has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu`,
+      );
   }
 
   private grads(sums: Float64Array): Grads {
