@@ -92,8 +92,8 @@ struct GeluTanh {
 
   template <class V>
   AK_HD static TwoProduct<V> arg(V x) {
-    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));  // |z| > 174 beyond: saturated
-    const V c_hi(1.595769167e+00f), c_lo(-4.534068054e-08f);     // 2 sqrt(2/pi)
+    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));         // |z| > 174 beyond: saturated
+    const V c_hi(1.595769167e+00f), c_lo(-4.534068054e-08f);   // 2 sqrt(2/pi)
     const V ca_hi(7.135481387e-02f), ca_lo(2.398832466e-09f);  // 2 sqrt(2/pi) 0.044715
     TwoProduct<V> s = two_product(xc, xc);
     TwoProduct<V> t = two_product(ca_hi, s.hi);
@@ -120,7 +120,8 @@ struct GeluTanh {
   }
 
   // d/dx [x s(z)] = s(z) (1 + w s(-z)), w = x z' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2); over one
-  // denominator as swish_slope: z >= 0: (1 + e + w e) / (1 + e)^2, z < 0: e ((1 + w) + e) / (1 + e)^2.
+  // denominator as swish_slope: z >= 0: (1 + e + w e) / (1 + e)^2, z < 0: e ((1 + w) + e) / (1 +
+  // e)^2.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
     V z = arg(x).hi;
@@ -155,7 +156,7 @@ struct Tanh {
   static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    V em = expm1_nonpos(V(-2.f) * absv(x));     // in (-1, 0]
+    V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
     V t = -em / (V(2.f) + em);
     t = select(x < V(0.f), -t, t);
     return select(absv(x) >= V(0x1p-13f), t, x);  // also ±0, subnormals and NaN
