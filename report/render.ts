@@ -80,10 +80,11 @@ export function plots(report: Report, list: readonly Candidate[] = candidates): 
       series: wide.map((s) => series(s, s.df)),
     },
     'difference.svg': {
-      title: 'Difference from Mish',
+      title: 'Difference from Mish (elu leaves the chart below: it falls to −1)',
       xLabel: 'x',
       yLabel: 'f(x) − mish(x)',
       xRange: [-6, 6],
+      yRange: [-0.5, 0.3],
       series: wide.map((s) => series(s, differenceFromMish(s, kernels[0]))),
     },
     'minima.svg': {
