@@ -53,6 +53,14 @@ const functions = [
   ['linearSwish', ak.linearSwish],
   ['aptx', ak.aptx],
   ['blend(mish, relu, 0.5)', ak.blend(ak.mish, ak.relu, 0.5)],
+  ['gelu', ak.gelu],
+  ['geluTanh', ak.geluTanh],
+  ['sigmoid', ak.sigmoid],
+  ['tanh', ak.tanh],
+  ['softplus', ak.softplus],
+  ['elu', ak.elu],
+  ['selu', ak.selu],
+  ['leakyRelu', ak.leakyRelu],
 ];
 console.log(`== GPU benchmark (${quick ? 'quick' : 'full'}): ms per call, ${iterations} calls after a warm-up`);
 for (const n of sizes) {
