@@ -13,6 +13,7 @@ import ak, {
   relu,
   swish,
 } from '../lib';
+import { random } from './helpers/data';
 
 const x = Float32Array.from({ length: 2001 }, (_, i) => i / 100 - 10);
 const dy = Float32Array.from({ length: 2001 }, (_, i) => Math.sin(i));
@@ -206,6 +207,71 @@ describe('JSON.stringify and activation(spec)', () => {
     const cycle: Record<string, unknown> = { name: 'blend', b: { name: 'relu' }, t: 0.5 };
     cycle.a = cycle;
     expect(() => activation(cycle as never)).toThrow(RangeError);
+  });
+});
+
+describe('hostile specs, seeded', () => {
+  // Random JSON from the spec's own vocabulary and around it: what comes back is an activation
+  // that round-trips, or a TypeError/RangeError in the one format; nothing else, nothing slow.
+  it('20000 random specs give an activation or a TypeError/RangeError, never anything else', () => {
+    const rng = random(13);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)];
+    const keys = [
+      'name',
+      'params',
+      'a',
+      'b',
+      't',
+      'alpha',
+      'beta',
+      'gamma',
+      'shift',
+      'cap',
+      '__proto__',
+      'constructor',
+      'x',
+    ];
+    const names = [...activation.names, 'blend', 'Mish', '', 'toString', '__proto__'];
+    const numbers = [0, 1, -1, 0.5, 2, 1e39, -1e-300, 3.4e38, 6, -3];
+    const value = (depth: number): unknown => {
+      const r = rng();
+      if (depth > 5 || r < 0.25) return pick(numbers);
+      if (r < 0.35) return pick(names);
+      if (r < 0.4) return pick([null, true, [], [1], 'x']);
+      return node(depth + 1);
+    };
+    const node = (depth: number): unknown => {
+      const o: Record<string, unknown> = {};
+      if (rng() < 0.9) o.name = rng() < 0.4 ? 'blend' : pick(names);
+      if (o.name === 'blend') {
+        if (rng() < 0.95) o.a = node(depth + 1);
+        if (rng() < 0.95) o.b = node(depth + 1);
+        if (rng() < 0.95) o.t = rng() < 0.8 ? rng() : pick(numbers);
+      } else if (rng() < 0.6) {
+        const params: Record<string, unknown> = {};
+        for (let i = Math.floor(rng() * 3); i > 0; i--) params[pick(keys)] = rng() < 0.8 ? pick(numbers) : value(depth);
+        o.params = params;
+      }
+      if (rng() < 0.05) o[pick(keys)] = value(depth);
+      return o;
+    };
+    const format = /^Expected .+ for (a key of |a parameter name of \w+ in )?(spec|name)\b.* but received .+$/;
+    let made = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = JSON.stringify(node(0));
+      let f: ReturnType<typeof activation> | undefined;
+      try {
+        f = activation(JSON.parse(text));
+      } catch (e) {
+        if (!(e instanceof TypeError || e instanceof RangeError)) throw new Error(`${text}: ${e}`);
+        if (!format.test((e as Error).message))
+          throw new Error(`${text}: message out of format: ${(e as Error).message}`);
+        continue;
+      }
+      made++;
+      expect(JSON.stringify(activation(JSON.parse(JSON.stringify(f))))).toBe(JSON.stringify(f));
+    }
+    expect(made).toBeGreaterThan(500);
   });
 });
 
