@@ -57,6 +57,7 @@ export type NamedSpec = {
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
+const INTERNAL = ['code', 'gradNames', 'sides', 'depth'];
 
 /**
  * An activation function: `forward` (f(x)), `backward` (f'(x)·dy) and, where it has trainable
@@ -68,7 +69,7 @@ const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramG
 export class Activation<P extends object = Params, G = Grads> {
   /** The name in the table (`'aptx'`), or `'blend'`. */
   readonly name: string;
-  /** The parameters, defaults filled in, as float32 kernels hold them rounded: `{ alpha: 1, beta: 2, gamma: 0.5 }`. */
+  /** The parameters, defaults filled in: `{ alpha: 1, beta: 2, gamma: 0.5 }` (the kernels hold them as float32). */
   readonly params: Readonly<P>;
   /** @internal the addon's description of this function */
   readonly code: Float64Array;
@@ -98,7 +99,8 @@ export class Activation<P extends object = Params, G = Grads> {
     this.sides = sides && Object.freeze([...sides] as [AnyActivation, AnyActivation]);
     this.depth = sides ? 1 + Math.max(sides[0].depth, sides[1].depth) : 0;
     const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const m of METHODS) self[m] = self[m].bind(this);
+    for (const m of METHODS) Object.defineProperty(this, m, { value: self[m].bind(this) });
+    for (const k of INTERNAL) Object.defineProperty(this, k, { enumerable: false }); // out of logs and spreads
     if (sides)
       Object.defineProperties(this, {
         a: { value: sides[0], enumerable: true },
