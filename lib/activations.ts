@@ -57,7 +57,7 @@ export type NamedSpec = {
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
-const INTERNAL = ['code', 'gradNames', 'sides', 'depth'];
+const INTERNAL = ['code', 'gradNames', 'sides', 'depth', 'cache'];
 
 /**
  * An activation function: `forward` (f(x)), `backward` (f'(x)·dy) and, where it has trainable
@@ -79,6 +79,8 @@ export class Activation<P extends object = Params, G = Grads> {
   readonly sides: readonly [AnyActivation, AnyActivation] | undefined;
   /** @internal how many blends deep */
   readonly depth: number;
+  /** @internal what lib/run.ts may keep per activation (the activation itself is frozen) */
+  readonly cache: { decoded?: unknown } = {};
 
   private constructor(
     key: typeof KEY,
