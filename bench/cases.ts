@@ -26,7 +26,7 @@ import { type Activation, ak } from './library';
 
 export interface Case {
   name: string;
-  fn: Activation;
+  fn: Activation<object, Record<string, number>>; // paramGrad: flat sums (no blend of trainables here)
   ref: Reference;
   kinks?: number[];
   /** paramGrad's double reference: the sums in the addon's order. */

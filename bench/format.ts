@@ -142,7 +142,7 @@ export function terminalReport(doc: Results): string {
     ...ratioTables(doc, false).flatMap((t) => [textTable(t), '']),
     ...doc.notes.map((n) => `note: ${n}`),
     '',
-    'DESIGN §4 speed targets:',
+    'Speed targets (docs/targets.md):',
     ...verdictLines(doc).map((l) => `  ${l}`),
   ].join('\n');
 }
@@ -157,9 +157,9 @@ export function markdownReport(doc: Results, svgName: string): string {
     '',
     `Bytes counted for GB/s: ${passes.join('; ')}.`,
     '',
-    `![throughput against size](${svgName})`,
+    `![time relative to relu](${svgName})`,
     '',
-    '## Speed targets (DESIGN §4)',
+    '## Speed targets ([docs/targets.md](../../docs/targets.md))',
     '',
     ...verdictLines(doc).map((l) => `- ${l}`),
     '',

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     } else good.push(c);
   }
   say(
-    `checked against the double reference (DESIGN §4): ${good.length} of ${wanted.length} activations right on the CPU (${cpu.isa()})`,
+    `checked against the double reference (the bounds of docs/targets.md): ${good.length} of ${wanted.length} activations right on the CPU (${cpu.isa()})`,
   );
 
   // 2. The plan: host sizes x thread counts x (copy, activations, peers), then the GPU.

@@ -8,6 +8,7 @@ import { native } from './native';
 import { fillNormal } from './random';
 import { checkFloat32Array, checkOptions, rangeError, typeError } from './validate';
 
+/** The shape and initialisation of aptxLayer(): `{ inputs: 784, outputs: 10, seed: 1 }`. */
 export interface AptxLayerOptions {
   inputs: number;
   outputs: number;
@@ -17,6 +18,7 @@ export interface AptxLayerOptions {
   seed?: number;
 }
 
+/** A layer's weights, trainable in place: alpha, beta, gamma (outputs × inputs) and delta (outputs). */
 export interface AptxLayerParams {
   /** (outputs, inputs), row-major; all ones when trainAlpha is false */
   readonly alpha: Float32Array;
@@ -26,6 +28,7 @@ export interface AptxLayerParams {
   readonly delta: Float32Array;
 }
 
+/** The gradients of backward() on host arrays: dx and the weight gradients, sums over the batch. */
 export interface AptxLayerGrads {
   /** dL/dx, (batch, inputs) */
   dx: Float32Array;
@@ -80,6 +83,12 @@ function gpuOut(length: number, device: number): [GpuArray, unknown, number] {
   return [a, handle, offset];
 }
 
+/**
+ * The APTx Neuron layer (Kumar 2025): every input of every output has its own trainable APTx,
+ * y[b, j] = Σ_i (alpha[j, i] + tanh(beta[j, i]·x[b, i]))·gamma[j, i]·x[b, i] + delta[j].
+ * Made by aptxLayer(); alpha, beta, gamma ~ N(0, 1), delta = 0 by default.
+ * @example const layer = aptxLayer({ inputs: 784, outputs: 10 }); const y = layer.forward(x, batch);
+ */
 export class AptxLayer {
   readonly inputs: number;
   readonly outputs: number;
@@ -233,7 +242,10 @@ function threads(): number {
   return native().threads();
 }
 
-/** A new APTx Neuron layer: alpha, beta, gamma ~ N(0, 1) from `seed`, delta = 0. */
+/**
+ * A new APTx Neuron layer: alpha, beta, gamma ~ N(0, 1) from `seed`, delta = 0; trainAlpha true.
+ * @example const layer = aptxLayer({ inputs: 784, outputs: 10, seed: 1 });
+ */
 export function aptxLayer(options: AptxLayerOptions): AptxLayer {
   if (options === undefined) throw typeError('an object', 'options', options);
   const o = checkOptions<AptxLayerOptions>(options, 'options', 'an option name of aptxLayer', OPTION_NAMES);

@@ -2,8 +2,14 @@
 import { native } from './native';
 import { checkNumber, checkOneOf } from './validate';
 
+/** A CPU path: AVX-512, AVX2+FMA, NEON or plain scalar code. */
 export type Isa = 'avx512' | 'avx2' | 'neon' | 'scalar';
 
+/**
+ * The host side: which SIMD path runs (chosen from the processor at load) and how many threads
+ * large arrays (2^18 elements and more) are split over (default: all cores).
+ * @example cpu.isa() // 'avx512' on a Zen 4
+ */
 export const cpu = {
   /** The SIMD path in use: chosen from the processor at load, ACTIVATION_KERNELS_ISA forces one. */
   isa(): Isa {

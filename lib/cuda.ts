@@ -4,6 +4,7 @@
 import { native } from './native';
 import { checkFloat32Array, checkOptions, rangeError, typeError } from './validate';
 
+/** A CUDA device as cuda.devices() lists it: `{ index: 0, name, computeCapability: '9.0', totalMemory }`. */
 export interface CudaDevice {
   index: number;
   name: string;
@@ -11,6 +12,7 @@ export interface CudaDevice {
   totalMemory: number;
 }
 
+/** cuda.status(): whether CUDA was compiled in and is usable, and why not (reason) when it is not. */
 export interface CudaStatus {
   compiled: boolean;
   available: boolean;
@@ -32,6 +34,10 @@ function status(): CudaStatus {
   return structuredClone(cached);
 }
 
+/**
+ * The CUDA backend: whether it can be used and on which devices. Never throws.
+ * @example if (cuda.available()) mish.forward(GpuArray.from(x))
+ */
 export const cuda = {
   /** True when a CUDA device can be used; never throws. */
   available(): boolean {
@@ -52,6 +58,8 @@ export const cuda = {
 export function cudaUnavailable(what: string): Error {
   return new Error(`${what} needs CUDA, which is not available: ${status().reason}`);
 }
+
+const KEY = Symbol('GpuArray'); // only this module constructs GpuArrays
 
 // The addon's handle of one device allocation, shared by an array and its views.
 interface Storage {
@@ -82,7 +90,9 @@ function checkLengthArg(value: unknown, name: string): number {
 /**
  * Float32 data in GPU memory, on one device. Work on it is queued on the device's stream and
  * returns at once; toFloat32Array() waits for it. dispose() frees the memory now; the garbage
- * collector frees what is not disposed.
+ * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) or
+ * GpuArray.fromPointer(ptr, n); device 0 unless `{ device }`.
+ * @example const y = await mish.forward(GpuArray.from(x)).toFloat32Array();
  */
 export class GpuArray {
   readonly #storage: Storage;
@@ -94,7 +104,11 @@ export class GpuArray {
   /** The CUDA device index the memory lives on. */
   readonly device: number;
 
-  private constructor(storage: Storage, offset: number, length: number, view = false) {
+  private constructor(key: typeof KEY, storage: Storage, offset: number, length: number, view = false) {
+    if (key !== KEY)
+      throw new TypeError(
+        'Expected GpuArray.from(x), GpuArray.alloc(length) or GpuArray.fromPointer(ptr, length) for a new GpuArray but received a call of the constructor',
+      );
     this.#storage = storage;
     this.#offset = offset;
     this.#view = view;
@@ -128,12 +142,12 @@ export class GpuArray {
     const n = checkLengthArg(length, 'length');
     const device = checkDevice(options, 'GpuArray.fromPointer');
     const handle = native().cudaWrap(device, ptr, n);
-    return new GpuArray({ handle, device, length: n, owned: false, freed: false }, 0, n);
+    return new GpuArray(KEY, { handle, device, length: n, owned: false, freed: false }, 0, n);
   }
 
   static #allocate(length: number, device: number): GpuArray {
     const handle = native().cudaAlloc(device, length);
-    return new GpuArray({ handle, device, length, owned: true, freed: false }, 0, length);
+    return new GpuArray(KEY, { handle, device, length, owned: true, freed: false }, 0, length);
   }
 
   /** A view of elements [begin, end) sharing this array's memory (like TypedArray.subarray). */
@@ -146,7 +160,7 @@ export class GpuArray {
     };
     const b = clamp(begin, 'begin');
     const e = Math.max(b, clamp(end, 'end'));
-    return new GpuArray(this.#storage, this.#offset + b, e - b, true);
+    return new GpuArray(KEY, this.#storage, this.#offset + b, e - b, true);
   }
 
   /** The device address of element 0, for other CUDA libraries. */
@@ -161,7 +175,7 @@ export class GpuArray {
   }
 
   /** Downloads the data once the work queued on it is done; never blocks the event loop. */
-  async toFloat32Array(): Promise<Float32Array> {
+  async toFloat32Array(): Promise<Float32Array<ArrayBuffer>> {
     this.#live('toFloat32Array()');
     return native().cudaDownload(this.#storage.handle, this.#offset, this.length);
   }

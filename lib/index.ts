@@ -1,41 +1,6 @@
-export {
-  Activation,
-  type ActivationName,
-  activation,
-  approxMish,
-  aptx,
-  blend,
-  type CallOptions,
-  elu,
-  type Factory,
-  type Grads,
-  gelu,
-  geluTanh,
-  hardGate,
-  hardMish,
-  hardSwish,
-  hMish,
-  leakyRelu,
-  linearSwish,
-  mish,
-  type Params,
-  relu,
-  selu,
-  sigmoid,
-  silu,
-  softplus,
-  swish,
-  tanh,
-} from './activations';
-export {
-  AptxLayer,
-  type AptxLayerGpuGrads,
-  type AptxLayerGrads,
-  type AptxLayerOptions,
-  type AptxLayerParams,
-  aptxLayer,
-} from './aptx-layer';
-export { cpu, type Isa } from './cpu';
-export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
-export type { Device } from './run';
-export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
+// The package: `import { mish } from 'activation-kernels'`, or `import ak from 'activation-kernels'`
+// and `ak.mish`: the default export holds every named one, in ESM and CommonJS alike.
+import * as api from './api';
+
+export * from './api';
+export default api;

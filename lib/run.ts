@@ -1,11 +1,16 @@
 // Where a call runs: host arrays on the CPU kernels (or the GPU with device: 'cuda'),
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
-import type { Activation } from './activations';
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
 import { native } from './native';
 import { checkFloat32Array, checkLength, checkOneOf, checkOptions, checkOut } from './validate';
 
 export { GpuArray };
+/** What a call needs of an activation: its name (for messages) and its code for the addon. */
+export interface Kernel {
+  readonly name: string;
+  readonly code: Float64Array;
+}
+/** Where a call runs: 'auto' (where the data lives, the default), 'cpu', or 'cuda' (a host array through the GPU). */
 export type Device = 'auto' | 'cpu' | 'cuda';
 const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
 type Result = Float32Array | GpuArray | Promise<Float32Array | GpuArray>;
@@ -16,8 +21,14 @@ interface Options {
 }
 
 function options(value: unknown, allowOut: boolean): Options {
+  // forward(x, y) or backward(x, dy, dy): an array where the options go
+  if (value instanceof Float32Array || isGpuArray(value))
+    throw new TypeError(
+      `Expected an options object for options but received ${value instanceof Float32Array ? 'Float32Array' : 'GpuArray'}` +
+        (allowOut ? ': to write the result into that array, pass { out: array }' : ''),
+    );
   const opts = checkOptions<Options>(value, 'options', 'an option name', allowOut ? ['out', 'device'] : ['device']);
-  if (opts.device !== undefined) checkOneOf(opts.device, 'device', DEVICES);
+  if (opts.device !== undefined) checkOneOf(opts.device, 'device', DEVICES, { gpu: 'cuda' });
   return opts;
 }
 
@@ -62,7 +73,7 @@ function hostCall(
 }
 
 export function runForward(
-  f: Activation,
+  f: Kernel,
   x: unknown,
   opts: unknown,
   async: boolean,
@@ -81,7 +92,7 @@ export function runForward(
 }
 
 export function runBackward(
-  f: Activation,
+  f: Kernel,
   x: unknown,
   dy: unknown,
   opts: unknown,
@@ -102,7 +113,7 @@ export function runBackward(
 }
 
 export function runParamGrad(
-  f: Activation,
+  f: Kernel,
   x: unknown,
   dy: unknown,
   opts: unknown,
@@ -120,7 +131,7 @@ export function runParamGrad(
 // The GPU half of every call (lib/cuda.ts).
 function gpuCall(
   pass: 'forward' | 'backward' | 'paramGrad',
-  f: Activation,
+  f: Kernel,
   arrays: unknown[],
   o: Options,
   async: boolean,

@@ -3,9 +3,11 @@
 import { Activation, blend } from './activations';
 import { checkNumber, checkOneOf, checkOptions, rangeError, typeError } from './validate';
 
+/** How t goes from 0 to 1: 'linear', or 'cosine' (a half cosine: slow at both ends). */
 export type ScheduleShape = 'linear' | 'cosine';
 const SHAPES: readonly ScheduleShape[] = ['linear', 'cosine'];
 
+/** blendSchedule()'s options: `{ from: mish, to: hardMish, steps: 1000, shape: 'cosine' }`. */
 export interface BlendScheduleOptions {
   from: Activation;
   to: Activation;
@@ -15,6 +17,7 @@ export interface BlendScheduleOptions {
   shape?: ScheduleShape;
 }
 
+/** A schedule: t(step) in [0, 1] and at(step) = blend(from, to, t(step)). */
 export interface BlendSchedule {
   readonly from: Activation;
   readonly to: Activation;
@@ -26,6 +29,11 @@ export interface BlendSchedule {
   at(step: number): Activation;
 }
 
+/**
+ * Moves a model from one activation to another over `steps` training steps: t(step) = step/steps
+ * ('linear', the default) or 1/2 + sin(π(step/steps − 1/2))/2 ('cosine'), clamped to [0, 1].
+ * @example const s = blendSchedule({ from: mish, to: hardMish, steps: 1000 }); s.at(step).forward(x)
+ */
 export function blendSchedule(options: BlendScheduleOptions): BlendSchedule {
   if (options === undefined) throw typeError('an object', 'options', options);
   const o = checkOptions<BlendScheduleOptions>(options, 'options', 'an option name of blendSchedule', [

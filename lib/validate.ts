@@ -43,8 +43,20 @@ function isDetached(a: ArrayBufferView): boolean {
   }
 }
 
+// A Node Buffer holds bytes: say how to see them as floats.
+function bufferHint(b: Buffer): string {
+  if (b.length % 4 !== 0) return `: its ${b.length} bytes are not a whole number of float32 values`;
+  if (b.byteOffset % 4 !== 0)
+    return `: its byteOffset ${b.byteOffset} is not a multiple of 4, so copy it: new Float32Array(new Uint8Array(b).buffer)`;
+  return ': view it as one with new Float32Array(b.buffer, b.byteOffset, b.length / 4)';
+}
+
 export function checkFloat32Array(value: unknown, name: string): Float32Array {
-  if (!(value instanceof Float32Array)) throw typeError('Float32Array', name, value);
+  if (!(value instanceof Float32Array)) {
+    const e = typeError('Float32Array', name, value);
+    if (Buffer.isBuffer(value)) e.message += bufferHint(value);
+    throw e;
+  }
   if (isDetached(value))
     throw new TypeError(`Expected an attached Float32Array for ${name} but received a detached one`);
   return value;
@@ -98,14 +110,68 @@ export function checkOptions<T extends object>(
 ): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError('an object', name, value);
-  for (const key of Object.keys(value))
-    if (!known.includes(key))
-      throw rangeError(known.length ? `one of ${known.join(', ')}` : 'none', keyName, JSON.stringify(key));
+  for (const key of Object.keys(value)) checkKey(key, keyName, known);
   return value as Partial<T>;
 }
 
-export function checkOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+/** A key of an object the caller passed, one of `known`; keyName says what a key is. */
+export function checkKey(key: string, keyName: string, known: readonly string[]): void {
+  if (!known.includes(key))
+    throw rangeError(
+      known.length ? `one of ${known.join(', ')}` : 'none',
+      keyName,
+      JSON.stringify(key) + hint(key, known),
+    );
+}
+
+// aliases: what a value the caller may mean is called here ({ gpu: 'cuda' }), for the hint.
+export function checkOneOf<T extends string>(
+  value: unknown,
+  name: string,
+  allowed: readonly T[],
+  aliases: Readonly<Record<string, T>> = {},
+): T {
   if (typeof value !== 'string') throw typeError(`one of ${allowed.join(', ')}`, name, value);
-  if (!allowed.includes(value as T)) throw rangeError(`one of ${allowed.join(', ')}`, name, JSON.stringify(value));
+  if (!allowed.includes(value as T)) {
+    const alias = Object.hasOwn(aliases, value.toLowerCase())
+      ? `; did you mean '${aliases[value.toLowerCase()]}'?`
+      : '';
+    throw rangeError(`one of ${allowed.join(', ')}`, name, JSON.stringify(value) + (alias || hint(value, allowed)));
+  }
   return value as T;
+}
+
+// Edits (insert, delete, substitute, swap two neighbours) turning a into b, ignoring case.
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0][j] = j;
+  for (let i = 1; i <= x.length; i++)
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[x.length][y.length];
+}
+
+/**
+ * "; did you mean 'mish'?" when one allowed value is the same but for case, or the nearest
+ * within 2 edits (1 for names of 4 letters, none for shorter ones: 'gpu' is not 'cpu'); else "".
+ */
+export function hint(value: string, allowed: readonly string[]): string {
+  if (value.length > 64) return '';
+  const limit = value.length <= 3 ? 0 : value.length === 4 ? 1 : 2;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const a of allowed) {
+    const d = distance(value, a);
+    if (d < bestDistance) {
+      best = a;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : `; did you mean '${best}'?`;
 }

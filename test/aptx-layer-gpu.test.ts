@@ -3,5 +3,9 @@
 import { describe } from 'vitest';
 import { cuda } from '../lib';
 import { aptxLayerGpuTests } from './aptx-layer-gpu-suite';
+import { skipped } from './helpers/skip';
 
-describe.skipIf(!cuda.available())('the APTx Neuron layer on a GPU', aptxLayerGpuTests(false));
+describe.skipIf(!cuda.available())(
+  `the APTx Neuron layer on a GPU${skipped(!cuda.available(), 'no GPU')}`,
+  aptxLayerGpuTests(false),
+);

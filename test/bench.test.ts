@@ -5,7 +5,7 @@ import { FULL_GPU_SIZES, FULL_HOST_SIZES, parseArgs, parseSizes, selected } from
 import { markdownReport, terminalReport, textTable } from '../bench/format';
 import { onnxModel, peerGraphs, varint } from '../bench/onnx';
 import { checkSchema, deriveRows, type Measurement, type Peer, type Results, verdicts } from '../bench/results';
-import { chart, niceStep } from '../bench/svg';
+import { chart, niceStep, spread } from '../bench/svg';
 import { mishRef } from './reference';
 
 describe('bench options', () => {
@@ -156,17 +156,32 @@ describe('bench output', () => {
     expect(() => checkSchema(noDate)).toThrow('results JSON: date');
   });
 
-  it('draws one line per activation, relu and copy, with escaped text', () => {
+  it('draws lines of time over relu against size, and bars where there is one size', () => {
     const svg = chart(doc());
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('Test &lt;CPU&gt;');
     expect(svg).toContain('CPU, 1 thread: forward');
-    expect(svg).toContain('CPU, 1 thread: backward');
-    expect((svg.match(/<polyline/g) ?? []).length).toBe(4); // forward: relu, mish, copy; backward: copy
-    expect(svg).toContain('<title>mish</title>');
+    expect(svg).toContain('CPU, 1 thread: backward, n = 2');
+    // forward has two sizes: lines for relu, mish and copy, a dot for aptx (one size only)
+    expect((svg.match(/<polyline/g) ?? []).length).toBe(3);
+    expect((svg.match(/<circle/g) ?? []).length).toBe(1);
+    // backward has relu at one size only: bars for relu, copy and mish, each with its ratio
+    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(3);
+    expect(svg).toContain('<title>mish: 1.25×</title>');
+    expect(svg).toContain('<title>copy: 0.25×</title>'); // copy against relu backward
+    expect(svg).toContain("time / relu's (log scale)");
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
     expect([niceStep(7), niceStep(0.9), niceStep(40)]).toEqual([2, 0.2, 10]);
+  });
+
+  it('the quick run (one size) is all bars; the names at line ends do not collide', () => {
+    const quick = { ...doc(), rows: doc().rows.filter((r) => r.n === 2 ** 20) };
+    const svg = chart(quick);
+    expect(svg).not.toContain('<polyline');
+    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(7); // forward: relu, copy, mish, aptx; backward: 3
+    expect(spread([10, 12, 13, 100], 5, 0, 200)).toEqual([10, 15, 20, 100]);
+    expect(spread([190, 195, 199], 5, 0, 196)).toEqual([186, 191, 196]);
   });
 
   it('prints tables, verdicts and the Markdown file', () => {
@@ -175,7 +190,9 @@ describe('bench output', () => {
     expect(text).toContain('CPU, 1 thread, forward, n = 2^20');
     expect(text).toContain('NOT MET: CPU, 1 thread, 2^20: every forward <= 1.5x relu forward');
     const md = markdownReport(d, 'chart.svg');
-    expect(md).toContain('![throughput against size](chart.svg)');
+    expect(md).toContain('![time relative to relu](chart.svg)');
+    expect(md).toContain('## Speed targets ([docs/targets.md](../../docs/targets.md))');
+    expect(text).toContain('Speed targets (docs/targets.md):');
     expect(md).toContain('| activation | ms | Melem/s | GB/s | vs relu | vs copy |');
     expect(textTable({ title: 't', head: ['a', 'b'], body: [['x', '1.5']] })).toBe('t\na    b\n-  ---\nx  1.5');
   });

@@ -3,12 +3,13 @@
 // Runs only where cuda.available(); scripts/gpu-check.sh adds the exhaustive 2^32-input check.
 import { describe, expect, it } from 'vitest';
 import { cuda, GpuArray } from '../lib';
+import { skipped } from './helpers/skip';
 import { describeWorst, sweep, testDy, worstOf } from './reference';
 import { rows } from './table';
 
 const COUNT = 10_000_000;
 
-describe.skipIf(!cuda.available())('accuracy on cuda', () => {
+describe.skipIf(!cuda.available())(`accuracy on cuda${skipped(!cuda.available(), 'no GPU')}`, () => {
   for (const { name, fn, ref, range, kinks, maxUlp } of rows) {
     let cached: Float32Array | undefined;
     const inputs = () => {

@@ -127,6 +127,32 @@ export function gpuTests(): void {
     }
   });
 
+  it('paramGrad of a blend: the trainable side weighted by its share, as on the host', async () => {
+    const x = ramp(100_003);
+    const dy = ramp(100_003, 7);
+    const gx = GpuArray.from(x);
+    const gdy = GpuArray.from(dy);
+    const p = { alpha: 1.2, beta: 0.8, gamma: 0.6 };
+    const b = blend(aptx(p), hardMish, 0.3);
+    const g = b.paramGrad(gx, gdy);
+    const own = aptx(p).paramGrad(gx, gdy);
+    const host = b.paramGrad(x, dy);
+    const w = 1 - Math.fround(0.3); // the kernels hold t as a float32
+    expect(Object.keys(g)).toEqual(['a']);
+    for (const k of ['alpha', 'beta', 'gamma'] as const) {
+      expect(g.a[k], k).toBe(w * own[k]);
+      expect(Math.abs(g.a[k] - host.a[k]), k).toBeLessThanOrEqual(1e-10 * x.length * 200);
+    }
+    expect(await b.paramGradAsync(gx, gdy)).toEqual(g);
+    expect(b.paramGrad(x, dy, { device: 'cuda' })).toEqual(g);
+    const both = blend(swish({ beta: 2 }), aptx(p), 0.25).paramGrad(gx, gdy);
+    expect(both.a.beta).toBe(0.75 * swish({ beta: 2 }).paramGrad(gx, gdy).beta);
+    expect(both.b.gamma).toBe(0.25 * own.gamma);
+    expect(() => blend(mish, relu, 0.5).paramGrad(gx, gdy)).toThrow(TypeError);
+    gx.dispose();
+    gdy.dispose();
+  });
+
   it('fromPointer wraps memory without owning it', async () => {
     const x = ramp(1000);
     const owner = GpuArray.from(x);

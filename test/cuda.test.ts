@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { aptx, cpu, cuda, GpuArray, mish } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
+import { skipped } from './helpers/skip';
 import { rows } from './table';
 
 const gpu = cuda.available();
@@ -45,27 +46,30 @@ describe('cuda on any machine', () => {
       new RangeError('Expected a non-zero, 4-byte aligned 64-bit device address for ptr but received 6n'),
     );
     expect(() => GpuArray.from(new Float32Array(1), { devices: 0 } as never)).toThrow(
-      new RangeError('Expected one of device for an option name but received "devices"'),
+      new RangeError(`Expected one of device for an option name but received "devices"; did you mean 'device'?`),
     );
   });
 });
 
-describe.skipIf(!compiled)('the exhaustive device check of scripts/gpu-check.sh, run on the host', () => {
-  // cuda/accuracy.cu's double references, error measure and blend evaluation, on every
-  // 16411th float32 input: what the device runs over all 2^32 inputs.
-  for (const { name, fn, maxUlp } of rows)
-    it(`${name} within ${maxUlp} ulp, forward and backward`, () => {
-      for (const pass of ['forward', 'backward']) {
-        const r = native().cudaCheckInputsOnHost(fn.code, pass, maxUlp, 16411);
-        expect(r.over, `${pass}: worst ${r.worst} ulp at x = ${r.worstX}`).toBe(0);
-      }
+describe.skipIf(!compiled)(
+  `the exhaustive device check of scripts/gpu-check.sh, run on the host${skipped(!compiled, 'the addon was built without CUDA')}`,
+  () => {
+    // cuda/accuracy.cu's double references, error measure and blend evaluation, on every
+    // 16411th float32 input: what the device runs over all 2^32 inputs.
+    for (const { name, fn, maxUlp } of rows)
+      it(`${name} within ${maxUlp} ulp, forward and backward`, () => {
+        for (const pass of ['forward', 'backward']) {
+          const r = native().cudaCheckInputsOnHost(fn.code, pass, maxUlp, 16411);
+          expect(r.over, `${pass}: worst ${r.worst} ulp at x = ${r.worstX}`).toBe(0);
+        }
+      });
+    it('finds errors when there are some', () => {
+      expect(native().cudaCheckInputsOnHost(mish.code, 'forward', 0, 16411).over).toBeGreaterThan(1000);
     });
-  it('finds errors when there are some', () => {
-    expect(native().cudaCheckInputsOnHost(mish.code, 'forward', 0, 16411).over).toBeGreaterThan(1000);
-  });
-});
+  },
+);
 
-describe.skipIf(gpu)('without a usable GPU', () => {
+describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () => {
   const x = ramp(10);
   const why = cuda.status().reason;
 
@@ -90,13 +94,16 @@ describe.skipIf(gpu)('without a usable GPU', () => {
     expect(Array.from(mish.forward(x))).toEqual(Array.from(mish.forward(x, { device: 'cpu' })));
   });
 
-  it.skipIf(!compiled)('the CUDA-built addon turns CUDA errors into JS errors naming the call', () => {
-    const n = native();
-    expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
-    expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
-    expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
-    expect(cpu.isa()).toBeTruthy(); // the process keeps running
-  });
+  it.skipIf(!compiled)(
+    `the CUDA-built addon turns CUDA errors into JS errors naming the call${skipped(!compiled, 'the addon was built without CUDA')}`,
+    () => {
+      const n = native();
+      expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
+      expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
+      expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
+      expect(cpu.isa()).toBeTruthy(); // the process keeps running
+    },
+  );
 });
 
-describe.skipIf(!gpu)('GpuArray on a GPU', gpuTests);
+describe.skipIf(!gpu)(`GpuArray on a GPU${skipped(!gpu, 'no GPU')}`, gpuTests);

@@ -1,6 +1,7 @@
 // DESIGN §5: every bad argument gets a TypeError or RangeError with the exact message.
 import { describe, expect, it } from 'vitest';
 import {
+  Activation,
   activation,
   aptx,
   blend,
@@ -16,6 +17,7 @@ import {
   softplus,
   swish,
 } from '../lib';
+import { skipped } from './helpers/skip';
 
 const x = new Float32Array(4);
 
@@ -61,6 +63,11 @@ describe('wrong types', () => {
   it('paramGrad on an activation without parameters', () => {
     expect(() => mish.paramGrad(x, x)).toThrow(
       new TypeError('mish has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu'),
+    );
+    expect(() => blend(mish, relu, 0.5).paramGrad(x, x)).toThrow(
+      new TypeError(
+        'blend has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu, and blends with a side of them',
+      ),
     );
   });
 });
@@ -156,22 +163,21 @@ describe('wrong values', () => {
   });
 
   it('unknown names: activations, parameters, options', () => {
-    expect(() => activation('mishh' as never)).toThrow(
-      new RangeError(
-        'Expected one of relu, mish, swish, silu, hardGate, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu for name but received "mishh"',
-      ),
+    const all = activation.names.join(', ');
+    expect(() => activation('xyzzy' as never)).toThrow(
+      new RangeError(`Expected one of ${all} for name but received "xyzzy"`),
     );
-    expect(() => aptx({ betta: 2 } as never)).toThrow(
-      new RangeError('Expected one of alpha, beta, gamma for a parameter name of aptx but received "betta"'),
+    expect(() => aptx({ rho: 2 } as never)).toThrow(
+      new RangeError('Expected one of alpha, beta, gamma for a parameter name of aptx but received "rho"'),
     );
     expect(() => activation('mish', { beta: 1 })).toThrow(
       new RangeError('Expected none for a parameter name of mish but received "beta"'),
     );
-    expect(() => mish.forward(x, { outt: x } as never)).toThrow(
-      new RangeError('Expected one of out, device for an option name but received "outt"'),
+    expect(() => mish.forward(x, { where: x } as never)).toThrow(
+      new RangeError('Expected one of out, device for an option name but received "where"'),
     );
     expect(() => mish.forward(x, { device: 'gpu' as never })).toThrow(
-      new RangeError('Expected one of auto, cpu, cuda for device but received "gpu"'),
+      new RangeError(`Expected one of auto, cpu, cuda for device but received "gpu"; did you mean 'cuda'?`),
     );
   });
 
@@ -191,13 +197,116 @@ describe('wrong values', () => {
   });
 });
 
-describe('without CUDA', () => {
-  it.skipIf(cuda.available())('GPU requests say why they cannot run', () => {
-    const status = cuda.status();
-    expect(status.available).toBe(false);
-    expect(typeof status.reason).toBe('string');
-    expect(() => mish.forward(x, { device: 'cuda' })).toThrow(/needs CUDA, which is not available: /);
-    expect(() => GpuArray.from(x)).toThrow(/needs CUDA, which is not available: /);
-    expect(cuda.devices()).toEqual([]);
+describe('messages that name the fix', () => {
+  const all = activation.names.join(', ');
+
+  it('an array where the options go says to pass { out }', () => {
+    const y = new Float32Array(4);
+    const fix =
+      'Expected an options object for options but received Float32Array: to write the result into that array, pass { out: array }';
+    expect(() => mish.forward(x, y as never)).toThrow(new TypeError(fix));
+    expect(() => mish.backward(x, y, y as never)).toThrow(new TypeError(fix));
+    expect(() => aptx.paramGrad(x, y, y as never)).toThrow(
+      new TypeError('Expected an options object for options but received Float32Array'),
+    );
   });
+
+  it('a name that differs in case or by a typo gets "did you mean"', () => {
+    expect(() => activation('Mish' as never)).toThrow(
+      new RangeError(`Expected one of ${all} for name but received "Mish"; did you mean 'mish'?`),
+    );
+    expect(() => activation('hardswish' as never)).toThrow(
+      new RangeError(`Expected one of ${all} for name but received "hardswish"; did you mean 'hardSwish'?`),
+    );
+    expect(() => activation('mishh' as never)).toThrow(
+      new RangeError(`Expected one of ${all} for name but received "mishh"; did you mean 'mish'?`),
+    );
+    expect(() => activation('APTX' as never)).toThrow(
+      new RangeError(`Expected one of ${all} for name but received "APTX"; did you mean 'aptx'?`),
+    );
+    expect(() => aptx({ betta: 2 } as never)).toThrow(
+      new RangeError(
+        `Expected one of alpha, beta, gamma for a parameter name of aptx but received "betta"; did you mean 'beta'?`,
+      ),
+    );
+    expect(() => hardGate({ Cap: 2 } as never)).toThrow(
+      new RangeError(
+        `Expected one of shift, cap for a parameter name of hardGate but received "Cap"; did you mean 'cap'?`,
+      ),
+    );
+    expect(() => mish.forward(x, { outt: x } as never)).toThrow(
+      new RangeError(`Expected one of out, device for an option name but received "outt"; did you mean 'out'?`),
+    );
+    expect(() => mish.forward(x, { device: 'CUDA' as never })).toThrow(
+      new RangeError(`Expected one of auto, cpu, cuda for device but received "CUDA"; did you mean 'cuda'?`),
+    );
+  });
+
+  it('a Node Buffer: how to view it as a Float32Array, or why it cannot be', () => {
+    expect(() => mish.forward(Buffer.alloc(16) as never)).toThrow(
+      new TypeError(
+        'Expected Float32Array for x but received Buffer: view it as one with new Float32Array(b.buffer, b.byteOffset, b.length / 4)',
+      ),
+    );
+    const odd = Buffer.from(new ArrayBuffer(24), 2, 16);
+    expect(() => mish.backward(x, odd as never)).toThrow(
+      new TypeError(
+        'Expected Float32Array for dy but received Buffer: its byteOffset 2 is not a multiple of 4, so copy it: new Float32Array(new Uint8Array(b).buffer)',
+      ),
+    );
+    expect(() => mish.forward(Buffer.alloc(10) as never)).toThrow(
+      new TypeError(
+        'Expected Float32Array for x but received Buffer: its 10 bytes are not a whole number of float32 values',
+      ),
+    );
+    // the advice works: the viewed Buffer gives the same floats
+    const b = Buffer.alloc(16);
+    const v = new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+    v.set([-1, 0, 1, 2]);
+    expect(Array.from(mish.forward(v))).toEqual(Array.from(mish.forward(Float32Array.of(-1, 0, 1, 2))));
+    const c = new Float32Array(new Uint8Array(odd).buffer);
+    expect(c.length).toBe(4);
+  });
+
+  it('methods work unbound, as callbacks', async () => {
+    const f = mish.forward;
+    const g = swish({ beta: 2 }).backward;
+    const p = aptx.paramGrad;
+    const dy = Float32Array.of(1, 1, 1, 1);
+    const v = Float32Array.of(-1, 0, 1, 2);
+    expect(Array.from(f(v))).toEqual(Array.from(mish.forward(v)));
+    expect(Array.from(g(v, dy))).toEqual(Array.from(swish({ beta: 2 }).backward(v, dy)));
+    expect(p(v, dy)).toEqual(aptx.paramGrad(v, dy));
+    const apply = (fn: (x: Float32Array) => Float32Array) => fn(v);
+    expect(apply(mish.forward)).toEqual(mish.forward(v));
+    const h = swish.forwardAsync; // the factory's own: swish with its defaults
+    expect(Array.from(await h(v))).toEqual(Array.from(swish.forward(v)));
+  });
+
+  it('constructors that are not for calling say what to call instead', () => {
+    expect(() => new (GpuArray as unknown as new () => unknown)()).toThrow(
+      new TypeError(
+        'Expected GpuArray.from(x), GpuArray.alloc(length) or GpuArray.fromPointer(ptr, length) for a new GpuArray but received a call of the constructor',
+      ),
+    );
+    expect(() => new (Activation as unknown as new () => unknown)()).toThrow(
+      new TypeError(
+        'Expected an activation from the exports (mish, aptx({ beta: 2 }), blend(a, b, t), activation(name)) for new Activation but received a call of the constructor',
+      ),
+    );
+  });
+});
+
+describe('without CUDA', () => {
+  it.skipIf(cuda.available())(
+    `GPU requests say why they cannot run${skipped(cuda.available(), 'a GPU is here')}`,
+    () => {
+      const status = cuda.status();
+      expect(status.available).toBe(false);
+      expect(typeof status.reason).toBe('string');
+      expect(() => mish.forward(x, { device: 'cuda' })).toThrow(/needs CUDA, which is not available: /);
+      expect(() => GpuArray.from(x)).toThrow(/needs CUDA, which is not available: /);
+      expect(cuda.devices()).toEqual([]);
+    },
+  );
 });

@@ -62,7 +62,9 @@ describe('bad input', () => {
     ],
     [
       { from: mish, to: relu, steps: 3, step: 1 },
-      new RangeError('Expected one of from, to, steps, shape for an option name of blendSchedule but received "step"'),
+      new RangeError(
+        `Expected one of from, to, steps, shape for an option name of blendSchedule but received "step"; did you mean 'steps'?`,
+      ),
     ],
   ])('blendSchedule(%o)', (options, error) => {
     expect(() => blendSchedule(options as never)).toThrow(error);

@@ -1,0 +1,53 @@
+// Everything the package exports by name; lib/index.ts adds the default export.
+export {
+  Activation,
+  type ActivationName,
+  type ActivationOf,
+  type ActivationSpec,
+  approxMish,
+  aptx,
+  type Blend,
+  type BlendGrads,
+  type BlendSpec,
+  blend,
+  type CallOptions,
+  elu,
+  type Factory,
+  type GradOptions,
+  type Grads,
+  gelu,
+  geluTanh,
+  hardGate,
+  hardMish,
+  hardSwish,
+  hMish,
+  leakyRelu,
+  linearSwish,
+  mish,
+  type NamedSpec,
+  type OutOf,
+  type Params,
+  type ParamsArg,
+  type ParamsOf,
+  type ResultOf,
+  relu,
+  selu,
+  sigmoid,
+  silu,
+  softplus,
+  swish,
+  tanh,
+} from './activations';
+export {
+  AptxLayer,
+  type AptxLayerGpuGrads,
+  type AptxLayerGrads,
+  type AptxLayerOptions,
+  type AptxLayerParams,
+  aptxLayer,
+} from './aptx-layer';
+export { cpu, type Isa } from './cpu';
+export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
+export type { Device } from './run';
+export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
+export { activation, isActivationName } from './spec';
