@@ -20,11 +20,11 @@ if [ ! -x "$root/usr/bin/node" ]; then
     dpkg --add-architecture arm64
   fi
   apt-get update -qq
-  # nodejs:arm64 and what it depends on: the arm64 libraries and the architecture-independent
-  # node-* packages (Node.js modules that Debian's Node.js loads from /usr/share/nodejs).
+  # nodejs:arm64 and what it depends on: the arm64 packages and the architecture-independent
+  # node-* ones (Node.js modules that Debian's Node.js loads from /usr/share/nodejs).
   mapfile -t debs < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances nodejs:arm64 |
-    grep -E '^((nodejs|lib)[^ <>]*:arm64|node-[^ <>:]*)$' | sort -u)
+    grep -E '^([^ <>]+:arm64|node-[^ <>:]+)$' | sort -u)
   downloads="$(mktemp -d)"
   (cd "$downloads" && apt-get download -q "${debs[@]}" 2>/dev/null >/dev/null)
   mkdir -p "$root"
