@@ -26,7 +26,8 @@ let loaded: Native | undefined;
 
 const FILE = 'activation_kernels.node';
 
-// The prebuilt addons are linked against glibc; elsewhere (musl) only a local build can load.
+// The prebuilt addons are linked against glibc: where one fails to load, the error says so when
+// this Linux has another C library (musl). Asked only then (a report takes some milliseconds).
 function glibc(): boolean {
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
   return typeof report?.header?.glibcVersionRuntime === 'string';
@@ -51,13 +52,13 @@ export function native(): Native {
   const tried: string[] = [];
   for (const { file, glibcOnly } of candidates(root)) {
     if (!existsSync(file)) tried.push(`${file}: not found`);
-    else if (glibcOnly && !glibc()) tried.push(`${file}: built for glibc, and this Linux has another C library`);
     else {
       try {
         loaded = require(file) as Native;
         return loaded;
       } catch (cause) {
-        tried.push(`${file}: ${(cause as Error).message.split('\n')[0]}`);
+        const other = glibcOnly && !glibc() ? 'built for glibc, and this Linux has another C library: ' : '';
+        tried.push(`${file}: ${other}${(cause as Error).message.split('\n')[0]}`);
       }
     }
   }
