@@ -1,4 +1,8 @@
-// Loads the addon once. When it is missing or fails to load, the error says what to run.
+// Loads the addon once: the local build, else the prebuild. When none loads, the error says what
+// it tried and what to run.
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface Native {
   forward(code: Float64Array, x: Float32Array, out: Float32Array): void;
@@ -20,21 +24,49 @@ export interface Native {
 
 let loaded: Native | undefined;
 
+const FILE = 'activation_kernels.node';
+
+// The prebuilt addons are linked against glibc: where one fails to load, the error says so when
+// this Linux has another C library (musl). Asked only then (a report takes some milliseconds).
+function glibc(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return typeof report?.header?.glibcVersionRuntime === 'string';
+}
+
+// Where the addon may be, best first: one named by ACTIVATION_KERNELS_ADDON (npm run
+// test:sanitize loads its ASan build), else the local build (a developer's or a build from
+// source), else the prebuild for this platform and architecture that the package carries.
+function candidates(root: string): { file: string; glibcOnly?: boolean }[] {
+  const named = process.env.ACTIVATION_KERNELS_ADDON;
+  if (named) return [{ file: resolve(named) }];
+  const target = `${process.platform}-${process.arch}`;
+  return [
+    { file: join(root, 'build', 'Release', FILE) },
+    { file: join(root, 'prebuilds', target, FILE), glibcOnly: process.platform === 'linux' },
+  ];
+}
+
 export function native(): Native {
   if (loaded) return loaded;
-  try {
-    // ACTIVATION_KERNELS_ADDON: an addon built elsewhere (npm run test:sanitize loads its ASan build).
-    const path = process.env.ACTIVATION_KERNELS_ADDON;
-    loaded = (
-      path ? require(path) : require('bindings')({ bindings: 'activation_kernels', module_root: `${__dirname}/..` })
-    ) as Native;
-  } catch (cause) {
-    throw new Error(
-      'activation-kernels: the native addon is missing or failed to load. Build it with ' +
-        '`npm rebuild activation-kernels` (or `npm install` in the package folder); it needs cmake or ' +
-        `python3 with make and a C++17 compiler. Cause: ${(cause as Error).message}`,
-      { cause },
-    );
+  const root = join(__dirname, '..');
+  const tried: string[] = [];
+  for (const { file, glibcOnly } of candidates(root)) {
+    if (!existsSync(file)) tried.push(`${file}: not found`);
+    else {
+      try {
+        loaded = require(file) as Native;
+        return loaded;
+      } catch (cause) {
+        const other = glibcOnly && !glibc() ? 'built for glibc, and this Linux has another C library: ' : '';
+        tried.push(`${file}: ${other}${(cause as Error).message.split('\n')[0]}`);
+      }
+    }
   }
-  return loaded;
+  throw new Error(
+    `activation-kernels: no native addon loads on ${process.platform}-${process.arch}. Tried:\n` +
+      tried.map((line) => `  ${line}\n`).join('') +
+      'Build it from source: `npm rebuild activation-kernels` (npm 11 runs it only where the ' +
+      "project's allowScripts allows this package: README, Install); it needs python3, make and a " +
+      'C++17 compiler (for CUDA: cmake, nvcc and cmake-js).',
+  );
 }
