@@ -144,6 +144,11 @@ describe('activations as objects', () => {
     expect(activation('softplus', { beta: 2 }).params).toEqual({ beta: 2 });
     expect(activation('leakyRelu').params).toEqual({ slope: 0.01 });
     expect(activation('elu').params).toEqual({ alpha: 1 });
+    for (const a of [gelu, geluTanh, sigmoid, tanh, selu, softplus({ beta: -2 }), elu({ alpha: 0.5 }), leakyRelu])
+      expect(activation(JSON.parse(JSON.stringify(a))).toJSON()).toEqual(a.toJSON());
+    expect(JSON.stringify(softplus({ beta: 2 }))).toBe('{"name":"softplus","params":{"beta":2}}');
+    const grads = blend(gelu, leakyRelu({ slope: 0.2 }), 0.25).paramGrad(Float32Array.of(-2, 3), Float32Array.of(1, 1));
+    expect(grads).toEqual({ b: { slope: Math.fround(0.25) * -2 } });
     expect(activation('aptx', { beta: 2 }).params).toEqual({ alpha: 1, beta: 2, gamma: 0.5 });
     const x = ramp(100);
     expect(Array.from(activation('hardGate', { shift: 2, cap: 2 }).forward(x))).toEqual(Array.from(hMish.forward(x)));

@@ -139,6 +139,9 @@ describe('wrong values', () => {
     expect(() => activation('softplus', { beta: 0 })).toThrow(
       new RangeError('Expected a nonzero float32 number for beta but received 0'),
     );
+    expect(() => activation({ name: 'softplus', params: { beta: 0 } })).toThrow(
+      new RangeError('Expected a nonzero float32 number for spec.params.beta but received 0'),
+    );
     expect(() => elu({ alpha: -Infinity })).toThrow(
       new RangeError('Expected a finite float32 number for alpha but received -Infinity'),
     );
