@@ -26,15 +26,44 @@ export interface Row extends Measurement {
 }
 
 export interface Peer {
-  name: string; // 'onnxruntime-node' or 'javascript'
+  /** 'onnxruntime-node', 'javascript', or a native peer: 'oneDNN', 'XNNPACK', 'libmvec', 'SLEEF', 'PyTorch', 'memcpy' */
+  name: string;
   version: string;
-  activation: string;
-  pass: Pass;
+  backend?: 'cpu';
+  activation: string; // this library's name for the function ('memcpy' for memcpy)
+  pass: Pass; // the direction: forward or backward
   n: number;
   ms: number;
   threads: number;
   how: string;
   vsRelu: number | null; // time / this library's relu at the same size, pass, threads
+  /** this library's time / the peer's at the same size, pass, threads (> 1: the peer is faster) */
+  vsOurs?: number | null;
+  /** native peers: the worst error in ulp on the accuracy sweep (null: not checked), and wrong special values */
+  maxUlp?: number | null;
+  maxUlp30?: number | null; // the same for |x| <= 30
+  wrong?: string | null;
+}
+
+/** Accuracy on the peers' sweep, of a peer's op or of this library ('ours') on the same inputs. */
+export interface AccuracyRow {
+  name: string;
+  activation: string;
+  pass: Pass;
+  maxUlp: number;
+  at: number;
+  maxUlp30: number;
+  wrong: number;
+  example: string | null;
+  inputs: number;
+}
+
+/** A native peer as the run found it: its version, or why it was skipped. */
+export interface PeerStatusRow {
+  name: string;
+  version: string | null;
+  package?: string | null;
+  skipped: string | null;
 }
 
 export interface Verdict {
@@ -59,6 +88,9 @@ export interface Results {
   notes: string[];
   rows: Row[];
   peers: Peer[];
+  /** the native peers (absent when the run left them out) */
+  nativePeers?: PeerStatusRow[];
+  accuracy?: AccuracyRow[];
   verdicts: Verdict[];
 }
 
@@ -190,6 +222,10 @@ export function checkSchema(doc: Results): void {
       if (r[k] !== null && !(r[k] > 0)) fail(`row ${k} of ${r.activation}`);
     if (typeof r.activation !== 'string') fail('row activation');
   }
-  for (const p of doc.peers)
+  for (const p of doc.peers) {
     if (typeof p.name !== 'string' || typeof p.version !== 'string' || !(p.ms > 0) || !(p.n > 0)) fail('peer');
+    if (p.maxUlp != null && !(p.maxUlp >= 0)) fail(`peer maxUlp of ${p.name} ${p.activation}`);
+  }
+  for (const s of doc.nativePeers ?? [])
+    if (typeof s.name !== 'string' || (s.version === null) === (s.skipped === null)) fail(`native peer ${s.name}`);
 }
