@@ -8,7 +8,7 @@ export interface Accuracy {
   at: number;
   /** The same for |x| <= 30 only (the dense part of the sweep). */
   maxUlp30: number;
-  /** Inputs whose result is a wrong special value (NaN, Inf or a finite value where one is due). */
+  /** Inputs whose result is a wrong special value: NaN, Inf or 0 where none is due, or the reverse. */
   wrong: number;
   /** The first of those, e.g. "mish(-Infinity) = NaN, want -0". */
   example: string | null;
@@ -29,7 +29,8 @@ export function accuracyOf(
   for (let i = 0; i < x.length; i++) {
     const want = pass === 'forward' ? ref.f(x[i]) : ref.df(x[i]) * dy[i];
     const e = pass === 'forward' ? forwardError(got[i], want) : backwardError(got[i], want, dy[i]);
-    if (e === Number.POSITIVE_INFINITY || Number.isNaN(e)) {
+    // a nonzero gradient where it is 0 (beyond the dy allowance) has no ulp: it is a wrong value
+    if (e === Number.POSITIVE_INFINITY || Number.isNaN(e) || (want === 0 && e > 0)) {
       if (acc.wrong++ === 0)
         acc.example =
           pass === 'forward'
@@ -51,7 +52,7 @@ export const ulpNumber = (u: number): string => (u < 10 ? u.toFixed(1) : u < 1e5
 
 /**
  * "4.4 ulp" (in [-30, 30] and everywhere), "4.4 / 1.7e+7 ulp" (in [-30, 30] / everywhere), and
- * ", wrong specials" when some result is a wrong NaN, Inf or finite value.
+ * ", wrong specials" when some result is a wrong NaN, Inf or 0 (see accuracyOf).
  */
 export function describeUlp(a: Pick<Accuracy, 'maxUlp' | 'maxUlp30' | 'wrong'>): string {
   const inner = ulpNumber(a.maxUlp30);

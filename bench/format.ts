@@ -112,7 +112,7 @@ export function sideBySide(doc: Results): Table | undefined {
   const cell = (p: Peer | undefined) => (!p ? '-' : p.maxUlp == null ? num(p.ms) : `${num(p.ms)} (${ulpText(p)})`);
   const memcpy = (pass: string) => doc.peers.find((p) => p.name === 'memcpy' && p.pass === pass && p.n === n);
   return {
-    title: `Side by side: ms per call, n = ${pow2(n)}, one thread; in parentheses the max ulp in [-30, 30] / over every float32 exponent where worse, "wrong specials" where some result is a wrong NaN, Inf or finite value`,
+    title: `Side by side: ms per call, n = ${pow2(n)}, one thread; in parentheses the max ulp in [-30, 30] / over every float32 exponent where worse, "wrong specials" where some result is NaN, Inf or 0 and should not be, or the reverse`,
     head: ['op', `ours (${doc.machine.isa})`, ...SIDE_COLUMNS.map((c) => c.join(' / ')), 'memcpy (same bytes)'],
     body: ops.map((key) => {
       const [activation, pass] = key.split('|');

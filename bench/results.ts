@@ -134,6 +134,73 @@ const fmt = (r: number): string => `${r.toFixed(2)}x`;
 
 /** Each DESIGN §4 speed target, met or not, with the measured ratio. Never throws. */
 export function verdicts(rows: Row[], peers: Peer[]): Verdict[] {
+  return [...ownVerdicts(rows, peers), ...peerVerdicts(rows, peers)];
+}
+
+/** The native peers' rows (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch; memcpy apart). */
+export const isNativePeer = (p: Peer): boolean => p.backend === 'cpu' && p.name !== 'memcpy';
+
+const listed = (items: string[]) => (items.length > 6 ? `${items.slice(0, 6).join(', ')}, ...` : items.join(', '));
+
+/** The targets against the native peers and memcpy (DESIGN §4, issue 11), one thread, 2^20. */
+function peerVerdicts(rows: Row[], peers: Peer[]): Verdict[] {
+  const N = 2 ** 20;
+  const own = rows.filter((r) => r.backend === 'cpu' && r.threads === 1 && r.n === N && r.activation !== 'copy');
+  const ours = (activation: string, pass: Pass) => own.find((r) => r.activation === activation && r.pass === pass);
+  const at = peers.filter((p) => p.threads === 1 && p.n === N);
+  const out: Verdict[] = [];
+  const judge = (target: string, checks: { name: string; ratio: number; limit: number }[]) => {
+    if (checks.length === 0) return out.push({ target, met: null, measured: 'not measured in this run' });
+    const worst = [...checks].sort((a, b) => b.ratio / b.limit - a.ratio / a.limit)[0];
+    const over = checks.filter((c) => !(c.ratio <= c.limit));
+    out.push({
+      target,
+      met: over.length === 0,
+      measured:
+        `worst ${worst.name} ${fmt(worst.ratio)}` +
+        (over.length ? `; over: ${listed(over.map((c) => `${c.name} ${fmt(c.ratio)}`))}` : ''),
+    });
+  };
+  const copyBound: { name: string; ratio: number; limit: number }[] = [];
+  for (const activation of ['relu', 'hardSwish', 'hardMish', 'hMish'])
+    for (const pass of ['forward', 'backward'] as const) {
+      const r = ours(activation, pass);
+      const copy = at.find((p) => p.name === 'memcpy' && p.pass === pass);
+      if (r && copy) copyBound.push({ name: `${activation} ${pass}`, ratio: r.ms / copy.ms, limit: 1.05 });
+    }
+  judge(
+    'CPU, 1 thread, 2^20: relu and the hard-* family, forward and backward, <= 1.05x memcpy of the same bytes',
+    copyBound,
+  );
+  const fastest: { name: string; ratio: number; limit: number }[] = [];
+  for (const key of new Set(at.filter(isNativePeer).map((p) => `${p.activation}|${p.pass}`))) {
+    const [activation, pass] = key.split('|') as [string, Pass];
+    const r = ours(activation, pass);
+    const best = at
+      .filter((p) => isNativePeer(p) && p.activation === activation && p.pass === pass)
+      .sort((a, b) => a.ms - b.ms)[0];
+    if (r) fastest.push({ name: `${activation} ${pass} (vs ${best.name})`, ratio: r.ms / best.ms, limit: 1 });
+  }
+  judge(
+    'CPU, 1 thread, 2^20: every function no slower than the fastest native peer computing it (time / peer time)',
+    fastest,
+  );
+  const ownOrder: { name: string; ratio: number; limit: number }[] = [];
+  for (const f of own.filter((r) => r.pass === 'forward')) {
+    const b = ours(f.activation, 'backward');
+    if (b) ownOrder.push({ name: f.activation, ratio: f.ms / b.ms, limit: 1 });
+  }
+  judge('CPU, 1 thread, 2^20: every forward no slower than its own backward (forward / backward time)', ownOrder);
+  const dnnl: { name: string; ratio: number; limit: number }[] = [];
+  for (const p of at.filter((q) => q.name === 'oneDNN' && q.pass === 'backward')) {
+    const r = ours(p.activation, 'backward');
+    if (r) dnnl.push({ name: p.activation, ratio: r.ms / p.ms, limit: 1 });
+  }
+  judge("CPU, 1 thread, 2^20: every backward ahead of oneDNN's (time / oneDNN's)", dnnl);
+  return out;
+}
+
+function ownVerdicts(rows: Row[], peers: Peer[]): Verdict[] {
   const out: Verdict[] = [];
   const N = 2 ** 20;
   const host = rows.filter((r) => r.backend === 'cpu' && r.threads === 1 && r.n === N && r.activation !== 'copy');

@@ -97,7 +97,7 @@ describe('bench figures and verdicts', () => {
 
   it('says met, not met (with the ratio) or not measured for each target', () => {
     const v = verdicts(deriveRows(sample), [peer('onnxruntime-node', 12), peer('javascript', 30)]);
-    expect(v).toHaveLength(6);
+    expect(v).toHaveLength(10);
     expect(v[0]).toMatchObject({ met: false, measured: 'worst aptx 2.00x; over 1.5x: aptx 2.00x' });
     expect(v[1]).toMatchObject({ met: true, measured: 'worst mish 1.25x' });
     expect(v[2]).toMatchObject({ met: true, measured: '10.00x faster' });
@@ -418,6 +418,7 @@ function peerDoc(): Results {
       skipped: 'XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)',
     },
   ];
+  d.verdicts = verdicts(d.rows, d.peers);
   d.accuracy = [
     {
       name: 'ours',
@@ -435,6 +436,23 @@ function peerDoc(): Results {
 }
 
 describe('bench side by side', () => {
+  it('judges the targets against the native peers and memcpy', () => {
+    const d = peerDoc();
+    const v = verdicts(d.rows, d.peers).slice(6);
+    expect(v.map((x) => x.met)).toEqual([false, false, true, false]);
+    expect(v[0].measured).toBe('worst relu forward 11.11x; over: relu forward 11.11x');
+    expect(v[1].measured).toBe(
+      'worst mish backward (vs oneDNN) 3.13x; over: mish forward (vs oneDNN) 2.70x, mish backward (vs oneDNN) 3.13x, silu forward (vs libmvec) 2.07x',
+    );
+    expect(v[2]).toMatchObject({ target: expect.stringContaining('every forward no slower than its own backward') });
+    expect(v[2].measured).toBe('worst relu 0.50x');
+    expect(
+      verdicts(d.rows, [])
+        .slice(6)
+        .map((x) => x.met),
+    ).toEqual([null, null, true, null]);
+  });
+
   it('puts ours, each peer with its ulp, and memcpy in one row per function and pass', () => {
     const t = sideBySide(peerDoc())!;
     expect(t.title).toContain('n = 2^20, one thread');
@@ -468,6 +486,9 @@ describe('bench side by side', () => {
     expect(md).toContain('- XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)');
     expect(md).toContain('| oneDNN 1.0 | mish | forward | 1 | 0.444 | - | 2.70x | 1.7e+7 ulp, wrong specials |  |');
     expect(terminalReport(d)).toContain('XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)');
+    expect(md).toContain(
+      "- NOT MET: CPU, 1 thread, 2^20: every backward ahead of oneDNN's (time / oneDNN's) (worst mish 3.13x; over: mish 3.13x)",
+    );
     const bad = { ...d, nativePeers: [{ name: 'SLEEF', version: null, skipped: null }] };
     expect(() => checkSchema(bad)).toThrow('results JSON: native peer SLEEF');
   });
