@@ -220,8 +220,8 @@ function nativeRunner(root: string, statuses: PeerStatus[], say: (l: string) => 
   fs.mkdirSync(dir, { recursive: true });
   const cxx = spawnSync(CXX, ['-dumpfullversion'], { encoding: 'utf8' });
   if (cxx.error || cxx.status !== 0) {
-    for (const p of PROBES)
-      statuses.push({ name: p.peer, version: null, skipped: `${p.peer}: no C++ compiler (${CXX})` });
+    for (const name of [...PROBES.map((p) => p.peer), 'memcpy'])
+      statuses.push({ name, version: null, skipped: `${name}: no C++ compiler (${CXX})` });
     return undefined;
   }
   const defines: string[] = [];
@@ -249,12 +249,9 @@ function nativeRunner(root: string, statuses: PeerStatus[], say: (l: string) => 
     say(`compiling the native peers (${CXX} ${FLAGS.join(' ')}; once, cached in build/bench-peers)`);
     const r = compile(source, `${binary}.tmp`, [...defines, ...libs]);
     if (!r.ok) {
-      for (const p of PROBES.filter((q) => defines.includes(`-D${q.define}=1`)))
-        statuses.push({
-          name: p.peer,
-          version: null,
-          skipped: `${p.peer}: bench/peers/native.cpp does not build (${r.error})`,
-        });
+      const built = PROBES.filter((q) => defines.includes(`-D${q.define}=1`)).map((q) => q.peer);
+      for (const name of [...built, 'memcpy'])
+        statuses.push({ name, version: null, skipped: `${name}: bench/peers/native.cpp does not build (${r.error})` });
       return undefined;
     }
     fs.renameSync(`${binary}.tmp`, binary);
@@ -307,7 +304,7 @@ export async function loadNativePeers(
         runners.push(r);
         for (const p of r.peers) statuses.push({ name: p.name, version: p.version, skipped: null });
       } catch (e) {
-        statuses.push({ name: r.label, version: null, skipped: `${r.label}: ${(e as Error).message}` });
+        statuses.push({ name: r.label, version: null, skipped: `${r.label} peers: ${(e as Error).message}` });
       }
   // A probe that passed but a peer with no ops on this CPU (libmvec and SLEEF need AVX2).
   for (const p of PROBES)
