@@ -31,9 +31,8 @@ const sig = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z
 /** An activation's name without its parameters: 'swish(beta=2)' -> 'swish'. */
 export const baseName = (name: string): string => name.replace(/\(.*$/, '');
 
-/** Whether this build of the library has the activation (activation.names), e.g. for a peer's op. */
-export const hasActivation = (name: string): boolean =>
-  (ak.activation.names as readonly string[]).includes(baseName(name));
+/** Whether this build of the library has the activation (isActivationName), e.g. for a peer's op. */
+export const hasActivation = (name: string): boolean => ak.isActivationName(baseName(name));
 
 // hardGate with its defaults is hardSwish; its other presets are listed by name. The functions of
 // bench/references.ts join with their defaults as soon as the library has them (issue 15).
@@ -42,7 +41,7 @@ export function cases(): Case[] {
   const covered = new Set(['hardGate', ...listed.map((c) => baseName(c.name))]);
   const more = Object.entries(moreRefs)
     .filter(([name]) => hasActivation(name) && !covered.has(name))
-    .map(([name, ref]) => ({ name, fn: ak.activation(name as Parameters<typeof ak.activation>[0]), ref }));
+    .map(([name, ref]) => ({ name, fn: ak.activation(name as ak.ActivationName) as unknown as Case['fn'], ref }));
   return [...listed, ...more];
 }
 
