@@ -8,7 +8,7 @@ import { parseArgs, peerSelected, selected, USAGE } from './args';
 import { type Case, type Check, cases, checkCase, checkDy, hasActivation, inputs } from './cases';
 import { markdownReport, pow2, terminalReport } from './format';
 import { ak, native, root } from './library';
-import { loadNativePeers, PEER_ACTIVATIONS, type PeerStatus, type Runner } from './native-peers';
+import { loadNativePeers, opId, PEER_ACTIVATIONS, type PeerStatus, type Runner } from './native-peers';
 import { checkOps, PEER_SWEEP, type Selected, selectOps, tempDir, timeOps } from './peer-run';
 import { jsLoops, loadOrt } from './peers';
 import {
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const found = loaded.statuses.filter((s) => !s.skipped);
     if (found.length)
       notes.push(
-        `native peers, one thread (OMP_NUM_THREADS=1, torch.set_num_threads(1), XNNPACK without a thread pool), timed in their own process as this library is (median of samples): ${found
+        `native peers, one thread (OMP_NUM_THREADS=1, torch.set_num_threads(1), XNNPACK without a thread pool), each in its own process, timed by the method of this library's rows (the median of samples): ${found
           .map((s) => `${s.name} ${s.version}${s.package ? ` (Debian ${s.package})` : ''}`)
           .join(', ')}`,
       );
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
           checkDy,
         );
         notes.push(
-          `peers' accuracy: ulp as DESIGN §4 counts them, on ${PEER_SWEEP} inputs (half across every float32 exponent, half dense in [-30, 30], and the special values), this library's on the same inputs as "ours"; a peer off by more than 4 ulp is timed all the same`,
+          `peers' accuracy: ulp as docs/targets.md counts them, on ${PEER_SWEEP} inputs (half across every float32 exponent, half dense in [-30, 30], and the special values), this library's on the same inputs as "ours"; a peer off by more than 4 ulp is timed all the same`,
         );
       } catch (e) {
         const note = `the peers' accuracy check failed: ${(e as Error).message}`;
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
         const mine = peerOps.filter((o) => o.runner === runner);
         const times = await timeOps(runner, mine, peerDir!, opts.hostSizes, budget, (n) => inputs(n));
         for (const t of times) {
-          const o = mine.find((m) => `${m.op.peer}/${m.op.activation}/${m.op.pass}` === t.id);
+          const o = mine.find((m) => opId(m.op) === t.id);
           if (!o) continue;
           const acc = ulpOf(o);
           peers.push({
