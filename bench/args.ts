@@ -7,6 +7,8 @@ export interface Options {
   /** Case-insensitive substrings; a row runs when its name contains any (relu and copy always run). */
   filter: string[];
   jsonOnly: boolean;
+  /** false with --no-peers: no peers at all (native, PyTorch, onnxruntime-node, JavaScript) */
+  peers: boolean;
   outDir: string;
   help: boolean;
 }
@@ -17,6 +19,8 @@ export const USAGE = `npm run bench [-- options]
   --sizes LIST      sizes as powers of two or counts, e.g. 16,20,24 or 2^16..2^24 or 65536
   --filter LIST     only activations whose name contains one of these (comma-separated);
                     relu and copy always run, as the references
+  --no-peers        leave the peers out (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch, memcpy,
+                    onnxruntime-node, the JavaScript loops): this library's rows only
   --json-only       print the results JSON on stdout and nothing else (no table, no files)
   --out DIR         where the result files go (default bench/results)
   --help            this text
@@ -65,6 +69,7 @@ export function parseArgs(argv: string[]): Options {
     gpuSizes: FULL_GPU_SIZES,
     filter: [],
     jsonOnly: false,
+    peers: true,
     outDir: 'bench/results',
     help: false,
   };
@@ -92,6 +97,9 @@ export function parseArgs(argv: string[]): Options {
           .map((f) => f.trim().toLowerCase())
           .filter((f) => f !== '');
         break;
+      case '--no-peers':
+        o.peers = false;
+        break;
       case '--json-only':
         o.jsonOnly = true;
         break;
@@ -104,7 +112,7 @@ export function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new RangeError(
-          `Expected one of --quick, --sizes, --filter, --json-only, --out, --help but received "${argv[i]}"`,
+          `Expected one of --quick, --sizes, --filter, --no-peers, --json-only, --out, --help but received "${argv[i]}"`,
         );
     }
   }
@@ -125,4 +133,10 @@ export function selected(name: string, filter: string[]): boolean {
   if (filter.length === 0 || name === 'relu' || name === 'copy') return true;
   const lower = name.toLowerCase();
   return filter.some((f) => lower.includes(f));
+}
+
+/** Whether a peer's op runs: the filter chooses it by name (relu too: peers are not references). */
+export function peerSelected(name: string, filter: string[]): boolean {
+  const lower = name.toLowerCase();
+  return filter.length === 0 || filter.some((f) => lower.includes(f));
 }

@@ -1,5 +1,6 @@
 // The results as text: a compact table for the terminal and the Markdown file. Pure.
-import { BYTES_NOTE, type Pass, type Results, type Row } from './results';
+import { describeUlp } from './accuracy';
+import { BYTES_NOTE, type Pass, type Peer, type Results, type Row } from './results';
 
 export type Table = { title: string; head: string[]; body: string[][] };
 
@@ -65,18 +66,79 @@ export function detailTables(doc: Results): Table[] {
   const peers = doc.peers.filter((p) => p.n === peerSize);
   if (peers.length)
     tables.push({
-      title: `Peers on the CPU, n = ${pow2(peers[0].n)} (vs relu: against this library's relu)`,
-      head: ['peer', 'activation', 'threads', 'ms', 'vs relu', 'how'],
+      title: `Peers on the CPU, n = ${pow2(peers[0].n)} (vs relu: against this library's relu; ours / peer: this library's time over the peer's, above 1 the peer is faster)`,
+      head: ['peer', 'activation', 'pass', 'threads', 'ms', 'vs relu', 'ours / peer', 'max ulp', 'how'],
       body: peers.map((p) => [
         `${p.name} ${p.version}`,
         p.activation,
+        p.pass,
         String(p.threads),
         num(p.ms),
         ratio(p.vsRelu),
+        ratio(p.vsOurs),
+        p.maxUlp == null ? '-' : ulpText(p),
         p.how,
       ]),
     });
   return tables;
+}
+
+const ulpText = (p: Pick<Peer, 'maxUlp' | 'maxUlp30' | 'wrong'>): string =>
+  p.maxUlp == null ? '' : describeUlp({ maxUlp: p.maxUlp, maxUlp30: p.maxUlp30 ?? p.maxUlp, wrong: p.wrong ? 1 : 0 });
+
+/** The side-by-side columns: each is one peer or two (libmvec / SLEEF). */
+export const SIDE_COLUMNS: string[][] = [['oneDNN'], ['XNNPACK'], ['libmvec', 'SLEEF'], ['PyTorch']];
+
+/**
+ * One row per function and pass that a native peer computes, at 2^20 (else the largest size) on
+ * one thread: this library's ms, each peer's ms with its max ulp, and memcpy of the same bytes.
+ */
+export function sideBySide(doc: Results): Table | undefined {
+  const native = doc.peers.filter((p) => p.threads === 1 && p.maxUlp !== undefined && p.name !== 'memcpy');
+  const n = headlineSize(
+    doc.rows.filter((r) => r.backend === 'cpu'),
+    2 ** 20,
+  );
+  const at = native.filter((p) => p.n === n);
+  if (!at.length || n === undefined) return undefined;
+  const order = [...new Set([...doc.rows.map((r) => r.activation), ...at.map((p) => p.activation)])];
+  const ops = [...new Set(at.map((p) => `${p.activation}|${p.pass}`))].sort((a, b) => {
+    const [aa, ap] = a.split('|');
+    const [ba, bp] = b.split('|');
+    return ap === bp ? order.indexOf(aa) - order.indexOf(ba) : ap === 'forward' ? -1 : 1;
+  });
+  const ourUlp = (activation: string, pass: string) =>
+    doc.accuracy?.find((a) => a.name === 'ours' && a.activation === activation && a.pass === pass);
+  const cell = (p: Peer | undefined) => (!p ? '-' : p.maxUlp == null ? num(p.ms) : `${num(p.ms)} (${ulpText(p)})`);
+  const memcpy = (pass: string) => doc.peers.find((p) => p.name === 'memcpy' && p.pass === pass && p.n === n);
+  return {
+    title: `Side by side: ms per call, n = ${pow2(n)}, one thread; in parentheses the max ulp in [-30, 30] / over every float32 exponent where worse, "wrong specials" where some result is NaN, Inf or 0 and should not be, or the reverse`,
+    head: ['op', `ours (${doc.machine.isa})`, ...SIDE_COLUMNS.map((c) => c.join(' / ')), 'memcpy (same bytes)'],
+    body: ops.map((key) => {
+      const [activation, pass] = key.split('|');
+      const own = doc.rows.find(
+        (r) => r.backend === 'cpu' && r.threads === 1 && r.n === n && r.activation === activation && r.pass === pass,
+      );
+      const u = ourUlp(activation, pass);
+      const find = (name: string) => at.find((p) => p.name === name && p.activation === activation && p.pass === pass);
+      return [
+        `${activation} ${pass === 'forward' ? 'fwd' : 'bwd'}`,
+        own ? `${num(own.ms)}${u ? ` (${describeUlp(u)})` : ''}` : '-',
+        ...SIDE_COLUMNS.map((names) => {
+          const found = names.map(find);
+          return found.every((f) => !f) ? '-' : found.map(cell).join(' / ');
+        }),
+        memcpy(pass) ? num(memcpy(pass)!.ms) : '-',
+      ];
+    }),
+  };
+}
+
+/** Each native peer's version, or why it is not in this run. */
+export function peerStatusLines(doc: Results): string[] {
+  return (doc.nativePeers ?? []).map(
+    (s) => s.skipped ?? `${s.name}: ${s.version}${s.package ? ` (Debian ${s.package})` : ''}`,
+  );
 }
 
 /** Time relative to relu for every size (with ms per call, for the file): one row per activation, one column per size. */
@@ -133,12 +195,20 @@ export function verdictLines(doc: Results): string[] {
   );
 }
 
+function sideBySideSection(doc: Results, render: (t: Table) => string, bullet = ''): string[] {
+  const t = sideBySide(doc);
+  const status = peerStatusLines(doc);
+  if (!t && !status.length) return [];
+  return [...(t ? [render(t), ''] : []), ...(status.length ? [...status.map((l) => `${bullet}${l}`), ''] : [])];
+}
+
 export function terminalReport(doc: Results): string {
   const m = doc.machine;
   return [
     `${m.cpu}, ${m.isa}, ${m.threads} threads; GPU: ${m.gpu ?? 'none'}; node ${m.node}`,
     '',
     ...detailTables(doc).flatMap((t) => [textTable(t), '']),
+    ...sideBySideSection(doc, textTable),
     ...ratioTables(doc, false).flatMap((t) => [textTable(t), '']),
     ...doc.notes.map((n) => `note: ${n}`),
     '',
@@ -166,6 +236,7 @@ export function markdownReport(doc: Results, svgName: string): string {
     '## At the headline size',
     '',
     ...detailTables(doc).flatMap((t) => [markdownTable(t), '']),
+    ...sideBySideSection(doc, markdownTable, '- '),
     ...(ratioTables(doc).length ? ['## By size', ''] : []),
     ...ratioTables(doc).flatMap((t) => [markdownTable(t), '']),
     '## Notes',

@@ -4,12 +4,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, selected, USAGE } from './args';
-import { type Case, type Check, cases, checkCase, inputs } from './cases';
+import { parseArgs, peerSelected, selected, USAGE } from './args';
+import { type Case, type Check, cases, checkCase, checkDy, hasActivation, inputs } from './cases';
 import { markdownReport, pow2, terminalReport } from './format';
 import { ak, native, root } from './library';
+import { loadNativePeers, opId, PEER_ACTIVATIONS, type PeerStatus, type Runner } from './native-peers';
+import { checkOps, PEER_SWEEP, type Selected, selectOps, tempDir, timeOps } from './peer-run';
 import { jsLoops, loadOrt } from './peers';
 import {
+  type AccuracyRow,
   BYTES_NOTE,
   checkSchema,
   deriveRows,
@@ -105,6 +108,63 @@ async function main(): Promise<void> {
     `checked against the double reference (the bounds of docs/targets.md): ${good.length} of ${wanted.length} activations right on the CPU (${cpu.isa()})`,
   );
 
+  // 1b. The native peers (bench/native-peers.ts): the ops of functions this library has, chosen
+  // by the filter; each checked on one sweep against the same references before any timing.
+  let nativePeers: PeerStatus[] | undefined;
+  let accuracy: AccuracyRow[] = [];
+  let peerOps: Selected[] = [];
+  let runners: Runner[] = [];
+  let peerDir: string | undefined;
+  const peerWanted = (a: string) => hasActivation(a) && peerSelected(a, opts.filter);
+  if (!opts.peers) notes.push('peers left out (--no-peers)');
+  else if (!PEER_ACTIVATIONS.some(peerWanted))
+    notes.push('native peers: none has an activation of this run (see --filter)');
+  else {
+    const loaded = await loadNativePeers(root, say);
+    nativePeers = loaded.statuses;
+    for (const s of loaded.statuses) {
+      if (s.skipped) {
+        notes.push(s.skipped);
+        say(s.skipped);
+      }
+    }
+    const found = loaded.statuses.filter((s) => !s.skipped);
+    if (found.length)
+      notes.push(
+        `native peers, one thread (OMP_NUM_THREADS=1, torch.set_num_threads(1), XNNPACK without a thread pool), each in its own process, timed by the method of this library's rows (the median of samples): ${found
+          .map((s) => `${s.name} ${s.version}${s.package ? ` (Debian ${s.package})` : ''}`)
+          .join(', ')}`,
+      );
+    peerOps = selectOps(loaded.runners, peerWanted);
+    runners = loaded.runners.filter((r) => peerOps.some((o) => o.runner === r));
+    if (peerOps.length) {
+      peerDir = tempDir();
+      say(`checking ${peerOps.length} peer ops against the double reference on ${PEER_SWEEP} inputs`);
+      const all = cases();
+      const byName = (a: string) => all.find((c) => c.name === a);
+      cpu.setThreads(1);
+      try {
+        accuracy = await checkOps(
+          peerOps,
+          peerDir,
+          (a) => byName(a)?.ref,
+          (a) => {
+            const c = byName(a);
+            return c && { forward: (x) => c.fn.forward(x), backward: (x, dy) => c.fn.backward(x, dy) };
+          },
+          checkDy,
+        );
+        notes.push(
+          `peers' accuracy: ulp as docs/targets.md counts them, on ${PEER_SWEEP} inputs (half across every float32 exponent, half dense in [-30, 30], and the special values), this library's on the same inputs as "ours"; a peer off by more than 4 ulp is timed all the same`,
+        );
+      } catch (e) {
+        const note = `the peers' accuracy check failed: ${(e as Error).message}`;
+        notes.push(note);
+        warn(note);
+      }
+    }
+  }
+
   // 2. The plan: host sizes x thread counts x (copy, activations, peers), then the GPU.
   const measured: Measurement[] = [];
   const peers: Omit<Peer, 'vsRelu'>[] = [];
@@ -127,11 +187,13 @@ async function main(): Promise<void> {
       },
     });
 
-  const ort = loadOrt();
+  const ort = opts.peers ? loadOrt() : 'onnxruntime-node left out (--no-peers)';
   const ortPeers = typeof ort === 'string' ? undefined : ort;
   if (typeof ort === 'string') {
-    notes.push(ort);
-    warn(ort);
+    if (opts.peers) {
+      notes.push(ort);
+      warn(ort);
+    }
   } else {
     say(
       `onnxruntime-node ${ort.version}, CPU execution provider, intraOpNumThreads = threads; graphs written as ONNX protobuf bytes by bench/onnx.ts: ` +
@@ -229,7 +291,7 @@ async function main(): Promise<void> {
             },
           });
         }
-      if (t === 1)
+      if (t === 1 && opts.peers)
         for (const [name, loop] of Object.entries(jsLoops).filter(([a]) => selected(a, opts.filter)))
           tasks.push({
             label: `${at} javascript ${name}`,
@@ -254,6 +316,37 @@ async function main(): Promise<void> {
             },
           });
     }
+
+  // The native peers, one thread, every host size: one task per runner (its own process).
+  const ulpOf = (o: Selected) =>
+    accuracy.find((a) => a.name === o.op.peer && a.activation === o.op.activation && a.pass === o.op.pass);
+  for (const runner of runners)
+    tasks.push({
+      label: `${runner.label} peers`,
+      async run() {
+        const mine = peerOps.filter((o) => o.runner === runner);
+        const times = await timeOps(runner, mine, peerDir!, opts.hostSizes, budget, (n) => inputs(n));
+        for (const t of times) {
+          const o = mine.find((m) => opId(m.op) === t.id);
+          if (!o) continue;
+          const acc = ulpOf(o);
+          peers.push({
+            name: o.op.peer,
+            version: o.version,
+            backend: 'cpu',
+            activation: o.op.activation,
+            pass: o.op.pass,
+            n: t.n,
+            ms: t.ms,
+            threads: 1,
+            how: o.op.how,
+            maxUlp: acc ? acc.maxUlp : null,
+            maxUlp30: acc ? acc.maxUlp30 : null,
+            wrong: acc?.wrong ? `${acc.wrong} of ${acc.inputs} wrong, e.g. ${acc.example}` : null,
+          });
+        }
+      },
+    });
 
   // 3. The GPU: kernel times from CUDA events around back-to-back launches (the addon's
   // cudaTimeKernel), device-to-device copy, and the host round trip against the CPU.
@@ -362,6 +455,7 @@ async function main(): Promise<void> {
   progress.finish();
   cpu.setThreads(allThreads);
   data = undefined;
+  if (peerDir) fs.rmSync(peerDir, { recursive: true, force: true });
 
   // 5. Figures, verdicts, output.
   const rows = deriveRows(measured);
@@ -370,9 +464,19 @@ async function main(): Promise<void> {
       (r) =>
         r.backend === 'cpu' && r.activation === 'relu' && r.pass === p.pass && r.n === p.n && r.threads === p.threads,
     )?.ms;
+  const oursMs = (p: Omit<Peer, 'vsRelu'>) =>
+    rows.find(
+      (r) =>
+        r.backend === 'cpu' &&
+        r.activation === p.activation &&
+        r.pass === p.pass &&
+        r.n === p.n &&
+        r.threads === p.threads,
+    )?.ms;
   const peerRows: Peer[] = peers.map((p) => {
     const relu = reluMs(p);
-    return { ...p, vsRelu: relu ? p.ms / relu : null };
+    const own = oursMs(p);
+    return { ...p, vsRelu: relu ? p.ms / relu : null, vsOurs: own ? own / p.ms : null };
   });
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -390,6 +494,7 @@ async function main(): Promise<void> {
     notes,
     rows,
     peers: peerRows,
+    ...(nativePeers ? { nativePeers, accuracy } : {}),
     verdicts: verdicts(rows, peerRows),
   };
   checkSchema(doc);

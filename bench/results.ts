@@ -26,15 +26,44 @@ export interface Row extends Measurement {
 }
 
 export interface Peer {
-  name: string; // 'onnxruntime-node' or 'javascript'
+  /** 'onnxruntime-node', 'javascript', or a native peer: 'oneDNN', 'XNNPACK', 'libmvec', 'SLEEF', 'PyTorch', 'memcpy' */
+  name: string;
   version: string;
-  activation: string;
-  pass: Pass;
+  backend?: 'cpu';
+  activation: string; // this library's name for the function ('memcpy' for memcpy)
+  pass: Pass; // the direction: forward or backward
   n: number;
   ms: number;
   threads: number;
   how: string;
   vsRelu: number | null; // time / this library's relu at the same size, pass, threads
+  /** this library's time / the peer's at the same size, pass, threads (> 1: the peer is faster) */
+  vsOurs?: number | null;
+  /** native peers: the worst error in ulp on the accuracy sweep (null: not checked), and wrong special values */
+  maxUlp?: number | null;
+  maxUlp30?: number | null; // the same for |x| <= 30
+  wrong?: string | null;
+}
+
+/** Accuracy on the peers' sweep, of a peer's op or of this library ('ours') on the same inputs. */
+export interface AccuracyRow {
+  name: string;
+  activation: string;
+  pass: Pass;
+  maxUlp: number;
+  at: number;
+  maxUlp30: number;
+  wrong: number;
+  example: string | null;
+  inputs: number;
+}
+
+/** A native peer as the run found it: its version, or why it was skipped. */
+export interface PeerStatusRow {
+  name: string;
+  version: string | null;
+  package?: string | null;
+  skipped: string | null;
 }
 
 export interface Verdict {
@@ -59,6 +88,9 @@ export interface Results {
   notes: string[];
   rows: Row[];
   peers: Peer[];
+  /** the native peers (absent when the run left them out) */
+  nativePeers?: PeerStatusRow[];
+  accuracy?: AccuracyRow[];
   verdicts: Verdict[];
 }
 
@@ -102,6 +134,73 @@ const fmt = (r: number): string => `${r.toFixed(2)}x`;
 
 /** Each DESIGN §4 speed target, met or not, with the measured ratio. Never throws. */
 export function verdicts(rows: Row[], peers: Peer[]): Verdict[] {
+  return [...ownVerdicts(rows, peers), ...peerVerdicts(rows, peers)];
+}
+
+/** The native peers' rows (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch; memcpy apart). */
+export const isNativePeer = (p: Peer): boolean => p.backend === 'cpu' && p.name !== 'memcpy';
+
+const listed = (items: string[]) => (items.length > 6 ? `${items.slice(0, 6).join(', ')}, ...` : items.join(', '));
+
+/** The targets against the native peers and memcpy (DESIGN §4, issue 11), one thread, 2^20. */
+function peerVerdicts(rows: Row[], peers: Peer[]): Verdict[] {
+  const N = 2 ** 20;
+  const own = rows.filter((r) => r.backend === 'cpu' && r.threads === 1 && r.n === N && r.activation !== 'copy');
+  const ours = (activation: string, pass: Pass) => own.find((r) => r.activation === activation && r.pass === pass);
+  const at = peers.filter((p) => p.threads === 1 && p.n === N);
+  const out: Verdict[] = [];
+  const judge = (target: string, checks: { name: string; ratio: number; limit: number }[]) => {
+    if (checks.length === 0) return out.push({ target, met: null, measured: 'not measured in this run' });
+    const worst = [...checks].sort((a, b) => b.ratio / b.limit - a.ratio / a.limit)[0];
+    const over = checks.filter((c) => !(c.ratio <= c.limit));
+    out.push({
+      target,
+      met: over.length === 0,
+      measured:
+        `worst ${worst.name} ${fmt(worst.ratio)}` +
+        (over.length ? `; over: ${listed(over.map((c) => `${c.name} ${fmt(c.ratio)}`))}` : ''),
+    });
+  };
+  const copyBound: { name: string; ratio: number; limit: number }[] = [];
+  for (const activation of ['relu', 'hardSwish', 'hardMish', 'hMish'])
+    for (const pass of ['forward', 'backward'] as const) {
+      const r = ours(activation, pass);
+      const copy = at.find((p) => p.name === 'memcpy' && p.pass === pass);
+      if (r && copy) copyBound.push({ name: `${activation} ${pass}`, ratio: r.ms / copy.ms, limit: 1.05 });
+    }
+  judge(
+    'CPU, 1 thread, 2^20: relu and the hard-* family, forward and backward, <= 1.05x memcpy of the same bytes',
+    copyBound,
+  );
+  const fastest: { name: string; ratio: number; limit: number }[] = [];
+  for (const key of new Set(at.filter(isNativePeer).map((p) => `${p.activation}|${p.pass}`))) {
+    const [activation, pass] = key.split('|') as [string, Pass];
+    const r = ours(activation, pass);
+    const best = at
+      .filter((p) => isNativePeer(p) && p.activation === activation && p.pass === pass)
+      .sort((a, b) => a.ms - b.ms)[0];
+    if (r) fastest.push({ name: `${activation} ${pass} (vs ${best.name})`, ratio: r.ms / best.ms, limit: 1 });
+  }
+  judge(
+    'CPU, 1 thread, 2^20: every function no slower than the fastest native peer computing it (time / peer time)',
+    fastest,
+  );
+  const ownOrder: { name: string; ratio: number; limit: number }[] = [];
+  for (const f of own.filter((r) => r.pass === 'forward')) {
+    const b = ours(f.activation, 'backward');
+    if (b) ownOrder.push({ name: f.activation, ratio: f.ms / b.ms, limit: 1 });
+  }
+  judge('CPU, 1 thread, 2^20: every forward no slower than its own backward (forward / backward time)', ownOrder);
+  const dnnl: { name: string; ratio: number; limit: number }[] = [];
+  for (const p of at.filter((q) => q.name === 'oneDNN' && q.pass === 'backward')) {
+    const r = ours(p.activation, 'backward');
+    if (r) dnnl.push({ name: p.activation, ratio: r.ms / p.ms, limit: 1 });
+  }
+  judge("CPU, 1 thread, 2^20: every backward ahead of oneDNN's (time / oneDNN's)", dnnl);
+  return out;
+}
+
+function ownVerdicts(rows: Row[], peers: Peer[]): Verdict[] {
   const out: Verdict[] = [];
   const N = 2 ** 20;
   const host = rows.filter((r) => r.backend === 'cpu' && r.threads === 1 && r.n === N && r.activation !== 'copy');
@@ -190,6 +289,10 @@ export function checkSchema(doc: Results): void {
       if (r[k] !== null && !(r[k] > 0)) fail(`row ${k} of ${r.activation}`);
     if (typeof r.activation !== 'string') fail('row activation');
   }
-  for (const p of doc.peers)
+  for (const p of doc.peers) {
     if (typeof p.name !== 'string' || typeof p.version !== 'string' || !(p.ms > 0) || !(p.n > 0)) fail('peer');
+    if (p.maxUlp != null && !(p.maxUlp >= 0)) fail(`peer maxUlp of ${p.name} ${p.activation}`);
+  }
+  for (const s of doc.nativePeers ?? [])
+    if (typeof s.name !== 'string' || (s.version === null) === (s.skipped === null)) fail(`native peer ${s.name}`);
 }

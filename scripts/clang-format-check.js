@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Checks (or with --fix, applies) clang-format on cpp/ and cuda/, using the clang-format npm
+// Checks (or with --fix, applies) clang-format on cpp/, cuda/ and bench/peers/, using the clang-format npm
 // package so that the check needs nothing outside npm.
 
 const { spawnSync } = require('node:child_process');
@@ -9,7 +9,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const fix = process.argv.includes('--fix');
 const files = [];
-for (const dir of ['cpp', 'cuda']) {
+for (const dir of ['cpp', 'cuda', 'bench/peers']) {
   const walk = (d) => {
     if (!fs.existsSync(d)) return;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {

@@ -1,12 +1,16 @@
 // The pure parts of `npm run bench`: options, figures and verdicts, the JSON shape, the chart,
 // the hand-written ONNX graphs. No timing here (speed is the benchmark's job).
 import { describe, expect, it } from 'vitest';
-import { FULL_GPU_SIZES, FULL_HOST_SIZES, parseArgs, parseSizes, selected } from '../bench/args';
-import { markdownReport, terminalReport, textTable } from '../bench/format';
+import { accuracyOf, describeUlp, ulpNumber } from '../bench/accuracy';
+import { FULL_GPU_SIZES, FULL_HOST_SIZES, parseArgs, parseSizes, peerSelected, selected } from '../bench/args';
+import { markdownReport, peerStatusLines, sideBySide, terminalReport, textTable } from '../bench/format';
+import { notInstalled, opId, type PeerOp, parsePeerLines, probeFailure, type Runner } from '../bench/native-peers';
 import { onnxModel, peerGraphs, varint } from '../bench/onnx';
+import { selectOps } from '../bench/peer-run';
+import { moreRefs, normalCdf } from '../bench/references';
 import { checkSchema, deriveRows, type Measurement, type Peer, type Results, verdicts } from '../bench/results';
 import { chart, niceStep, spread } from '../bench/svg';
-import { mishRef } from './reference';
+import { mishRef, ulp32 } from './reference';
 
 describe('bench options', () => {
   it('runs 2^10..2^24 on the host and 2^16..2^28 on the GPU by default', () => {
@@ -93,7 +97,7 @@ describe('bench figures and verdicts', () => {
 
   it('says met, not met (with the ratio) or not measured for each target', () => {
     const v = verdicts(deriveRows(sample), [peer('onnxruntime-node', 12), peer('javascript', 30)]);
-    expect(v).toHaveLength(6);
+    expect(v).toHaveLength(10);
     expect(v[0]).toMatchObject({ met: false, measured: 'worst aptx 2.00x; over 1.5x: aptx 2.00x' });
     expect(v[1]).toMatchObject({ met: true, measured: 'worst mish 1.25x' });
     expect(v[2]).toMatchObject({ met: true, measured: '10.00x faster' });
@@ -214,5 +218,278 @@ describe('bench ONNX graphs', () => {
       const want = mishRef().f(v);
       expect(Math.abs(y[i] - want)).toBeLessThanOrEqual(1e-6 * Math.abs(want));
     });
+  });
+});
+
+const nativePeer = (
+  name: string,
+  activation: string,
+  pass: Peer['pass'],
+  ms: number,
+  extra: Partial<Peer> = {},
+): Peer => ({
+  name,
+  version: '1.0',
+  backend: 'cpu',
+  activation,
+  pass,
+  n: 2 ** 20,
+  ms,
+  threads: 1,
+  how: '',
+  vsRelu: null,
+  maxUlp: 2,
+  maxUlp30: 2,
+  wrong: null,
+  ...extra,
+});
+
+describe('bench native peers: what the runners say', () => {
+  it('parses info, check, time and error lines, and flags anything else', () => {
+    const text = [
+      '{"peer":{"name":"oneDNN","version":"2.6.3","ops":[{"activation":"mish","pass":"forward","how":"eltwise_mish"},{"activation":"mish","pass":"sideways","how":"?"}]}}',
+      '{"check":{"id":"oneDNN/mish/forward","file":"/tmp/out-0.f32"}}',
+      '{"time":{"id":"oneDNN/mish/forward","n":1048576,"ms":0.444,"samples":11}}',
+      '{"time":{"id":"oneDNN/mish/forward","n":1048576,"ms":0,"samples":11}}',
+      '{"error":{"id":"XNNPACK/mish/forward","message":"no such op"}}',
+      'Segmentation fault',
+      '',
+    ].join('\n');
+    const p = parsePeerLines(text);
+    expect(p.peers).toEqual([
+      {
+        name: 'oneDNN',
+        version: '2.6.3',
+        ops: [{ peer: 'oneDNN', activation: 'mish', pass: 'forward', how: 'eltwise_mish' }],
+      },
+    ]);
+    expect(p.checks).toEqual([{ id: 'oneDNN/mish/forward', file: '/tmp/out-0.f32' }]);
+    expect(p.times).toEqual([{ id: 'oneDNN/mish/forward', n: 2 ** 20, ms: 0.444, samples: 11 }]);
+    expect(p.errors).toEqual([
+      'unexpected line: {"time":{"id":"oneDNN/mish/forward","n":1048576,"ms":0,"samples":11}}',
+      'XNNPACK/mish/forward: no such op',
+      'not JSON: Segmentation fault',
+    ]);
+    expect(opId(p.peers[0].ops[0])).toBe('oneDNN/mish/forward');
+  });
+
+  it('says why a peer is skipped, with the package that installs it', () => {
+    expect(notInstalled('oneDNN')).toBe('oneDNN: not installed (apt-get install libdnnl-dev)');
+    expect(probeFailure('oneDNN', 'probe.cpp:1:10: fatal error: oneapi/dnnl/dnnl.h: No such file or directory')).toBe(
+      'oneDNN: not installed (apt-get install libdnnl-dev)',
+    );
+    expect(
+      probeFailure('XNNPACK', '/usr/include/xnnpack.h:15:10: fatal error: pthreadpool.h: No such file or directory'),
+    ).toBe('XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev); pthreadpool.h is missing');
+    expect(probeFailure('SLEEF', '/usr/bin/ld: cannot find -lsleef: No such file or directory')).toBe(
+      'SLEEF: not installed (apt-get install libsleef-dev)',
+    );
+    expect(probeFailure('libmvec', "probe.cpp:3:5: error: '_mm256_set1_ps' was not declared")).toBe(
+      "libmvec: does not build here (probe.cpp:3:5: error: '_mm256_set1_ps' was not declared)",
+    );
+  });
+
+  it('runs the ops of functions this library has and the filter chooses, with memcpy beside them', () => {
+    const op = (peer: string, activation: string): PeerOp => ({ peer, activation, pass: 'forward', how: '' });
+    const runner: Runner = {
+      label: 'native',
+      command: 'native',
+      args: [],
+      peers: [
+        { name: 'oneDNN', version: '2.6.3', ops: [op('oneDNN', 'mish'), op('oneDNN', 'gelu'), op('oneDNN', 'relu')] },
+        { name: 'memcpy', version: 'glibc', ops: [op('memcpy', 'memcpy')] },
+      ],
+    };
+    const ours = new Set(['mish', 'relu']);
+    const pick = (filter: string[]) =>
+      selectOps([runner], (a) => ours.has(a) && peerSelected(a, filter)).map((s) => opId(s.op));
+    expect(pick([])).toEqual(['oneDNN/mish/forward', 'oneDNN/relu/forward', 'memcpy/memcpy/forward']);
+    expect(pick(['mish'])).toEqual(['oneDNN/mish/forward', 'memcpy/memcpy/forward']);
+    expect(pick(['hmish'])).toEqual([]); // the CI smoke run: nothing to compile or run
+    expect(selectOps([runner], () => true)[0].version).toBe('2.6.3');
+  });
+
+  it('leaves every peer out with --no-peers', () => {
+    expect(parseArgs([]).peers).toBe(true);
+    expect(parseArgs(['--no-peers', '--quick'])).toMatchObject({ peers: false, mode: 'quick' });
+  });
+});
+
+describe('bench native peers: accuracy', () => {
+  const mish = mishRef();
+  const x = Float32Array.from([-Infinity, -40, -1, 0, 0.5, 2, 100]);
+  const exact = () => Float32Array.from(x, (v) => mish.f(v));
+
+  it('is 0.5 ulp at most for correctly rounded results, and finds the worst input', () => {
+    const a = accuracyOf('mish', 'forward', x, new Float32Array(x.length), exact(), mish);
+    expect(a.maxUlp).toBeLessThanOrEqual(0.5);
+    expect(a).toMatchObject({ wrong: 0, example: null, inputs: 7 });
+    const off = exact();
+    off[4] += 3 * ulp32(off[4]); // mish(0.5) off by 3 ulp
+    off[6] = 100 + 40 * ulp32(100); // mish(100) off by 40 ulp, outside [-30, 30]
+    const b = accuracyOf('mish', 'forward', x, new Float32Array(x.length), off, mish);
+    expect(b.maxUlp).toBeCloseTo(40, 0);
+    expect(b.at).toBe(100);
+    expect(b.maxUlp30).toBeGreaterThan(2.5);
+    expect(b.maxUlp30).toBeLessThan(3.5);
+    expect(describeUlp({ maxUlp: 40, maxUlp30: 3, wrong: 0 })).toBe('3.0 / 40 ulp');
+    expect(describeUlp({ maxUlp: 2.25, maxUlp30: 2.25, wrong: 0 })).toBe('2.3 ulp');
+  });
+
+  it('counts wrong special values apart, with the first of them', () => {
+    const got = exact();
+    got[0] = Number.NaN; // oneDNN's mish(-Inf)
+    const a = accuracyOf('mish', 'forward', x, new Float32Array(x.length), got, mish);
+    expect(a).toMatchObject({ wrong: 1, example: 'mish(-Infinity) = NaN, want -0' });
+    expect(describeUlp({ maxUlp: 1.7e7, maxUlp30: 4.4, wrong: 1 })).toBe('4.4 / 1.7e+7 ulp, wrong specials');
+    expect(ulpNumber(98303)).toBe('98303');
+  });
+
+  it('allows backward its 2^-24 |dy| and says which dy', () => {
+    const dy = Float32Array.from(x, (_, i) => (i % 2 ? 0.5 : -1));
+    const g = Float32Array.from(x, (v, i) => mish.df(v) * dy[i] + 2 ** -27);
+    expect(accuracyOf('mish', 'backward', x, dy, g, mish).maxUlp).toBe(0);
+    g[3] = Number.POSITIVE_INFINITY;
+    expect(accuracyOf('mish', 'backward', x, dy, g, mish).example).toBe(
+      "mish'(0) * 0.5 = Infinity, want 0.30000001192092896",
+    );
+  });
+});
+
+describe('bench references of the functions the library gains with issue 15', () => {
+  it('has the normal CDF to 1e-13 relative, the tails included (tabulated values)', () => {
+    expect(normalCdf(0)).toBe(0.5);
+    expect(normalCdf(1)).toBeCloseTo(0.8413447460685429, 14);
+    expect(normalCdf(-3) / 0.0013498980316301 - 1).toBeLessThan(1e-13);
+    expect(Math.abs(normalCdf(-10) / 7.619853024160527e-24 - 1)).toBeLessThan(1e-13);
+    expect(normalCdf(Number.NEGATIVE_INFINITY)).toBe(0);
+    // the series and the continued fraction meet at -3
+    // (phi(3) / Phi(-3) = 3.2831086 from the tabulated values, times the step 2e-7)
+    expect(normalCdf(-2.9999999) / normalCdf(-3.0000001)).toBeCloseTo(1 + 2e-7 * 3.2831086, 11);
+  });
+
+  it('agrees with the textbook forms where those are accurate', () => {
+    const { gelu, geluTanh, tanh, softplus, elu, selu, leakyRelu, sigmoid } = moreRefs;
+    for (const v of [-4, -1.5, -0.25, 0.5, 2, 5]) {
+      expect(gelu.f(v)).toBeCloseTo(v * normalCdf(v), 15);
+      expect(geluTanh.f(v)).toBeCloseTo(
+        0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
+        14,
+      );
+      expect(tanh.df(v)).toBeCloseTo(1 - Math.tanh(v) ** 2, 14);
+      expect(softplus.f(v)).toBeCloseTo(Math.log(1 + Math.exp(v)), 14);
+      expect(sigmoid.df(v)).toBeCloseTo(sigmoid.f(v) * (1 - sigmoid.f(v)), 15);
+      const h = 1e-6; // central differences for the gradients
+      for (const r of [gelu, geluTanh, softplus]) expect(r.df(v)).toBeCloseTo((r.f(v + h) - r.f(v - h)) / (2 * h), 7);
+    }
+    expect(elu.f(-Infinity)).toBe(-1);
+    expect(elu.df(0)).toBe(1); // elu'(0) = alpha, as PyTorch
+    expect(selu.f(1)).toBe(1.0507009873554805);
+    expect(leakyRelu.f(-2)).toBe(-2 * Math.fround(0.01));
+    expect(leakyRelu.df(Number.NaN)).toBeNaN();
+    expect(Object.is(gelu.f(-Infinity), -0)).toBe(true);
+    expect(gelu.f(-30)).toBeLessThan(0);
+    expect(geluTanh.df(1e30)).toBe(1);
+  });
+});
+
+function peerDoc(): Results {
+  const d = doc();
+  d.machine.isa = 'avx512';
+  d.rows = deriveRows([...sample, m('silu', 'forward', 0.8)]);
+  d.peers = [
+    nativePeer('oneDNN', 'mish', 'forward', 0.444, {
+      maxUlp: 1.7e7,
+      maxUlp30: 1.7e7,
+      wrong: '1 of 9 wrong, e.g. mish(-Infinity) = NaN, want -0',
+      vsOurs: 1.2 / 0.444,
+    }),
+    nativePeer('oneDNN', 'mish', 'backward', 0.8),
+    nativePeer('libmvec', 'silu', 'forward', 0.386, { maxUlp: 1.7e7, maxUlp30: 3.5 }),
+    nativePeer('SLEEF', 'silu', 'forward', 0.407, { maxUlp: 2.2, maxUlp30: 2.2 }),
+    nativePeer('memcpy', 'memcpy', 'forward', 0.09, { maxUlp: null, maxUlp30: null }),
+    peer('onnxruntime-node', 12),
+  ];
+  d.nativePeers = [
+    { name: 'oneDNN', version: '2.6.3', package: 'libdnnl-dev 2.6.3-1', skipped: null },
+    {
+      name: 'XNNPACK',
+      version: null,
+      skipped: 'XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)',
+    },
+  ];
+  d.verdicts = verdicts(d.rows, d.peers);
+  d.accuracy = [
+    {
+      name: 'ours',
+      activation: 'mish',
+      pass: 'forward',
+      maxUlp: 2.4,
+      maxUlp30: 2.4,
+      at: -2,
+      wrong: 0,
+      example: null,
+      inputs: 9,
+    },
+  ];
+  return d;
+}
+
+describe('bench side by side', () => {
+  it('judges the targets against the native peers and memcpy', () => {
+    const d = peerDoc();
+    const v = verdicts(d.rows, d.peers).slice(6);
+    expect(v.map((x) => x.met)).toEqual([false, false, true, false]);
+    expect(v[0].measured).toBe('worst relu forward 11.11x; over: relu forward 11.11x');
+    expect(v[1].measured).toBe(
+      'worst mish backward (vs oneDNN) 3.13x; over: mish forward (vs oneDNN) 2.70x, mish backward (vs oneDNN) 3.13x, silu forward (vs libmvec) 2.07x',
+    );
+    expect(v[2]).toMatchObject({ target: expect.stringContaining('every forward no slower than its own backward') });
+    expect(v[2].measured).toBe('worst relu 0.50x');
+    expect(
+      verdicts(d.rows, [])
+        .slice(6)
+        .map((x) => x.met),
+    ).toEqual([null, null, true, null]);
+  });
+
+  it('puts ours, each peer with its ulp, and memcpy in one row per function and pass', () => {
+    const t = sideBySide(peerDoc())!;
+    expect(t.title).toContain('n = 2^20, one thread');
+    expect(t.head).toEqual([
+      'op',
+      'ours (avx512)',
+      'oneDNN',
+      'XNNPACK',
+      'libmvec / SLEEF',
+      'PyTorch',
+      'memcpy (same bytes)',
+    ]);
+    expect(t.body).toEqual([
+      ['mish fwd', '1.20 (2.4 ulp)', '0.444 (1.7e+7 ulp, wrong specials)', '-', '-', '-', '0.0900'],
+      ['silu fwd', '0.800', '-', '-', '0.386 (3.5 / 1.7e+7 ulp) / 0.407 (2.2 ulp)', '-', '0.0900'],
+      ['mish bwd', '2.50', '0.800 (2.0 ulp)', '-', '-', '-', '-'],
+    ]);
+    expect(sideBySide(doc())).toBeUndefined(); // no native peers: no table
+  });
+
+  it('shows the table, the versions and the skipped peers in the Markdown and on the terminal', () => {
+    const d = peerDoc();
+    expect(() => checkSchema(d)).not.toThrow();
+    expect(peerStatusLines(d)).toEqual([
+      'oneDNN: 2.6.3 (Debian libdnnl-dev 2.6.3-1)',
+      'XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)',
+    ]);
+    const md = markdownReport(d, 'c.svg');
+    expect(md).toContain('| op | ours (avx512) | oneDNN | XNNPACK | libmvec / SLEEF | PyTorch | memcpy (same bytes) |');
+    expect(md).toContain('| mish fwd | 1.20 (2.4 ulp) | 0.444 (1.7e+7 ulp, wrong specials) | - | - | - | 0.0900 |');
+    expect(md).toContain('- XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)');
+    expect(md).toContain('| oneDNN 1.0 | mish | forward | 1 | 0.444 | - | 2.70x | 1.7e+7 ulp, wrong specials |  |');
+    expect(terminalReport(d)).toContain('XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)');
+    expect(md).toContain(
+      "- NOT MET: CPU, 1 thread, 2^20: every backward ahead of oneDNN's (time / oneDNN's) (worst mish 3.13x; over: mish 3.13x)",
+    );
+    const bad = { ...d, nativePeers: [{ name: 'SLEEF', version: null, skipped: null }] };
+    expect(() => checkSchema(bad)).toThrow('results JSON: native peer SLEEF');
   });
 });
