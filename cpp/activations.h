@@ -171,6 +171,7 @@ struct Aptx {
   static constexpr int kLimits = 18;  // f(+Inf), f(-Inf), f'(+Inf), f'(-Inf)
   static constexpr int kSmall = 22;   // below: f = gamma x (alpha + beta x), tanh(u) = u
   static constexpr int kInvAlpha = 23;
+  static constexpr int kSlopeSplit = 24;  // backward: F2 where 2u > this (slope(2u) = (1 + alpha)/2)
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
   template <class V>
@@ -227,13 +228,13 @@ struct Aptx {
   // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
   // gamma [(alpha + 1) - 2 slope(-2u)] (F2), slope(z) = d/dz [z s(z)] at the exact 2 beta x
   // (swish_slope with the product's low part), so that the only cancellation is against the
-  // exact alpha -+ 1.
+  // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
     const float* k = p.v + kOne;
     TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
     V z = u.hi + u.hi, zlo = u.lo + u.lo;
-    auto f2 = z > V(p.v[kSplit]);
+    auto f2 = z > V(p.v[kSlopeSplit]);
     V two(k[2]);
     V g = fmadd(select(f2, -two, two), swish_slope<true>(select(f2, -z, z), select(f2, -zlo, zlo)),
                 select(f2, V(k[1]), V(k[0])));

@@ -68,6 +68,22 @@ inline void prepare_aptx(const double* raw, float* v) {
   if (b != 0 && a != 0) small = std::fmin(small, 0x1p-4 * std::fabs(a) / std::fabs(b));
   v[22] = float(small);
   v[23] = a != 0 ? float(std::fmax(-FLT_MAX, std::fmin(FLT_MAX, 1 / a))) : 0.f;
+  // The backward's split: F1 (alpha - 1) + 2 slope(z) and F2 (alpha + 1) - 2 slope(-z) have terms
+  // of equal size where slope(z) = (1 + alpha)/2, z = 2u (slope increases on [-1.28, 2.4]).
+  double split = b == 0 || a >= 1 ? inf : a <= -1 ? -inf : 0;
+  if (std::isfinite(split)) {
+    auto slope = [](double z) {
+      double s = 1 / (1 + std::exp(-z));
+      return s * (1 + z * (1 - s));
+    };
+    double lo = -1.2784645427610738, hi = 2.3993572805154676;
+    for (int i = 0; i < 200; ++i) {
+      double mid = 0.5 * (lo + hi);
+      (slope(mid) < 0.5 * (1 + a) ? lo : hi) = mid;
+    }
+    split = lo;
+  }
+  v[24] = float(split);
 }
 
 // raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}. lib/ has checked them.
