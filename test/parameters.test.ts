@@ -23,13 +23,20 @@ const worstBackward = (
   return Math.max(0, ...Array.from(x, (v, i) => backwardError(g[i], df(v), 1)));
 };
 // n floats evenly spaced in [lo, hi]
-const span = (lo: number, hi: number, n: number) => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+const span = (lo: number, hi: number, n: number) =>
+  Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
 for (const isa of cpu.supportedIsas()) {
   describe(`issue 10 findings on ${isa}`, () => {
     it('1: aptx(0.7, 1.3, 0.4) near its root x0 = atanh(-0.7)/1.3 (and beta 100, 1e-3, -1; alpha 0.99)', () => {
       cpu.setIsa(isa);
-      expect(worstForward(aptx({ alpha: 0.7, beta: 1.3, gamma: 0.4 }), aptxRef(0.7, 1.3, 0.4).f, new Float32Array([-0.6672]))).toBeLessThanOrEqual(4);
+      expect(
+        worstForward(
+          aptx({ alpha: 0.7, beta: 1.3, gamma: 0.4 }),
+          aptxRef(0.7, 1.3, 0.4).f,
+          new Float32Array([-0.6672]),
+        ),
+      ).toBeLessThanOrEqual(4);
       for (const [alpha, beta] of [
         [0.7, 1.3],
         [0.7, 100],
@@ -48,7 +55,9 @@ for (const isa of cpu.supportedIsas()) {
       cpu.setIsa(isa);
       const x = Float32Array.from({ length: 400 }, (_, i) => (i % 2 ? -1 : 1) * 2 ** (-i / 4));
       for (const beta of [1, 1e-3, 100])
-        expect(worstForward(aptx({ alpha: 0, beta }), aptxRef(0, beta, 0.5).f, x), `beta ${beta}`).toBeLessThanOrEqual(4);
+        expect(worstForward(aptx({ alpha: 0, beta }), aptxRef(0, beta, 0.5).f, x), `beta ${beta}`).toBeLessThanOrEqual(
+          4,
+        );
     });
 
     it('3: aptx alpha = -1: the x > 0 tail -2 gamma x s(-2 beta x) is not 0', () => {
@@ -62,7 +71,9 @@ for (const isa of cpu.supportedIsas()) {
       cpu.setIsa(isa);
       const x = Float32Array.from({ length: 2000 }, (_, i) => 3.885 * 1.05 ** i);
       for (const alpha of [-0.7, -0.9])
-        expect(worstForward(aptx({ alpha }), aptxRef(alpha, 1, 0.5).f, x.filter(Number.isFinite))).toBeLessThanOrEqual(4);
+        expect(worstForward(aptx({ alpha }), aptxRef(alpha, 1, 0.5).f, x.filter(Number.isFinite))).toBeLessThanOrEqual(
+          4,
+        );
     });
 
     it("5: aptx backward near the zeros of f' (alpha < 1; alpha <= -1 on x > 0)", () => {
@@ -85,7 +96,10 @@ for (const isa of cpu.supportedIsas()) {
         [1e30, 1, 1e-30],
         [3, -1, 0.25],
       ])
-        expect(worstForward(aptx({ alpha, beta, gamma }), aptxRef(alpha, beta, gamma).f, x), `${alpha}, ${beta}, ${gamma}`).toBeLessThanOrEqual(4);
+        expect(
+          worstForward(aptx({ alpha, beta, gamma }), aptxRef(alpha, beta, gamma).f, x),
+          `${alpha}, ${beta}, ${gamma}`,
+        ).toBeLessThanOrEqual(4);
       expect(aptx({ alpha: 0.7, beta: 1, gamma: 1 }).forward(new Float32Array([1.7e38]))[0]).toBeCloseTo(2.89e38, -36);
       expect(aptx({ alpha: -2, beta: 1, gamma: 1 }).forward(new Float32Array([1e38]))[0]).toBeLessThan(0);
     });
@@ -185,7 +199,9 @@ describe('11: null parameters are a TypeError, not the default', () => {
   });
   it('swish and hardGate', () => {
     expect(() => swish({ beta: null } as never)).toThrow(new TypeError('Expected a number for beta but received null'));
-    expect(() => hardGate({ cap: null } as never)).toThrow(new TypeError('Expected a number for cap but received null'));
+    expect(() => hardGate({ cap: null } as never)).toThrow(
+      new TypeError('Expected a number for cap but received null'),
+    );
   });
   it('a parameter left out still takes its default', () => {
     expect(aptx({ beta: 2 }).params).toEqual({ alpha: 1, beta: 2, gamma: 0.5 });

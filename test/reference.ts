@@ -104,7 +104,7 @@ export function aptxRef(alpha: number, beta: number, gamma: number): Reference {
       if (Number.isFinite(x)) return g * x * sum(b * x);
       const c = a + tail(x);
       // the limit: gamma c x, or a zero whose sign is that of gamma x (alpha + tanh) near it
-      return c !== 0 && g !== 0 ? g * c * x : (g * Math.sign(x) * (c !== 0 ? c : a)) * 0;
+      return c !== 0 && g !== 0 ? g * c * x : g * Math.sign(x) * (c !== 0 ? c : a) * 0;
     },
     df: (x) => {
       if (Number.isNaN(x)) return x;

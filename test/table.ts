@@ -20,10 +20,10 @@ import {
   aptxRef,
   aptxSum,
   blendRef,
+  f32,
   hardGateRef,
   linearSwishRef,
   mishRef,
-  f32,
   type Reference,
   reluRef,
   swishRef,
@@ -201,10 +201,13 @@ export const hardGateRows: Row[] = [
   const s = f32(shift);
   const c = f32(cap);
   const reach = Math.max(8, 4 * Math.abs(s), 4 * Math.min(c, 1e30));
-  return prow(`hardGate ${shift}, ${cap}`, hardGate({ shift, cap }), hardGateRef(shift, cap), [-s, c - s, -s / 2], [
-    -reach,
-    reach,
-  ]);
+  return prow(
+    `hardGate ${shift}, ${cap}`,
+    hardGate({ shift, cap }),
+    hardGateRef(shift, cap),
+    [-s, c - s, -s / 2],
+    [-reach, reach],
+  );
 });
 
 // Blends whose two sides have the same sign everywhere and |f| <= |x| (a blend rounds each side
