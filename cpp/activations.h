@@ -171,7 +171,8 @@ struct Aptx {
   static constexpr int kLimits = 18;  // f(+Inf), f(-Inf), f'(+Inf), f'(-Inf)
   static constexpr int kSmall = 22;   // below: f = gamma x (alpha + beta x), tanh(u) = u
   static constexpr int kInvAlpha = 23;
-  static constexpr int kSlopeSplit = 24;  // backward: F2 where 2u > this (slope(2u) = (1 + alpha)/2)
+  static constexpr int kSlopeSplit =
+      24;  // backward: F2 where 2u > this (slope(2u) = (1 + alpha)/2)
   // 1 where alpha = 1, beta != 0, 0 < |gamma| <= 1/2 (the defaults): f = 2 gamma x s(2u) and
   // f' = 2 gamma slope(2u), whose limits, zeros and tails need none of the above.
   static constexpr int kPlain = 25;

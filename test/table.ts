@@ -181,7 +181,7 @@ export const swishRows: Row[] = [-2.5, -1, 0, 1e-3, 0.5, 1, 2, 10, 1e30].map((be
   const b = f32(beta);
   const reach = b === 0 ? 30 : Math.min(30 / Math.abs(b), 3e38);
   // the zero of the slope, s(z)(1 + z s(-z)) = 0 at z = -1.2785, and the sigmoid's saturation
-  const kinks = b === 0 ? [] : [-1.2784645427610738 / b, 174 / b, -174 / b, 87 / b, -87 / b];
+  const kinks = b === 0 ? [] : [-1.278464542761074 / b, 174 / b, -174 / b, 87 / b, -87 / b];
   return prow(`swish beta ${beta}`, swish({ beta }), swishRef(beta), kinks, [-reach, reach]);
 });
 
