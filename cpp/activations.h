@@ -195,9 +195,21 @@ struct Aptx {
     V d = (u.hi - V(p.v[kRoot])) + (u.lo - V(p.v[kRootLo]));
     auto near = absv(d) <= V(kTanhSmall);
     if (!any_true(near)) return y;
-    V t = tanh_small(d);
-    TwoProduct<V> at = two_product(V(p.v[kAlpha]), t);
-    return select(near, mul_div_1p<false, true>(x, V(k[3]) * t, -at.hi, -at.lo), y);
+    // t = tanh(u - u0) as a pair (1 / (1 - alpha t) amplifies its error by up to 2.7)
+    TwoProduct<V> t = near_root_tanh(u, p);
+    V alpha(p.v[kAlpha]);
+    TwoProduct<V> at = two_product(alpha, t.hi);
+    V num = fmadd(V(k[3]), t.hi, V(k[3]) * t.lo);
+    return select(near, mul_div_1p<false, true>(x, num, -at.hi, -fmadd(alpha, t.lo, at.lo)), y);
+  }
+
+  // tanh(u - u0) within 0.05 ulp for |u - u0| <= 0.75, u and u0 as float pairs.
+  template <class V>
+  AK_HD static TwoProduct<V> near_root_tanh(TwoProduct<V> u, const Params& p) {
+    TwoProduct<V> dd = two_sum(u.hi, -V(p.v[kRoot]));
+    V rest = dd.lo + (u.lo - V(p.v[kRootLo]));
+    V dh = dd.hi + rest;
+    return tanh_small_pair(dh, (dd.hi - dh) + rest);
   }
 
   // gamma x A(u) or x A(u) (set kOne), with the overflow scaling, tiny x, ±0.
@@ -255,10 +267,7 @@ struct Aptx {
       // N = (t + u) - t^2 (alpha + u): the zeros of f' are where N cancels, so t and u - u0
       // are carried as float pairs there and t + u (Sterbenz-exact near a zero) is formed first.
       V alpha(p.v[kAlpha]);
-      TwoProduct<V> dd = two_sum(u.hi, -V(p.v[kRoot]));
-      V dh = dd.hi + (dd.lo + (u.lo - V(p.v[kRootLo])));
-      V dl = (dd.hi - dh) + (dd.lo + (u.lo - V(p.v[kRootLo])));
-      TwoProduct<V> t = tanh_small_pair(dh, dl);
+      TwoProduct<V> t = near_root_tanh(u, p);
       TwoProduct<V> at = two_product(alpha, t.hi);
       TwoProduct<V> den = two_sum(V(1.f), -at.hi);  // 1 - alpha t = den.hi + den.lo + lo
       V den_lo = den.lo - fmadd(alpha, t.lo, at.lo);
