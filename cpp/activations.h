@@ -176,6 +176,7 @@ struct Aptx {
   // 1 where alpha = 1, beta != 0, 0 < |gamma| <= 1/2 (the defaults): f = 2 gamma x s(2u) and
   // f' = 2 gamma slope(2u), whose limits, zeros and tails need none of the above.
   static constexpr int kPlain = 25;
+  static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
   template <class V>
@@ -236,8 +237,8 @@ struct Aptx {
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     if (p.v[kPlain] != 0.f) {
-      TwoProduct<V> z = two_product(V(p.v[kBeta]), x);
-      return mul_sigmoid<true>(V(p.v[kScaled + 2]) * x, z.hi + z.hi, z.lo + z.lo);
+      TwoProduct<V> z = two_product(V(p.v[kTwoBeta]), x);
+      return mul_sigmoid<true>(V(p.v[kScaled + 2]) * x, z.hi, z.lo);
     }
     const bool zero_gamma = p.v[kGamma] == 0.f;
     V y = value(x, p, zero_gamma ? kOne : kScaled, p.v[kScale]);
@@ -251,8 +252,7 @@ struct Aptx {
   // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
-    if (p.v[kPlain] != 0.f)
-      return V(p.v[kScaled + 2]) * swish_slope(V(2.f) * (V(p.v[kBeta]) * x)) * dy;
+    if (p.v[kPlain] != 0.f) return V(p.v[kScaled + 2]) * swish_slope(V(p.v[kTwoBeta]) * x) * dy;
     const float* k = p.v + kOne;
     TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
     V z = u.hi + u.hi, zlo = u.lo + u.lo;

@@ -84,7 +84,8 @@ inline void prepare_aptx(const double* raw, float* v) {
     split = lo;
   }
   v[24] = float(split);
-  v[25] = a == 1 && b != 0 && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
+  v[26] = float(2 * b);
+  v[25] = a == 1 && b != 0 && std::isfinite(v[26]) && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
 }
 
 // raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}. lib/ has checked them.
