@@ -7,7 +7,7 @@ enum class Op : int { Relu, Mish, Swish, HardGate, ApproxMish, LinearSwish, Aptx
 
 // Prepared parameters: what the formulas need, derived once per call by prepare_params().
 struct Params {
-  float v[4];
+  float v[27];  // the most: Aptx (cpp/activations.h names its slots)
 };
 
 }  // namespace ak
