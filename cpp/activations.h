@@ -56,13 +56,16 @@ struct Mish {
 // swish(x) = x s(beta x). Params: v[0] = beta.
 struct Swish {
   static constexpr int kParamCount = 1;
+  // beta = 0 is x / 2 (at ±Inf too, where beta x would be 0 * Inf).
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
+    if (p.v[0] == 0.f) return V(0.5f) * x;
     TwoProduct<V> z = two_product(V(p.v[0]), x);
     return mul_sigmoid<true>(x, z.hi, z.lo);
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
+    if (p.v[0] == 0.f) return select(is_nan(x), x, V(0.5f)) * dy;
     return swish_slope(V(p.v[0]) * x) * dy;
   }
   // d/dbeta = x^2 s(z) s(-z)
@@ -76,22 +79,34 @@ struct Swish {
 };
 
 // hardGate(x) = x clamp(x + shift, 0, cap) / cap: hard-swish, hard-mish, H-Mish.
-// Params: v[0] = shift, v[1] = cap, v[2] = 1/cap, v[3] = the least float x with x + shift >= cap
-// (so the kinks are classified exactly, whatever x + shift rounds to).
+// Params: v[0] = shift, v[1] = cap, v[2] = 1/cap where that is a normal float, else 0 (a cap
+// below 2^-128 or above 2^126: then the formulas divide by cap), v[3] = the least float x with
+// x + shift >= cap (so the kinks are classified exactly, whatever x + shift rounds to).
 struct HardGate {
   static constexpr int kParamCount = 2;
   template <class V>
+  AK_HD static V over_cap(V v, const Params& p) {
+    return p.v[2] != 0.f ? v * V(p.v[2]) : v / V(p.v[1]);
+  }
+  // (2x + shift) / cap; beyond cap = 2^126 as (x + shift/2) / (cap/2): 2x must not overflow
+  template <class V>
+  AK_HD static V slope(V x, const Params& p) {
+    V shift(p.v[0]);
+    if (p.v[2] != 0.f || p.v[1] < 1.f) return over_cap(fmadd(V(2.f), x, shift), p);
+    return fmadd(V(0.5f), shift, x) / V(0.5f * p.v[1]);
+  }
+  template <class V>
   AK_HD static V forward(V x, const Params& p) {
-    V shift(p.v[0]), cap(p.v[1]), inv_cap(p.v[2]), hi(p.v[3]);
-    V y = x * (minv(maxv(x + shift, V(0.f)), cap) * inv_cap);
+    V shift(p.v[0]), cap(p.v[1]), hi(p.v[3]);
+    V y = x * over_cap(minv(maxv(x + shift, V(0.f)), cap), p);
     y = select(x >= hi, x, y);
     return select(x <= -shift, zero_with_sign(x), y);  // also -Inf -> -0, not -Inf * 0
   }
   // 0 where x + shift <= 0, 1 where x + shift >= cap, (2x + shift)/cap between (PyTorch).
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
-    V shift(p.v[0]), inv_cap(p.v[2]), hi(p.v[3]);
-    V g = fmadd(V(2.f), x, shift) * inv_cap;
+    V shift(p.v[0]), hi(p.v[3]);
+    V g = slope(x, p);
     g = select(x >= hi, V(1.f), g);
     return select(x <= -shift, V(0.f), g) * dy;
   }
@@ -125,13 +140,166 @@ struct LinearSwish {
   }
 };
 
-// aptx(x) = (alpha + tanh(beta x)) gamma x = gamma [(alpha - 1) x + 2x s(2 beta x)]: the
-// second form keeps the left tail (about -8.5e-17 at x = -20 for the defaults), not 0.
-// Params: v[0] = alpha - 1, v[1] = 2 beta, v[2] = gamma.
-// The *_with forms take the parameters as V (a1 = alpha - 1, b2 = 2 beta): one value for the
-// elementwise activation, one per lane in the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h).
+// aptx(x) = gamma x (alpha + tanh(beta x)) = gamma x A(u), u = beta x, for every float alpha,
+// beta, gamma (rounded to float once). A(u) is formed without cancellation:
+//   F1, u <= split: A = (alpha - 1) + 2 s(2u)      (alpha >= 1: everywhere; keeps the left tail)
+//   F2, u >  split: A = (alpha + 1) - 2 s(-2u)     (alpha <= -1: everywhere; the right tail)
+//   |alpha| < 1: split = 0 and, within |u - u0| <= 0.75 of the root u0 = atanh(-alpha),
+//     A = (1 - alpha^2) t / (1 - alpha t), t = tanh(u - u0)  (tanh(u) - tanh(u0), exactly)
+// with u - u0 from the exact product beta x and u0 as a float pair. The near-root branch runs
+// only for vectors that have a lane there. x, the factor gamma x, and the constants are scaled
+// by powers of two where they could overflow (|x| > 2^124 / max constant, or constants beyond
+// 2^60); ±0 and ±Inf come from the exact limits (prepare_params). Contract: forward within
+// 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter (checked
+// by test/accuracy.test.ts and `npm run accuracy` at non-default parameters).
+// The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
+// parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
   static constexpr int kParamCount = 3;
+  // Prepared parameters (prepare_params):
+  static constexpr int kAlpha = 0, kBeta = 1, kGamma = 2;
+  static constexpr int kRoot = 3, kRootLo = 4;  // u0 as hi + lo; NaN where there is no root
+  static constexpr int kSplit = 5;              // F2 where u > split
+  static constexpr int kScale = 6;  // the result's factor: 2^kg, or gamma itself when gamma = 0
+  static constexpr int kBig = 7;    // lanes with |x| > big are computed at x 2^-64
+  // Coefficient sets {c1, c2, two, k, a}: x A(u) c = c1 x + two x s(2u) (F1), c2 x - two x s(-2u)
+  // (F2), k x t / (1 - alpha t) (near the root), a x (1 + u / alpha) or (two/2) x u for alpha = 0
+  // (|x| < small); two = 0 for
+  // beta = 0 (then c1 = alpha c).
+  static constexpr int kScaled = 8;   // c = gamma 2^-kg (or c = 1 when gamma = 0)
+  static constexpr int kOne = 13;     // c = 1: the backward and d/dgamma
+  static constexpr int kLimits = 18;  // f(+Inf), f(-Inf), f'(+Inf), f'(-Inf)
+  static constexpr int kSmall = 22;   // below: f = gamma x (alpha + beta x), tanh(u) = u
+  static constexpr int kInvAlpha = 23;
+  static constexpr int kSlopeSplit =
+      24;  // backward: F2 where 2u > this (slope(2u) = (1 + alpha)/2)
+  // 1 where alpha = 1, beta != 0, 0 < |gamma| <= 1/2 (the defaults): f = 2 gamma x s(2u) and
+  // f' = 2 gamma slope(2u), whose limits, zeros and tails need none of the above.
+  static constexpr int kPlain = 25;
+  static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
+
+  // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
+  template <class V>
+  AK_HD static V product(V x, TwoProduct<V> u, const float* k, const Params& p) {
+    if (k[2] == 0.f) return V(k[0]) * x;  // beta = 0: a line
+    auto f2 = u.hi > V(p.v[kSplit]);
+    V m = V(k[2]) * x, zh = u.hi + u.hi, zl = u.lo + u.lo, c = V(k[0]);
+    if (any_true(f2)) {
+      V sign = select(f2, V(-1.f), V(1.f));
+      m = m * sign;
+      zh = zh * sign;
+      zl = zl * sign;
+      c = select(f2, V(k[1]), c);
+    }
+    V tail = mul_sigmoid<true>(m, zh, zl);
+    V y = select(c == V(0.f), tail, fmadd(c, x, tail));  // 0 x + -0 would be +0
+    V d = (u.hi - V(p.v[kRoot])) + (u.lo - V(p.v[kRootLo]));
+    auto near = absv(d) <= V(kTanhSmall);
+    if (!any_true(near)) return y;
+    // t = tanh(u - u0) as a pair (1 / (1 - alpha t) amplifies its error by up to 2.7)
+    TwoProduct<V> t = near_root_tanh(u, p);
+    V alpha(p.v[kAlpha]);
+    TwoProduct<V> at = two_product(alpha, t.hi);
+    V num = fmadd(V(k[3]), t.hi, V(k[3]) * t.lo);
+    return select(near, mul_div_1p<false, true>(x, num, -at.hi, -fmadd(alpha, t.lo, at.lo)), y);
+  }
+
+  // tanh(u - u0) within 0.05 ulp for |u - u0| <= 0.75, u and u0 as float pairs.
+  template <class V>
+  AK_HD static TwoProduct<V> near_root_tanh(TwoProduct<V> u, const Params& p) {
+    TwoProduct<V> dd = two_sum(u.hi, -V(p.v[kRoot]));
+    V rest = dd.lo + (u.lo - V(p.v[kRootLo]));
+    V dh = dd.hi + rest;
+    return tanh_small_pair(dh, (dd.hi - dh) + rest);
+  }
+
+  // gamma x A(u) or x A(u) (set kOne), with the overflow scaling, tiny x, ±0.
+  template <class V>
+  AK_HD static V value(V x, const Params& p, int set, float scale) {
+    const float* k = p.v + set;
+    TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
+    auto big = absv(x) > V(p.v[kBig]);
+    V y;
+    if (!any_true(big)) {
+      y = product(x, u, k, p);
+    } else {
+      y = product(select(big, x * V(0x1p-64f), x), u, k, p);
+      y = select(big, y * V(0x1p64f), y);
+    }
+    // |x| < small (every ±0 and subnormal x): the first two terms, with the sign of the result
+    V y0 = p.v[kAlpha] == 0.f ? (V(0.5f * k[2]) * x) * u.hi
+                              : (V(k[4]) * x) * fmadd(u.hi, V(p.v[kInvAlpha]), V(1.f));
+    if (k[2] != 0.f) y = select(absv(x) < V(p.v[kSmall]), y0, y);  // beta = 0: y is exact
+    if (scale == 0.f) y = minv(V(3.40282347e38f), maxv(V(-3.40282347e38f), y));  // NaN stays
+    return scale != 1.f ? y * V(scale) : y;
+  }
+
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    if (p.v[kPlain] != 0.f) {
+      TwoProduct<V> z = two_product(V(p.v[kTwoBeta]), x);
+      return mul_sigmoid<true>(V(p.v[kScaled + 2]) * x, z.hi, z.lo);
+    }
+    const bool zero_gamma = p.v[kGamma] == 0.f;
+    V y = value(x, p, zero_gamma ? kOne : kScaled, p.v[kScale]);
+    y = select(x == V(inf_value()), V(p.v[kLimits]), y);
+    return select(x == V(-inf_value()), V(p.v[kLimits + 1]), y);
+  }
+  // f' = gamma [A(u) + u sech^2 u]: within the near-root band A (as in product) + u sech^2 u,
+  // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
+  // gamma [(alpha + 1) - 2 slope(-2u)] (F2), slope(z) = d/dz [z s(z)] at the exact 2 beta x
+  // (swish_slope with the product's low part), so that the only cancellation is against the
+  // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller.
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    if (p.v[kPlain] != 0.f) return V(p.v[kScaled + 2]) * swish_slope(V(p.v[kTwoBeta]) * x) * dy;
+    const float* k = p.v + kOne;
+    TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
+    V z = u.hi + u.hi, zlo = u.lo + u.lo;
+    auto f2 = z > V(p.v[kSlopeSplit]);
+    V two(k[2]);
+    V g = fmadd(select(f2, -two, two), swish_slope<true>(select(f2, -z, z), select(f2, -zlo, zlo)),
+                select(f2, V(k[1]), V(k[0])));
+    V d = (u.hi - V(p.v[kRoot])) + (u.lo - V(p.v[kRootLo]));
+    auto near = absv(d) <= V(kTanhSmall);
+    if (any_true(near)) {
+      // tanh u = (t - alpha) / (1 - alpha t), so A + u sech^2 u = k N / (1 - alpha t)^2 with
+      // N = (t + u) - t^2 (alpha + u): the zeros of f' are where N cancels, so t and u - u0
+      // are carried as float pairs there and t + u (Sterbenz-exact near a zero) is formed first.
+      V alpha(p.v[kAlpha]);
+      TwoProduct<V> t = near_root_tanh(u, p);
+      TwoProduct<V> at = two_product(alpha, t.hi);
+      TwoProduct<V> den = two_sum(V(1.f), -at.hi);  // 1 - alpha t = den.hi + den.lo + lo
+      V den_lo = den.lo - fmadd(alpha, t.lo, at.lo);
+      TwoProduct<V> au = two_sum(alpha, u.hi);
+      V t2 = t.hi * t.hi;
+      V n = fmadd(-t2, au.hi, fmadd(-t2, au.lo + u.lo, (t.hi + u.hi) + (u.lo + t.lo)));
+      // k n / den^2 with the product, the square and the quotient carried exactly to one rounding
+      TwoProduct<V> kn = two_product(V(k[3]), n);
+      TwoProduct<V> d2 = two_product(den.hi, den.hi);
+      V d2_lo = fmadd(V(2.f) * den.hi, den_lo, d2.lo);
+      V inv = V(1.f) / d2.hi;
+      V q = kn.hi * inv;
+      V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
+      g = select(near, fmadd(residual, inv, q), g);
+    }
+    g = V(p.v[kGamma]) * g;
+    g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
+    return select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
+  }
+  // d/dalpha = gamma x; d/dbeta = gamma x^2 (1 - t^2) = 4 gamma x^2 s(2u) s(-2u);
+  // d/dgamma = x (alpha + t), t = tanh(beta x)
+  template <class V>
+  AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
+    V gamma(p.v[kGamma]);
+    V z = V(2.f) * V(p.v[kBeta]) * x;
+    SigmoidPair<V> sp = sigmoid_pair(z);
+    V dbeta = V(4.f) * gamma * (x * sp.s) * (x * sp.sc) * dy;
+    t[0] = gamma * x * dy;
+    t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
+    t[2] = value(x, p, kOne, 1.f) * dy;
+  }
+
   // (alpha - 1) c x + 2c x s(2 beta x): c = 1 gives (alpha + tanh(beta x)) x, c = gamma aptx.
   template <class V>
   AK_HD static V forward_with(V x, V a1, V b2, V c) {
@@ -144,8 +312,6 @@ struct Aptx {
   AK_HD static V backward_with(V x, V dy, V a1, V b2, V gamma) {
     return gamma * fmadd(V(2.f), swish_slope(b2 * x), a1) * dy;
   }
-  // d/dalpha = gamma x; d/dbeta = gamma x^2 (1 - t^2) = 4 gamma x^2 s(z) s(-z);
-  // d/dgamma = (alpha + t) x
   template <class V>
   AK_HD static void param_terms_with(V x, V dy, V a1, V b2, V gamma, V* t) {
     V z = b2 * x;
@@ -154,19 +320,6 @@ struct Aptx {
     t[0] = gamma * x * dy;
     t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
     t[2] = forward_with(x, a1, b2, V(1.f)) * dy;
-  }
-
-  template <class V>
-  AK_HD static V forward(V x, const Params& p) {
-    return forward_with(x, V(p.v[0]), V(p.v[1]), V(p.v[2]));
-  }
-  template <class V>
-  AK_HD static V backward(V x, V dy, const Params& p) {
-    return backward_with(x, dy, V(p.v[0]), V(p.v[1]), V(p.v[2]));
-  }
-  template <class V>
-  AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
-    param_terms_with(x, dy, V(p.v[0]), V(p.v[1]), V(p.v[2]), t);
   }
 };
 

@@ -4,7 +4,8 @@
 // Contract (checked by test/accuracy and `npm run accuracy`):
 //   exp_parts(x, xlo): e^(x + xlo) = p * 2^k, error of p within 1 ulp, for x in [-174, 88].
 //   mul_sigmoid(m, z, zlo): m * s(z + zlo) within 2.5 ulp for normal results, for all float m, z;
-//     results below 2^-126 may be flushed toward zero.
+//     results below 2^-126 may be flushed toward zero (a zero keeps the sign of m).
+//   tanh_small(d): tanh(d) within 0.6 ulp for |d| <= 0.75.
 #pragma once
 
 #include "simd/scalar.h"
@@ -15,6 +16,8 @@ inline namespace AK_ISA_NS {
 // Beyond |z| = 174 the factor e^-|z| < 2^-251 makes m * e^-|z| zero for every finite m
 // that matters (results under 2^-126 are allowed to flush), and keeps 2^k within two steps.
 constexpr float kExpUnderflow = 174.f;
+
+AK_HD float inf_value() { return as_float(0x7f800000); }
 
 template <class V>
 struct ExpParts {
@@ -76,16 +79,20 @@ AK_HD TwoProduct<V> two_product(V a, V b) {
 // (error-free transformations) and the quotient gets one Newton step. Rounding them plainly
 // costs up to 4 ulp where intermediates sit at the bottom of their binade. kLargeU: u may
 // exceed 1 (then 1 + u is split the other way round).
-template <bool kLargeU, class V>
-AK_HD V mul_div_1p(V a, V b, V u) {
+// kLow: u + ulo is the denominator's term (|ulo| <= ulp(u)/2, the low part of a product), and
+// u may be negative down to -1/2. A zero quotient keeps its sign (mish(-0) = -0).
+template <bool kLargeU, bool kLow = false, class V>
+AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   TwoProduct<V> num = two_product(a, b);
   V den = V(1.f) + u;
   V den_lo = u - (den - V(1.f));
   if constexpr (kLargeU) den_lo = select(u > V(1.f), V(1.f) - (den - u), den_lo);
+  if constexpr (kLow) den_lo = den_lo + ulo;
   V inv = V(1.f) / den;
   V q = num.hi * inv;
   V residual = (fmadd(-q, den, num.hi) + num.lo) - q * den_lo;
-  return select(absv(q) <= V(3.40282347e38f), fmadd(residual, inv, q), q);  // Inf - Inf is NaN
+  V r = select(absv(q) <= V(3.40282347e38f), fmadd(residual, inv, q), q);  // Inf - Inf is NaN
+  return select(q == V(0.f), q, r);  // +0 residual + -0 would be +0
 }
 
 // m * s(z + zlo), s the logistic sigmoid. One exp, one division, accurate in both tails.
@@ -97,6 +104,54 @@ AK_HD V mul_sigmoid(V m, V z, V zlo = V(0.f)) {
   V q = mul_div_1p<false>(m, select(neg, e.p, V(1.f)), e.value());
   ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f))};
   return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, tail));
+}
+
+// tanh(d) for |d| <= 0.75 (kTanhSmall), within 0.6 ulp: d + d^3 P(d^2), P a degree-5 fit of
+// (tanh(d)/d - 1)/d^2 weighted for relative error (0.1 ulp with these float coefficients).
+constexpr float kTanhSmall = 0.75f;
+template <class V>
+AK_HD V tanh_small(V d) {
+  V s = d * d;
+  V p = fmadd(s, V(0.00173019269f), V(-0.00764579838f));
+  p = fmadd(p, s, V(0.021444736f));
+  p = fmadd(p, s, V(-0.0538905859f));
+  p = fmadd(p, s, V(0.133326665f));
+  p = fmadd(p, s, V(-0.333333135f));
+  return fmadd(d * s, p, d);
+}
+
+// (1 - t) a + t b, 0 < t < 1, in one rounding; where a and b are both zeros (results that
+// underflowed) the blend is -0 if either is: -0 + +0 would be +0 where the exact blend of a
+// negative underflow and an exact +0 is negative.
+template <class V>
+AK_HD V blend_of(float t, V a, V b) {
+  V y = fmadd(V(1.f - t), a, V(t) * b);
+  V neg = -((-zero_with_sign(a)) + (-zero_with_sign(b)));
+  return select((a == V(0.f)) & (b == V(0.f)), neg, y);
+}
+
+// a + b exactly, as hi + lo (Knuth's TwoSum, for any order of magnitude).
+template <class V>
+AK_HD TwoProduct<V> two_sum(V a, V b) {
+  V hi = a + b;
+  V bb = hi - a;
+  return {hi, (a - (hi - bb)) + (b - bb)};
+}
+
+// tanh(dh + dl) for |dh| <= 0.75, |dl| <= ulp(dh), as hi + lo: the last rounding of
+// tanh_small and the first-order term of dl are kept in lo (within 0.05 ulp of tanh).
+template <class V>
+AK_HD TwoProduct<V> tanh_small_pair(V dh, V dl) {
+  V s = dh * dh;
+  V p = fmadd(s, V(0.00173019269f), V(-0.00764579838f));
+  p = fmadd(p, s, V(0.021444736f));
+  p = fmadd(p, s, V(-0.0538905859f));
+  p = fmadd(p, s, V(0.133326665f));
+  p = fmadd(p, s, V(-0.333333135f));
+  V c = dh * s;
+  V hi = fmadd(c, p, dh);
+  V lo = fmadd(c, p, dh - hi);  // dh - hi is exact: tanh(d) is within 20% of d
+  return {hi, fmadd(fmadd(-hi, hi, V(1.f)), dl, lo)};
 }
 
 // s(z) and s(-z) = 1 - s(z), each without cancellation.
@@ -118,12 +173,19 @@ AK_HD SigmoidPair<V> sigmoid_pair(V z) {
 //   z >= 0: (1 + e + z e) / (1 + e)^2      z < 0: e ((1 + z) + e) / (1 + e)^2
 // The z < 0 form cancels only in (1 + z) + e, where 1 + z is exact, so the slope stays within
 // 2^-24 absolute next to its zero (z = -1.2785) too. Saturates to 0 or 1 beyond |z| = 174.
-template <class V>
-AK_HD V swish_slope(V z) {
+// kLow: the slope at z + zlo (|zlo| <= ulp(z)/2, the rounding of the product that formed z),
+// to first order: slope'(z) = e / (1 + e)^2 (2 - |z| (1 - e) / (1 + e)).
+template <bool kLow = false, class V>
+AK_HD V swish_slope(V z, V zlo = V(0.f)) {
   V e = exp_value(-absv(z));
   V ep1 = V(1.f) + e;
   V num = select(z < V(0.f), e * ((V(1.f) + z) + e), fmadd(z, e, ep1));
-  V slope = num / (ep1 * ep1);
+  V inv2 = V(1.f) / (ep1 * ep1);
+  V slope = num * inv2;
+  if constexpr (kLow) {
+    V curve = (e * inv2) * fmadd(-absv(z), (V(1.f) - e) / ep1, V(2.f));
+    slope = fmadd(zlo, curve, slope);
+  }
   slope = select(z > V(kExpUnderflow), V(1.f), slope);
   return select(z < V(-kExpUnderflow), V(0.f), slope);
 }

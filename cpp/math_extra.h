@@ -1,5 +1,5 @@
 // The pieces the classic activations (activations_classic.h) need beyond math.h: expm1 and
-// log1p on the ranges they use, the logistic slope, an error-free sum. Written once over V, as
+// log1p on the ranges they use, the logistic function and its slope (two_sum is math.h's). Written once over V, as
 // math.h; no libm.
 //
 // Contract (checked through the activations by test/accuracy and `npm run accuracy`):
@@ -13,14 +13,6 @@
 
 namespace ak {
 inline namespace AK_ISA_NS {
-
-// a + b exactly, as hi + lo (Knuth's two-sum: no condition on the magnitudes).
-template <class V>
-AK_HD TwoProduct<V> two_sum(V a, V b) {
-  V hi = a + b;
-  V bb = hi - a;
-  return {hi, (a - (hi - bb)) + (b - bb)};
-}
 
 // e^x - 1 for x <= 0 (or NaN), without the cancellation of e^x - 1 near 0: with x = k ln2 + r,
 // |r| <= ln2/2, e^x - 1 = 2^k expm1(r) + (2^k - 1), where 2^k - 1 is exact and expm1(r) is a

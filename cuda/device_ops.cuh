@@ -57,7 +57,8 @@ AK_HD float eval_program(const Program& f, float x, float dy) {
     if (in.op == kBlendOp) {
       float b = stack[--top];
       float a = stack[top - 1];
-      stack[top - 1] = fmaf(1.f - in.t, a, in.t * b);
+      // t = 0 and t = 1 take one side as it is (0 * Inf must not make a NaN), as on the CPU
+      stack[top - 1] = in.t == 0.f ? a : in.t == 1.f ? b : blend_of(in.t, a, b);
     } else {
       stack[top++] = eval_op<Pass>(in.op, x, dy, in.p);
     }

@@ -31,9 +31,11 @@ export function mishRef(): Reference {
 
 export function swishRef(beta: number): Reference {
   const b = f32(beta);
+  // the limits at ±Inf: x where b x > 0, a zero of the sign of x where b x < 0, x / 2 for b = 0
+  const limit = (x: number): number => (b === 0 ? x : b * x > 0 ? x : Math.sign(x) * 0);
   return {
-    f: (x) => (Number.isFinite(x) ? x * sig(b * x) : b * x > 0 ? x : -0 * Math.sign(x)),
-    df: (x) => (Number.isNaN(x) ? x : Number.isFinite(x) ? swishSlope(b * x) : b * x > 0 ? 1 : 0),
+    f: (x) => (Number.isFinite(x) ? x * sig(b * x) : Number.isNaN(x) ? x : limit(x)),
+    df: (x) => (Number.isNaN(x) ? x : Number.isFinite(x) ? swishSlope(b * x) : b === 0 ? 0.5 : b * x > 0 ? 1 : 0),
   };
 }
 
@@ -42,7 +44,7 @@ export function hardGateRef(shift: number, cap: number): Reference {
   const c = f32(cap);
   return {
     f: (x) => {
-      if (x + s <= 0) return x < 0 ? -0 : 0;
+      if (x + s <= 0) return x < 0 || Object.is(x, -0) ? -0 : 0; // x * 0: the sign of x
       if (x + s >= c) return x;
       return (x * (x + s)) / c;
     },
@@ -65,25 +67,59 @@ export const linearSwishRef: Reference = {
   df: (x) => (x > 0 ? 1 : x === -Infinity ? 0 : Number.isNaN(x) ? x : 2 * swishSlope(1.25 * x)),
 };
 
+// alpha + tanh(u) without cancellation, for float32 alpha, in double. For |alpha| < 1, around
+// the root u0 = atanh(-alpha): tanh(u) - tanh(u0) = (1 - alpha^2) t / (1 - alpha t) with
+// t = tanh(u - u0) (1 - alpha t >= 1 - |alpha|: no cancellation beyond 1/(1 - |alpha|)); for
+// alpha >= 1 the sum (alpha - 1) + 2 s(2u) and for alpha <= -1 (alpha + 1) - 2 s(-2u) have terms
+// of one sign.
+export function aptxSum(alpha: number): (u: number) => number {
+  const a = f32(alpha);
+  if (Math.abs(a) < 1) {
+    const u0 = Math.atanh(-a);
+    const c = 1 - a * a; // exact: a^2 has 48 bits
+    return (u) => {
+      const t = Math.tanh(u - u0);
+      return (c * t) / (1 - a * t);
+    };
+  }
+  if (a === -1) return (u) => -2 * sig(-2 * u); // 0 - (an underflow) must stay negative
+  return a >= 1 ? (u) => a - 1 + 2 * sig(2 * u) : (u) => a + 1 - 2 * sig(-2 * u);
+}
+
+// aptx(x) = gamma x (alpha + tanh(beta x)), exact in double near its roots (aptxSum) and the
+// roots of its derivative gamma [(alpha + tanh u) + u sech^2 u], u = beta x, where both terms are
+// accurate to 2^-53 and the zero sits 2^-24 away at the nearest float.
 export function aptxRef(alpha: number, beta: number, gamma: number): Reference {
-  const a1 = f32(alpha) - 1;
+  const a = f32(alpha);
   const b = f32(beta);
   const g = f32(gamma);
-  // (alpha + tanh(b x)) x = (alpha - 1) x + 2x s(2 b x)
-  const core = (x: number): number => {
-    if (Number.isFinite(x)) return a1 * x + 2 * x * sig(2 * b * x);
-    const tail = b * x > 0 ? 2 * x : -0 * Math.sign(x);
-    return a1 === 0 ? tail : a1 * x + tail;
-  };
+  const sum = aptxSum(a);
+  // tanh(beta x) at x = ±Inf
+  const tail = (x: number): number => (b === 0 ? 0 : Math.sign(b) * Math.sign(x));
   return {
-    f: (x) => g * core(x),
+    f: (x) => {
+      if (Number.isNaN(x)) return x;
+      if (b === 0 && Number.isFinite(x)) return g * a * x; // a line
+      if (x === 0) return g * x * (a !== 0 ? a : b * x); // the sign of the exact zero
+      if (Number.isFinite(x)) return g * x * sum(b * x);
+      const c = a + tail(x);
+      // the limit: gamma c x, or a zero whose sign is that of gamma x (alpha + tanh) near it
+      return c !== 0 && g !== 0 ? g * c * x : g * Math.sign(x) * (c !== 0 ? c : a) * 0;
+    },
     df: (x) => {
       if (Number.isNaN(x)) return x;
-      const z = 2 * b * x;
-      const slope = Number.isFinite(z) ? swishSlope(z) : z > 0 ? 1 : 0;
-      return g * (a1 + 2 * slope);
+      if (!Number.isFinite(x)) return g * (a + tail(x));
+      const u = b * x;
+      return g * (sum(u) + 4 * u * sig(2 * u) * sig(-2 * u));
     },
   };
+}
+
+// d/dgamma of aptx per element: x (alpha + tanh(beta x)).
+export function aptxCore(alpha: number, beta: number): Fn {
+  const b = f32(beta);
+  const sum = aptxSum(alpha);
+  return (x) => x * sum(b * x);
 }
 
 // erfc(a) to about 1e-14 relative for every double a: the all-positive series of
@@ -178,9 +214,17 @@ export function leakyReluRef(slope: number): Reference {
 
 export function blendRef(a: Reference, b: Reference, t: number): Reference {
   const tt = f32(t);
+  // t = 0 and t = 1 are one side exactly: 0 * Inf must not make a NaN. Two zeros (results that
+  // underflowed) blend to -0 if either is -0, as cpp/math.h blend_of does.
+  const mix = (p: number, q: number): number => {
+    if (tt === 0) return p;
+    if (tt === 1) return q;
+    if (p === 0 && q === 0) return Object.is(p, -0) || Object.is(q, -0) ? -0 : 0;
+    return (1 - tt) * p + tt * q;
+  };
   return {
-    f: (x) => (1 - tt) * a.f(x) + tt * b.f(x),
-    df: (x) => (1 - tt) * a.df(x) + tt * b.df(x),
+    f: (x) => mix(a.f(x), b.f(x)),
+    df: (x) => mix(a.df(x), b.df(x)),
   };
 }
 
@@ -198,8 +242,11 @@ const MIN_NORMAL = 2 ** -126;
 
 // Error of y against a forward reference r, in ulps of r; 0 for an allowed subnormal result,
 // Infinity for a wrong special value.
+// A zero result must have the sign of the exact result (DESIGN §1: mish(-0) = -0, a negative
+// result that underflows is -0).
 export function forwardError(y: number, r: number): number {
   if (Number.isNaN(r) || Number.isNaN(y)) return Number.isNaN(r) && Number.isNaN(y) ? 0 : Number.POSITIVE_INFINITY;
+  if (y === 0 && (r < 0 || Object.is(r, -0)) !== Object.is(y, -0)) return Number.POSITIVE_INFINITY;
   const rf = f32(r);
   if (!Number.isFinite(rf) || !Number.isFinite(y)) return y === rf ? 0 : Number.POSITIVE_INFINITY;
   if (Math.abs(r) < MIN_NORMAL) return Math.abs(y - r) <= MIN_NORMAL ? 0 : Number.POSITIVE_INFINITY;
@@ -234,18 +281,35 @@ export function specials(kinks: number[] = []): number[] {
   return s.filter((x) => !Number.isNaN(f32(x)) || Number.isNaN(x));
 }
 
+// The float32 values next to p: `n` consecutive ones on each side, then p (1 ± 2^-k) out to
+// 2^-1, so that a neighbourhood is dense at every scale.
+export function around(p: number, n = 256): number[] {
+  const v = new Float32Array([p]);
+  const u = new Uint32Array(v.buffer);
+  const bits = u[0];
+  const out: number[] = [];
+  for (let d = -n; d <= n; d++) {
+    u[0] = (bits + d) >>> 0;
+    out.push(v[0]);
+  }
+  for (let k = 1; k <= 23; k++) out.push(f32(p * (1 + 2 ** -k)), f32(p * (1 - 2 ** -k)));
+  return out.filter((x) => !Number.isNaN(x) || Number.isNaN(p));
+}
+
 // At least `count` float32 inputs: every exponent (a stride through the bit patterns), a dense
-// sweep of [-lo, hi], and the specials.
+// sweep of [lo, hi], the specials, and the neighbourhood of every kink (around).
 export function sweep(count: number, range: [number, number], kinks: number[] = []): Float32Array {
   const half = count >> 1;
-  const out = new Float32Array(2 * half + 64);
+  const sp = specials(kinks);
+  const near = kinks.flatMap((k) => around(k));
+  const out = new Float32Array(2 * half + sp.length + near.length);
   const bits = new Uint32Array(out.buffer);
   const stride = Math.floor(2 ** 32 / half);
   for (let i = 0; i < half; i++) bits[i] = (i * stride + 12345) >>> 0;
   const [lo, hi] = range;
   for (let i = 0; i < half; i++) out[half + i] = lo + ((hi - lo) * i) / half;
-  const sp = specials(kinks);
-  out.set(sp.slice(0, 64), 2 * half);
+  out.set(sp, 2 * half);
+  out.set(near, 2 * half + sp.length);
   return out;
 }
 

@@ -94,12 +94,18 @@ void param_grad(const Params& p, const float* x, const float* dy, size_t n, doub
                ((acc[k][4] + acc[k][5]) + (acc[k][6] + acc[k][7]));
 }
 
+// t = 0 and t = 1 take one side as it is: 0 * Inf must not make a NaN.
 template <class V>
 void blend(float t, const float* a, float* y, size_t n) {
   constexpr size_t W = Lanes<V>::count;
+  if (t == 1.f) return;
+  if (t == 0.f) {
+    for (size_t i = 0; i < n; ++i) y[i] = a[i];
+    return;
+  }
   size_t i = 0;
-  for (; i + W <= n; i += W) store(y + i, fmadd(V(1.f - t), load<V>(a + i), V(t) * load<V>(y + i)));
-  for (; i < n; ++i) y[i] = fmadd(1.f - t, a[i], t * y[i]);
+  for (; i + W <= n; i += W) store(y + i, blend_of(t, load<V>(a + i), load<V>(y + i)));
+  for (; i < n; ++i) y[i] = blend_of(t, a[i], y[i]);
 }
 
 template <class V>

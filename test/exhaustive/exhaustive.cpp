@@ -1,15 +1,15 @@
 // `npm run accuracy`: every float32 input (all 2^32 bit patterns) through every function of the
-// test table's defaults, forward and backward (dy = 1), on every ISA path this processor has,
+// test table's defaults and the non-default parameter sets of issue 10, forward and backward (dy = 1), on every ISA path this processor has,
 // against a double-precision reference written here with libm. Prints the max error in ulps
 // (as DESIGN §4 and test/reference.ts measure it) per function, direction and path, with the
 // worst input. The kernels are the addon's own: the CpuKernels tables of cpp/cpu/isa_*.cpp.
 //
-//   exhaustive [--step K] [--threads N] [--report S]
+//   exhaustive [--step K] [--threads N] [--report S] [--only A,B] [--isa NAME]
 //     --step K     check every K-th bit pattern only (K a power of two: a quick estimate)
 //     --threads N  worker threads (default: every core)
 //     --report S   print the table so far every S seconds (default 300)
-//     --only A,B   only the functions named A, B (as in the table; default: all)
-//     --paths P,Q  only these ISA paths (default: every one this processor has)
+//     --only A,B   only the functions whose name contains A or B
+//     --isa NAME   only that path (avx512, avx2, neon, scalar)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -42,8 +43,7 @@ double sig(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1
 double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
 
 struct Reference {
-  double (*f)(double);
-  double (*df)(double);
+  std::function<double(double)> f, df;
 };
 
 double relu_f(double x) { return x > 0 ? x : std::isnan(x) ? x : 0; }
@@ -156,8 +156,80 @@ const double kSlope = double(0.01f);
 double leaky_relu_f(double x) { return x > 0 ? x : kSlope * x; }
 double leaky_relu_df(double x) { return std::isnan(x) ? x : x > 0 ? 1 : kSlope; }
 
-double blend_f(double x) { return 0.5 * mish_f(x) + 0.5 * hard_gate_f<3, 5>(x); }
+// Two zeros (results that underflowed) blend to -0 if either is, as cpp/math.h blend_of does.
+double blend_f(double x) {
+  double a = mish_f(x), b = hard_gate_f<3, 5>(x);
+  if (a == 0 && b == 0) return std::signbit(a) || std::signbit(b) ? -0.0 : 0.0;
+  return 0.5 * a + 0.5 * b;
+}
 double blend_df(double x) { return 0.5 * mish_df(x) + 0.5 * hard_gate_df<3, 5>(x); }
+
+// ---- at non-default parameters (issue 10): the forms of test/reference.ts, exact near roots ----
+
+double f32(double v) { return double(float(v)); }
+
+Reference swish_ref(double beta) {
+  double b = f32(beta);
+  return {[b](double x) {
+            if (std::isfinite(x)) return x * sig(b * x);
+            if (std::isnan(x)) return x;
+            return b == 0 ? x : b * x > 0 ? x : std::copysign(0.0, x);
+          },
+          [b](double x) {
+            if (std::isnan(x)) return x;
+            if (std::isfinite(x)) return swish_slope(b * x);
+            return b == 0 ? 0.5 : b * x > 0 ? 1.0 : 0.0;
+          }};
+}
+
+Reference hard_gate_ref(double shift, double cap) {
+  double s = f32(shift), c = f32(cap);
+  return {[s, c](double x) {
+            if (x + s <= 0) return std::copysign(0.0, x);
+            if (x + s >= c) return x;
+            return x * (x + s) / c;
+          },
+          [s, c](double x) {
+            if (std::isnan(x)) return x;
+            return x + s <= 0 ? 0.0 : x + s >= c ? 1.0 : (2 * x + s) / c;
+          }};
+}
+
+// alpha + tanh(u) without cancellation (test/reference.ts aptxSum): for |alpha| < 1,
+// (1 - alpha^2) t / (1 - alpha t) with t = tanh(u - u0), u0 = atanh(-alpha); otherwise the sum
+// whose terms have one sign.
+Reference aptx_ref(double alpha, double beta, double gamma) {
+  double a = f32(alpha), b = f32(beta), g = f32(gamma);
+  std::function<double(double)> sum;
+  if (std::fabs(a) < 1) {
+    double u0 = std::atanh(-a), c = 1 - a * a;
+    sum = [a, u0, c](double u) {
+      double t = std::tanh(u - u0);
+      return c * t / (1 - a * t);
+    };
+  } else if (a == -1) {
+    sum = [](double u) { return -2 * sig(-2 * u); };
+  } else if (a >= 1) {
+    sum = [a](double u) { return a - 1 + 2 * sig(2 * u); };
+  } else {
+    sum = [a](double u) { return a + 1 - 2 * sig(-2 * u); };
+  }
+  auto tail = [b](double x) { return b == 0 ? 0.0 : b > 0 ? std::copysign(1.0, x) : -std::copysign(1.0, x); };
+  return {[=](double x) {
+            if (std::isnan(x)) return x;
+            if (b == 0 && std::isfinite(x)) return g * a * x;
+            if (x == 0) return g * x * (a != 0 ? a : b * x);
+            if (std::isfinite(x)) return g * x * sum(b * x);
+            double c = a + tail(x);
+            return c != 0 && g != 0 ? g * c * x : (g * std::copysign(1.0, x) * (c != 0 ? c : a)) * 0.0;
+          },
+          [=](double x) {
+            if (std::isnan(x)) return x;
+            if (!std::isfinite(x)) return g * (a + tail(x));
+            double u = b * x;
+            return g * (sum(u) + 4 * u * sig(2 * u) * sig(-2 * u));
+          }};
+}
 
 // ---- the functions under test ----
 
@@ -174,7 +246,7 @@ struct Function {
   Kernel k2 = {};
 };
 
-const std::vector<Function> kAllFunctions = {
+const std::vector<Function> kFunctions = {
     {"relu", {relu_f, relu_df}, {Op::Relu, {}}},
     {"mish", {mish_f, mish_df}, {Op::Mish, {}}},
     {"swish / silu", {swish_f, swish_df}, {Op::Swish, {1}}},
@@ -184,6 +256,11 @@ const std::vector<Function> kAllFunctions = {
     {"approxMish", {approx_mish_f, approx_mish_df}, {Op::ApproxMish, {}}},
     {"linearSwish", {linear_swish_f, linear_swish_df}, {Op::LinearSwish, {}}},
     {"aptx", {aptx_f, aptx_df}, {Op::Aptx, {1, 1, 0.5}}},
+    {"blend(mish, hardMish, 0.5)",
+     {blend_f, blend_df},
+     {Op::Mish, {}},
+     true,
+     {Op::HardGate, {3, 5}}},
     {"gelu", {gelu_f, gelu_df}, {Op::Gelu, {}}},
     {"geluTanh", {gelu_tanh_f, gelu_tanh_df}, {Op::GeluTanh, {}}},
     {"sigmoid", {sigmoid_f, sigmoid_df}, {Op::Sigmoid, {}}},
@@ -192,26 +269,13 @@ const std::vector<Function> kAllFunctions = {
     {"elu", {elu_f<0>, elu_df<0>}, {Op::Elu, {1}}},
     {"selu", {elu_f<1>, elu_df<1>}, {Op::Selu, {}}},
     {"leakyRelu", {leaky_relu_f, leaky_relu_df}, {Op::LeakyRelu, {0.01}}},
-    {"blend(mish, hardMish, 0.5)",
-     {blend_f, blend_df},
-     {Op::Mish, {}},
-     true,
-     {Op::HardGate, {3, 5}}},
+    {"aptx(0.7, 1.3, 0.4)", aptx_ref(0.7, 1.3, 0.4), {Op::Aptx, {0.7, 1.3, 0.4}}},
+    {"aptx(0, 1, 0.5)", aptx_ref(0, 1, 0.5), {Op::Aptx, {0, 1, 0.5}}},
+    {"aptx(-1, 1, 0.5)", aptx_ref(-1, 1, 0.5), {Op::Aptx, {-1, 1, 0.5}}},
+    {"aptx(1.5, 0.5, 2)", aptx_ref(1.5, 0.5, 2), {Op::Aptx, {1.5, 0.5, 2}}},
+    {"swish(beta 0.5)", swish_ref(0.5), {Op::Swish, {0.5}}},
+    {"hardGate(0.3, 0.7)", hard_gate_ref(0.3, 0.7), {Op::HardGate, {0.3, 0.7}}},
 };
-
-std::vector<Function> kFunctions;  // the ones this run checks
-
-// Whether `name` is one of the comma-separated `list`.
-bool listed(const std::string& list, const std::string& name) {
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t end = list.find(',', pos);
-    if (end == std::string::npos) end = list.size();
-    if (list.compare(pos, end - pos, name) == 0) return true;
-    pos = end + 1;
-  }
-  return false;
-}
 
 // ---- the error measures of test/reference.ts ----
 
@@ -273,10 +337,9 @@ struct Path {
   const CpuKernels* k;
 };
 
-std::vector<Path> paths(const std::string& only) {
+std::vector<Path> paths() {
   std::vector<Path> list;
   for (const std::string& name : ak::cpu_supported_isas()) {
-    if (!only.empty() && !listed(only, name)) continue;
     const CpuKernels* k = &ak::kScalarKernels;
 #if defined(__x86_64__) || defined(_M_X64)
     if (name == "avx512") k = &ak::kAvx512Kernels;
@@ -306,7 +369,8 @@ void run_kernel(const CpuKernels& k, const Function& f, bool backward, const flo
 }
 
 
-void print_table(const std::vector<Worst>& worst, const std::vector<Path>& list) {
+void print_table(const std::vector<Worst>& worst, const std::vector<Function>& kFunctions,
+                 const std::vector<Path>& list) {
   const size_t np = list.size();
   std::printf(
       "\n| function | path | forward max ulp | worst x (got, want) | backward max ulp "
@@ -327,19 +391,13 @@ int main(int argc, char** argv) {
   uint64_t step = 1;
   unsigned threads = std::thread::hardware_concurrency();
   double report_every = 300;
-  std::string only, only_paths;
+  std::string only, isa;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--step")) step = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--threads")) threads = unsigned(std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--report")) report_every = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
-    if (!std::strcmp(argv[i], "--paths")) only_paths = argv[i + 1];
-  }
-  for (const Function& f : kAllFunctions)
-    if (only.empty() || listed(only, f.name)) kFunctions.push_back(f);
-  if (kFunctions.empty()) {
-    std::fprintf(stderr, "exhaustive: no function named in --only %s\n", only.c_str());
-    return 2;
+    if (!std::strcmp(argv[i], "--isa")) isa = argv[i + 1];
   }
   // A power of two up to 2^23, so that every group has the same samples.
   uint64_t s2 = 1;
@@ -347,8 +405,31 @@ int main(int argc, char** argv) {
   step = s2;
   if (threads == 0) threads = 1;
 
-  const std::vector<Path> list = paths(only_paths);
-  const size_t nf = kFunctions.size(), np = list.size();
+  std::vector<Path> list = paths();
+  if (!isa.empty()) {
+    std::vector<Path> kept;
+    for (const Path& p : list)
+      if (p.isa == isa) kept.push_back(p);
+    list = kept;
+  }
+  // --only: the functions whose name contains one of the comma-separated parts
+  std::vector<Function> functions;
+  for (const Function& f : kFunctions) {
+    bool keep = only.empty();
+    for (size_t at = 0; !keep && at <= only.size();) {
+      size_t end = only.find(',', at);
+      if (end == std::string::npos) end = only.size();
+      if (end > at && std::string(f.name).find(only.substr(at, end - at)) != std::string::npos)
+        keep = true;
+      at = end + 1;
+    }
+    if (keep) functions.push_back(f);
+  }
+  const size_t nf = functions.size(), np = list.size();
+  if (nf == 0 || np == 0) {
+    std::fprintf(stderr, "exhaustive: no function or path selected\n");
+    return 2;
+  }
   std::vector<int> order(kGroups);
   for (int g = 0; g < kGroups; ++g) order[size_t(g)] = g;
   std::stable_sort(order.begin(), order.end(), [](int a, int b) { return ring(a) < ring(b); });
@@ -403,7 +484,7 @@ int main(int argc, char** argv) {
         std::memcpy(&x[i], &bits, 4);
       }
       for (size_t fi = 0; fi < nf; ++fi) {
-        const Function& f = kFunctions[fi];
+        const Function& f = functions[fi];
         for (int backward = 0; backward < 2; ++backward) {
           for (size_t i = 0; i < n; ++i) ref[i] = backward ? f.ref.df(x[i]) : f.ref.f(x[i]);
           for (size_t pi = 0; pi < np; ++pi) {
@@ -447,7 +528,7 @@ int main(int argc, char** argv) {
           "checked so far:",
           100.0 * started / chunks, s, s * (chunks - started) / (started + 1), covered(),
           covered() + 1);
-      print_table(worst, list);
+      print_table(worst, functions, list);
       std::fflush(stdout);
     }
   }
@@ -457,7 +538,7 @@ int main(int argc, char** argv) {
   bool within = true;
   for (const Worst& w : worst) within = within && w.error <= 4;
   std::printf("\nDone:");
-  print_table(worst, list);
+  print_table(worst, functions, list);
   std::printf("\n%llu inputs per function%s, %.0f s on %u threads. %s\n", (unsigned long long)total,
               step == 1 ? " (every float32)" : " (sampled)", took, threads,
               within ? "Every function within 4 ulp." : "SOME FUNCTION EXCEEDS 4 ulp.");
