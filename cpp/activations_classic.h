@@ -226,13 +226,18 @@ struct Elu {
 
 // selu(x) = lambda elu(x, alpha), alpha = 1.6732632423543772, lambda = 1.0507009873554805
 // (Klambauer et al. 2017); selu'(0) = lambda alpha as PyTorch.
+// lambda x takes lambda as hi + lo: float(lambda) alone is 3.3e-8 too large, enough to overflow
+// lambda x near FLT_MAX / lambda where the exact product still rounds to FLT_MAX.
 struct Selu {
   static constexpr int kParamCount = 0;
   static constexpr float kLambda = 1.0507009873554805f;
+  static constexpr float kLambdaLo = -3.4792652e-8f;  // 1.0507009873554805 - kLambda
   static constexpr float kLambdaAlpha = 1.7580993408473768f;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    return select(x > V(0.f), V(kLambda) * x, V(kLambdaAlpha) * expm1_nonpos(minv(V(0.f), x)));
+    V right = fmadd(x, V(kLambda), x * V(kLambdaLo));
+    right = select(absv(x) > V(3.40282347e38f), x, right);  // +Inf (Inf - Inf would be NaN)
+    return select(x > V(0.f), right, V(kLambdaAlpha) * expm1_nonpos(minv(V(0.f), x)));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
