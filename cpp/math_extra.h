@@ -1,6 +1,6 @@
 // The pieces the classic activations (activations_classic.h) need beyond math.h: expm1 and
-// log1p on the ranges they use, the logistic function and its slope (two_sum is math.h's). Written once over V, as
-// math.h; no libm.
+// log1p on the ranges they use, the logistic function and its slope (two_sum is math.h's).
+// Written once over V, as math.h; no libm.
 //
 // Contract (checked through the activations by test/accuracy and `npm run accuracy`):
 //   expm1_nonpos(x): e^x - 1 within 1.5 ulp for x <= 0; x itself for |x| < 2^-25, ±0 and NaN.
