@@ -26,6 +26,7 @@ describe('cuda on any machine', () => {
       expect(typeof d.name).toBe('string');
       expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
       expect(d.totalMemory).toBeGreaterThan(0);
+      expect(d.l2CacheSize).toBeGreaterThan(0);
     }
   });
 
@@ -91,6 +92,10 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
     await expect(mish.forwardAsync(x, { device: 'cuda' })).rejects.toThrow(
       new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
     );
+    for (const device of ['cuda:0', 'cuda:3', 0, 3] as const)
+      expect(() => mish.forward(x, { device })).toThrow(
+        new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
+      );
     expect(Array.from(mish.forward(x))).toEqual(Array.from(mish.forward(x, { device: 'cpu' })));
   });
 
@@ -101,6 +106,11 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
       expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
+      expect(() => n.cudaPointerInfo(1n << 32n)).toThrow(/^cudaPointerGetAttributes failed: .+ \(\d+\)$/);
+      expect(() => n.cudaPointerInfo(4)).toThrow(
+        new TypeError('activation-kernels internal call: expected a bigint address'),
+      );
+      expect(() => n.cudaCheckEveryInput(mish.code, 'forward', 4, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(cpu.isa()).toBeTruthy(); // the process keeps running
     },
   );

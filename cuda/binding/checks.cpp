@@ -34,7 +34,7 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info) {
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(device);
     cudaStream_t s = stream_of(device);
-    Scratch scratch;
+    Scratch scratch(s);
     float* x = scratch.get<float>(n);
     float* dy = scratch.get<float>(n);
     float* out = scratch.get<float>(n);
@@ -52,7 +52,7 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info) {
     cudaEvent_t start = nullptr, stop = nullptr;
     check(cudaEventCreate(&start), "cudaEventCreate");
     cudaError_t e = cudaEventCreate(&stop);
-    if (e != cudaSuccess) cudaEventDestroy(start);
+    if (e != cudaSuccess) ignore(cudaEventDestroy(start));
     check(e, "cudaEventCreate");
     float ms = 0;
     try {
@@ -62,12 +62,12 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info) {
       check(cudaEventSynchronize(stop), "cudaEventSynchronize");
       check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
     } catch (...) {
-      cudaEventDestroy(start);
-      cudaEventDestroy(stop);
+      ignore(cudaEventDestroy(start));
+      ignore(cudaEventDestroy(stop));
       throw;
     }
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
+    ignore(cudaEventDestroy(start));
+    ignore(cudaEventDestroy(stop));
     return Napi::Number::New(env, double(ms) / double(iterations));
   });
 }

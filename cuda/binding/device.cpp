@@ -14,7 +14,7 @@ DeviceScope::DeviceScope(int device) {
   if (previous_ != device) check(cudaSetDevice(device), "cudaSetDevice");
 }
 
-DeviceScope::~DeviceScope() { cudaSetDevice(previous_); }
+DeviceScope::~DeviceScope() { ignore(cudaSetDevice(previous_)); }
 
 cudaStream_t stream_of(int device) {
   static std::mutex mutex;

@@ -22,6 +22,12 @@ inline void check(cudaError_t e, const char* call) {
                     std::to_string(int(e)) + ")");
 }
 
+// For a call whose error nobody can act on (destructors, frees): the error is cleared here, so
+// that it is not reported by, and blamed on, the next call.
+inline void ignore(cudaError_t e) {
+  if (e != cudaSuccess) cudaGetLastError();
+}
+
 [[noreturn]] inline void internal_error(Napi::Env env, const char* what) {
   throw Napi::TypeError::New(env, std::string("activation-kernels internal call: ") + what);
 }

@@ -12,6 +12,7 @@ Napi::Value status(const Napi::CallbackInfo& info);
 // memory.cpp
 Napi::Value alloc(const Napi::CallbackInfo& info);
 Napi::Value wrap(const Napi::CallbackInfo& info);
+Napi::Value pointer_info(const Napi::CallbackInfo& info);
 Napi::Value free_now(const Napi::CallbackInfo& info);
 Napi::Value address(const Napi::CallbackInfo& info);
 Napi::Value upload(const Napi::CallbackInfo& info);

@@ -71,14 +71,14 @@ Napi::Value run(const Napi::CallbackInfo& info) {
       return settle(env, x.device, keep, nullptr, nullptr);
     }
     // paramGrad: scratch for the block sums, freed once the sums are read.
-    auto scratch = std::make_shared<Scratch>();
+    auto scratch = std::make_shared<Scratch>(s);
     double* sums = scratch->get<double>(sums_scratch_size(pass, f, n));
     queue_pass(pass, f, x.ptr, dy.ptr, nullptr, n, sums, s);
     auto host = std::make_shared<std::vector<double>>(size_t(k));
     auto read = [scratch, sums, host, k] {
       check(cudaMemcpy(host->data(), sums, size_t(k) * sizeof(double), cudaMemcpyDeviceToHost),
             "cudaMemcpy (paramGrad sums)");
-      scratch->release();  // here, on the libuv thread: cudaFree may wait for the device
+      scratch->release();
     };
     auto value = [host, k](Napi::Env e) { return sums_value(e, host->data(), k); };
     if (async) return settle(env, x.device, keep, read, value);
@@ -106,7 +106,7 @@ struct HostCall {
   void run() {
     DeviceScope scope(device);
     cudaStream_t s = stream_of(device);
-    Scratch scratch;
+    Scratch scratch(s);
     size_t bytes = n * sizeof(float);
     float* dx = scratch.get<float>(n);
     float* ddy = pass == Pass::Forward ? nullptr : scratch.get<float>(n);

@@ -1,9 +1,10 @@
 // Device memory (memory.h) and the GpuArray's memory calls: cudaAlloc, cudaWrap, cudaFree,
-// cudaAddress, cudaUpload, cudaDownload, cudaSynchronize, cudaMemInfo.
+// cudaPointerInfo, cudaAddress, cudaUpload, cudaDownload, cudaSynchronize, cudaMemInfo.
 #include "memory.h"
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "args.h"
 #include "completion.h"
@@ -14,20 +15,49 @@
 namespace ak {
 namespace gpu {
 
-void release(Allocation* a) {
+void* device_alloc(size_t bytes, cudaStream_t s, bool* pooled) {
+  void* p = nullptr;
+  *pooled = true;
+  if (bytes == 0) return nullptr;
+  cudaError_t e = cudaMallocAsync(&p, bytes, s);
+  if (e == cudaErrorNotSupported) {  // a device or driver without memory pools
+    cudaGetLastError();
+    *pooled = false;
+    check(cudaMalloc(&p, bytes), "cudaMalloc");
+    return p;
+  }
+  check(e, "cudaMallocAsync");
+  return p;
+}
+
+void device_free(void* p, bool pooled, cudaStream_t s) {
+  if (p) ignore(pooled ? cudaFreeAsync(p, s) : cudaFree(p));
+}
+
+void release(napi_env env, Allocation* a) {
   if (a->owned && a->ptr) {
-    int previous = 0;
-    cudaGetDevice(&previous);
-    cudaSetDevice(a->device);
-    cudaFree(a->ptr);  // waits for queued work on it; errors at exit are of no use to anyone
-    cudaSetDevice(previous);
+    int previous = -1;
+    ignore(cudaGetDevice(&previous));
+    if (previous != a->device) ignore(cudaSetDevice(a->device));
+    device_free(a->ptr, a->pooled, a->stream);
+    if (previous >= 0 && previous != a->device) ignore(cudaSetDevice(previous));
   }
   a->ptr = nullptr;
+  if (a->accounted) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, -a->accounted, &total);  // fails only at teardown
+    a->accounted = 0;
+  }
 }
 
 Handle new_handle(Napi::Env env, Allocation a) {
-  return Handle::New(env, new Allocation(a), [](Napi::Env, Allocation* p) {
-    release(p);
+  if (a.owned && a.length) {
+    a.accounted = int64_t(a.length * sizeof(float));
+    int64_t total = 0;
+    napi_adjust_external_memory(env, a.accounted, &total);
+  }
+  return Handle::New(env, new Allocation(a), [](Napi::Env e, Allocation* p) {
+    release(e, p);
     delete p;
   });
 }
@@ -48,14 +78,14 @@ Range range_arg(const Napi::CallbackInfo& info, size_t i, size_t length) {
 }
 
 void* Scratch::block(size_t bytes) {
-  void* p = nullptr;
-  if (bytes) check(cudaMalloc(&p, bytes), "cudaMalloc");
-  blocks_.push_back(p);
+  bool pooled = true;
+  void* p = device_alloc(bytes, stream_, &pooled);
+  blocks_.emplace_back(p, pooled);
   return p;
 }
 
 void Scratch::release() {
-  for (void* p : blocks_) cudaFree(p);
+  for (auto& [p, pooled] : blocks_) device_free(p, pooled, stream_);
   blocks_.clear();
 }
 
@@ -65,9 +95,10 @@ Napi::Value alloc(const Napi::CallbackInfo& info) {
   size_t length = size_arg(info, 1);
   return guarded(info.Env(), [&]() -> Napi::Value {
     DeviceScope scope(device);
-    float* p = nullptr;
-    if (length) check(cudaMalloc(&p, length * sizeof(float)), "cudaMalloc");
-    return new_handle(info.Env(), Allocation{p, length, device, true});
+    cudaStream_t s = stream_of(device);
+    bool pooled = true;
+    float* p = static_cast<float*>(device_alloc(length * sizeof(float), s, &pooled));
+    return new_handle(info.Env(), Allocation{p, length, device, true, pooled, s, 0});
   });
 }
 
@@ -79,14 +110,36 @@ Napi::Value wrap(const Napi::CallbackInfo& info) {
   uint64_t address = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
   size_t length = size_arg(info, 2);
   if (!lossless || address % 4) internal_error(info.Env(), "expected an aligned address");
-  return new_handle(
-      info.Env(), Allocation{reinterpret_cast<float*>(uintptr_t(address)), length, device, false});
+  return new_handle(info.Env(), Allocation{reinterpret_cast<float*>(uintptr_t(address)), length,
+                                           device, false, false, nullptr, 0});
 }
 
-// cudaFree(handle): frees owned memory now (waiting for queued work on it).
+// cudaPointerInfo(address: bigint) -> { type: 'device' | 'managed' | 'host' | 'unregistered',
+// device }: what CUDA knows of an address (GpuArray.fromPointer checks its device with it).
+Napi::Value pointer_info(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBigInt()) internal_error(info.Env(), "expected a bigint address");
+  bool lossless = false;
+  uint64_t address = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) internal_error(info.Env(), "expected a 64-bit address");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    cudaPointerAttributes a{};
+    check(cudaPointerGetAttributes(&a, reinterpret_cast<const void*>(uintptr_t(address))),
+          "cudaPointerGetAttributes");
+    const char* type = a.type == cudaMemoryTypeDevice    ? "device"
+                       : a.type == cudaMemoryTypeManaged ? "managed"
+                       : a.type == cudaMemoryTypeHost    ? "host"
+                                                         : "unregistered";
+    auto o = Napi::Object::New(info.Env());
+    o["type"] = type;
+    o["device"] = a.device;
+    return o;
+  });
+}
+
+// cudaFree(handle): frees owned memory now, ordered after the work queued on it (never waits).
 Napi::Value free_now(const Napi::CallbackInfo& info) {
   if (!info[0].IsExternal()) internal_error(info.Env(), "expected a device buffer");
-  release(info[0].As<Handle>().Data());
+  release(info.Env(), info[0].As<Handle>().Data());
   return info.Env().Undefined();
 }
 
@@ -110,17 +163,72 @@ Napi::Value upload(const Napi::CallbackInfo& info) {
   });
 }
 
-// Pinned host memory that a queued copy writes into.
-struct Pinned {
-  void* ptr = nullptr;
-  explicit Pinned(size_t bytes) {
-    if (bytes) check(cudaMallocHost(&ptr, bytes), "cudaMallocHost");
+// Pinned host buffers that downloads are copied into, kept for reuse: cudaHostAlloc costs more
+// than the copy of a small array, and cudaFreeHost synchronizes the device. A few buffers up to
+// kKeepBytes each are kept for the process (never freed: a static destructor would run after the
+// CUDA runtime is gone); larger ones are freed after use.
+class StagingPool {
+ public:
+  static constexpr size_t kKeepBytes = size_t(64) << 20;
+  static constexpr size_t kKeepCount = 4;
+  static constexpr size_t kGranule = size_t(64) << 10;
+
+  struct Buffer {
+    void* ptr = nullptr;
+    size_t capacity = 0;
+  };
+
+  Buffer acquire(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t best = free_.size();
+      for (size_t i = 0; i < free_.size(); ++i)
+        if (free_[i].capacity >= bytes &&
+            (best == free_.size() || free_[i].capacity < free_[best].capacity))
+          best = i;
+      if (best < free_.size()) {
+        Buffer b = free_[best];
+        free_.erase(free_.begin() + std::ptrdiff_t(best));
+        return b;
+      }
+    }
+    Buffer b;
+    b.capacity = (bytes + kGranule - 1) / kGranule * kGranule;
+    check(cudaHostAlloc(&b.ptr, b.capacity, cudaHostAllocPortable), "cudaHostAlloc");
+    return b;
   }
+
+  void give_back(Buffer b) {
+    if (!b.ptr) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (b.capacity <= kKeepBytes && free_.size() < kKeepCount) {
+        free_.push_back(b);
+        return;
+      }
+    }
+    ignore(cudaFreeHost(b.ptr));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+};
+
+StagingPool& staging_pool() {
+  static StagingPool* pool = new StagingPool();
+  return *pool;
+}
+
+// One download's staging buffer, given back to the pool once (or when dropped).
+struct Staging {
+  StagingPool::Buffer buffer;
+  explicit Staging(size_t bytes) : buffer(staging_pool().acquire(bytes)) {}
   void release() {
-    if (ptr) cudaFreeHost(ptr);
-    ptr = nullptr;
+    staging_pool().give_back(buffer);
+    buffer = {};
   }
-  ~Pinned() { release(); }
+  ~Staging() { release(); }
 };
 
 // cudaDownload(handle, offset, length) -> Promise<Float32Array>: after the queued work.
@@ -136,16 +244,16 @@ Napi::Value download(const Napi::CallbackInfo& info) {
       return d.Promise();
     }
     DeviceScope scope(r.device);
-    auto staging = std::make_shared<Pinned>(length * sizeof(float));
-    check(cudaMemcpyAsync(staging->ptr, r.ptr, length * sizeof(float), cudaMemcpyDeviceToHost,
-                          stream_of(r.device)),
+    auto staging = std::make_shared<Staging>(length * sizeof(float));
+    check(cudaMemcpyAsync(staging->buffer.ptr, r.ptr, length * sizeof(float),
+                          cudaMemcpyDeviceToHost, stream_of(r.device)),
           "cudaMemcpyAsync (download)");
     float* dest = out.Data();
     return settle(
         env, r.device, {r.keep, out},
         [staging, dest, length] {
-          std::memcpy(dest, staging->ptr, length * sizeof(float));
-          staging->release();  // here, on the libuv thread: cudaFreeHost may wait for the device
+          std::memcpy(dest, staging->buffer.ptr, length * sizeof(float));
+          staging->release();
         },
         [out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out))](
             Napi::Env) -> Napi::Value { return out_ref->Value(); });

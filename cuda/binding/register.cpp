@@ -8,6 +8,7 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaStatus"] = Napi::Function::New(env, status);
   exports["cudaAlloc"] = Napi::Function::New(env, alloc);
   exports["cudaWrap"] = Napi::Function::New(env, wrap);
+  exports["cudaPointerInfo"] = Napi::Function::New(env, pointer_info);
   exports["cudaFree"] = Napi::Function::New(env, free_now);
   exports["cudaAddress"] = Napi::Function::New(env, address);
   exports["cudaUpload"] = Napi::Function::New(env, upload);

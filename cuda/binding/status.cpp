@@ -39,6 +39,7 @@ Napi::Value status(const Napi::CallbackInfo& info) {
     dev["name"] = p.name;
     dev["computeCapability"] = std::to_string(p.major) + "." + std::to_string(p.minor);
     dev["totalMemory"] = double(p.totalGlobalMem);
+    dev["l2CacheSize"] = double(p.l2CacheSize);
     devices[devices.Length()] = dev;
   }
   result["compiled"] = true;
