@@ -52,8 +52,8 @@ failed=0
 limit_cmd=()
 if command -v timeout >/dev/null; then limit_cmd=(timeout --kill-after=5); fi
 
-# stage NAME LIMIT COMMAND...: runs COMMAND for at most LIMIT seconds (less if the budget is
-# nearly spent), its output to the terminal and NAME.log, and records the result.
+# stage NAME LIMIT COMMAND...: runs COMMAND (a program) for at most LIMIT seconds (less if the
+# budget is nearly spent), its output to the terminal and NAME.log, and records the result.
 stage() {
   local name=$1 limit=$2
   shift 2
@@ -124,10 +124,15 @@ if (!s.available) { console.error('gpu-check: CUDA is not available here: ' + s.
 "
 }
 
+# The stages below that are shell functions run as `bash -c NAME` under timeout (which signals
+# the whole process group when the limit is reached).
+export -f show_smi unpack_node cuda_status
+export out node here
+
 echo "gpu-check: bundle $here ($(cat NODE_VERSION)), results in $out, budget $budget s"
-stage nvidia-smi 15 show_smi
-if ! stage node 60 unpack_node; then summary; exit 2; fi
-if ! stage status 30 cuda_status; then
+stage nvidia-smi 15 bash -c show_smi
+if ! stage node 60 bash -c unpack_node; then summary; exit 2; fi
+if ! stage status 30 bash -c cuda_status; then
   echo "gpu-check: stopped: CUDA is not available here (see $out/status.log)"
   summary
   exit 3

@@ -78,6 +78,9 @@ export function installFakeCuda(): void {
     cudaSynchronize: () => undefined,
     cudaMemInfo: () => ({ free: TOTAL - used, total: TOTAL }),
     cudaTimeKernel: () => 1,
+    // The exhaustive check's comparison, on the host over every 65537th input (the real addon's).
+    cudaCheckEveryInput: (code: Float64Array, pass: string, maxUlp: number) =>
+      n.cudaCheckInputsOnHost(code, pass, maxUlp, 65537),
     cudaRun: (
       pass: string,
       code: Float64Array,
