@@ -42,6 +42,9 @@ AK_HD float eval_op(int op, float x, float dy, const Params& p) {
 template <template <class> class Pass>
 AK_HD float eval_program(const Program& f, float x, float dy) {
   float stack[kMaxStack];
+#ifndef __CUDA_ARCH__
+  stack[0] = 0.f;  // for g++, which cannot see that a compiled program pushes before it returns
+#endif
   int top = 0;
   for (int i = 0; i < f.count; ++i) {
     const Instr& in = f.code[i];

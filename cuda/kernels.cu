@@ -39,7 +39,7 @@ Span span_of(size_t n, const void* out, const void* a, const void* b) {
 }
 
 // x[i..i+3] as a float4, x + i - shift being 16-byte aligned.
-__device__ __forceinline__ float4 load4(const float* x, size_t i, int shift) {
+__host__ __device__ __forceinline__ float4 load4(const float* x, size_t i, int shift) {
   const float4* p = reinterpret_cast<const float4*>(x + i - shift);
   if (shift == 0) return p[0];
   const float4 lo = p[0], hi = p[1];
@@ -48,13 +48,20 @@ __device__ __forceinline__ float4 load4(const float* x, size_t i, int shift) {
   return make_float4(lo.w, hi.x, hi.y, hi.z);
 }
 
+// One thread's part of the loop: the kernel runs it on the device, elementwise_on_host for every
+// thread of a grid on the host.
 template <class Map>
-__global__ void __launch_bounds__(kThreads) elementwise(Map map, Span s) {
-  size_t tid = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  size_t stride = size_t(gridDim.x) * blockDim.x;
+__host__ __device__ __forceinline__ void elementwise_thread(const Map& map, const Span& s,
+                                                            size_t tid, size_t stride) {
   if (tid < s.head) map.one(tid);
   for (size_t v = tid; v < s.vectors; v += stride) map.four(s.head + 4 * v, s);
   for (size_t i = s.head + 4 * s.vectors + tid; i < s.n; i += stride) map.one(i);
+}
+
+template <class Map>
+__global__ void __launch_bounds__(kThreads) elementwise(Map map, Span s) {
+  elementwise_thread(map, s, size_t(blockIdx.x) * blockDim.x + threadIdx.x,
+                     size_t(gridDim.x) * blockDim.x);
 }
 
 // y = F(x)
@@ -63,8 +70,8 @@ struct Map1 {
   F f;
   const float* x;
   float* y;
-  __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
-  __device__ __forceinline__ void four(size_t i, const Span& s) const {
+  __host__ __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
+  __host__ __device__ __forceinline__ void four(size_t i, const Span& s) const {
     float4 v = load4(x, i, s.shift_a);
     *reinterpret_cast<float4*>(y + i) =
         make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
@@ -77,8 +84,8 @@ struct Map2 {
   const float* x;
   const float* dy;
   float* out;
-  __device__ __forceinline__ void one(size_t i) const { out[i] = f(x[i], dy[i]); }
-  __device__ __forceinline__ void four(size_t i, const Span& s) const {
+  __host__ __device__ __forceinline__ void one(size_t i) const { out[i] = f(x[i], dy[i]); }
+  __host__ __device__ __forceinline__ void four(size_t i, const Span& s) const {
     float4 v = load4(x, i, s.shift_a);
     float4 d = load4(dy, i, s.shift_b);
     *reinterpret_cast<float4*>(out + i) =
@@ -237,6 +244,28 @@ cudaError_t launch_fill(float* x, size_t n, cudaStream_t s) {
   if (n == 0) return cudaSuccess;
   fill<<<blocks_for(n), kThreads, 0, s>>>(x, n);
   return cudaGetLastError();
+}
+
+// Every shifted load of span s stays in [0, n) of its input: the first starts at head - shift,
+// the last ends at head + 4 vectors - shift + 4.
+static bool loads_inside(const Span& s, int shift) {
+  if (shift == 0 || s.vectors == 0) return true;
+  return s.head >= size_t(shift) && s.head + 4 * s.vectors - size_t(shift) + 4 <= s.n;
+}
+
+bool elementwise_on_host(const Program& f, bool backward, const float* x, const float* dy,
+                         float* out, size_t n) {
+  const Span span = backward ? span_of(n, out, x, dy) : span_of(n, out, x, nullptr);
+  const size_t stride = 3 * size_t(kThreads);  // a grid of 3 blocks: every thread's share
+  auto run = [&](const auto& map) {
+    for (size_t tid = 0; tid < stride; ++tid) elementwise_thread(map, span, tid, stride);
+    return cudaSuccess;
+  };
+  if (backward)
+    dispatch<BackwardOf>(f, [&](auto fn) { return run(Map2<decltype(fn)>{fn, x, dy, out}); });
+  else
+    dispatch<ForwardOf>(f, [&](auto fn) { return run(Map1<decltype(fn)>{fn, x, out}); });
+  return loads_inside(span, span.shift_a) && loads_inside(span, span.shift_b);
 }
 
 }  // namespace gpu

@@ -137,9 +137,9 @@ if ! stage status 30 bash -c cuda_status; then
   summary
   exit 3
 fi
-stage tests 150 "$node" scripts/gpu/run-tests.js --timeout 100 --json "$out/tests.json" \
-  test/cuda.test.js test/cuda-accuracy.test.js test/aptx-layer-gpu.test.js
-stage accuracy 170 "$node" scripts/gpu/check.js accuracy --out "$out"
+stage tests 180 "$node" scripts/gpu/run-tests.js --timeout 100 --json "$out/tests.json" \
+  test/cuda.test.js test/aptx-layer-gpu.test.js test/cuda-accuracy.test.js
+stage accuracy 150 "$node" scripts/gpu/check.js accuracy --out "$out"
 stage timings 70 "$node" scripts/gpu/check.js timings --out "$out" --sizes 24,26,28
 if command -v python3 >/dev/null; then
   stage torch 80 python3 scripts/gpu/torch_peers.py --out "$out/torch.json" --sizes 24,26,28

@@ -121,5 +121,26 @@ Napi::Value check_on_host(const Napi::CallbackInfo& info) {
   return accuracy_value(env, r);
 }
 
+// cudaElementwiseOnHost(pass, code, x, dy|null, out) -> whether every shifted load stayed
+// inside its input: the elementwise kernels' loop on the host, over views at any offset (tests).
+Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Pass pass = pass_arg(info, 0);
+  if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
+  Program f = program_arg(info, 1);
+  Napi::Float32Array x = float_array(info, 2);
+  const bool backward = pass == Pass::Backward;
+  Napi::Float32Array out = float_array(info, 4);
+  const float* dy = nullptr;
+  if (backward) {
+    Napi::Float32Array d = float_array(info, 3);
+    if (d.ElementLength() != x.ElementLength()) internal_error(env, "dy length");
+    dy = d.Data();
+  }
+  if (out.ElementLength() != x.ElementLength()) internal_error(env, "out length");
+  return Napi::Boolean::New(
+      env, elementwise_on_host(f, backward, x.Data(), dy, out.Data(), x.ElementLength()));
+}
+
 }  // namespace gpu
 }  // namespace ak

@@ -28,6 +28,7 @@ Napi::Value aptx_layer(const Napi::CallbackInfo& info);
 Napi::Value time_kernel(const Napi::CallbackInfo& info);
 Napi::Value check_every(const Napi::CallbackInfo& info);
 Napi::Value check_on_host(const Napi::CallbackInfo& info);
+Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info);
 
 }  // namespace gpu
 }  // namespace ak

@@ -21,6 +21,7 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaTimeKernel"] = Napi::Function::New(env, time_kernel);
   exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
   exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
+  exports["cudaElementwiseOnHost"] = Napi::Function::New(env, elementwise_on_host_call);
 }
 
 }  // namespace gpu
