@@ -194,7 +194,12 @@ export class GpuArray {
     return new GpuArray(KEY, this.#storage, this.#offset + b, e - b, true);
   }
 
-  /** The device address of element 0, for other CUDA libraries. */
+  /**
+   * The device address of element 0, for other CUDA libraries. The memory is allocated and freed
+   * in the order of this package's stream: let the work queued on it finish (await
+   * toFloat32Array(), or a download) before another stream uses it, and that stream's work finish
+   * before dispose().
+   */
   get pointer(): bigint {
     this.#live('pointer');
     return native().cudaAddress(this.#storage.handle, this.#offset);
