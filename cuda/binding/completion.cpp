@@ -66,6 +66,16 @@ cudaEvent_t record(int device) {
 
 }  // namespace
 
+void wait_blocking(cudaStream_t s) {
+  cudaEvent_t event = nullptr;
+  check(cudaEventCreateWithFlags(&event, cudaEventDisableTiming | cudaEventBlockingSync),
+        "cudaEventCreate");
+  cudaError_t e = cudaEventRecord(event, s);
+  if (e == cudaSuccess) e = cudaEventSynchronize(event);
+  ignore(cudaEventDestroy(event));
+  check(e, "cudaEventSynchronize");
+}
+
 Napi::Value settle(Napi::Env env, int device, std::vector<Napi::Value> keep, Then then,
                    Result result) {
   auto* worker = new Completion(env, device, record(device), std::move(keep), std::move(then),

@@ -21,5 +21,9 @@ using Result = std::function<Napi::Value(Napi::Env)>;
 Napi::Value settle(Napi::Env env, int device, std::vector<Napi::Value> keep, Then then,
                    Result result);
 
+// Waits, sleeping rather than spinning, for the work queued on stream s so far (for libuv
+// threads: a blocking-sync event).
+void wait_blocking(cudaStream_t s);
+
 }  // namespace gpu
 }  // namespace ak

@@ -102,6 +102,7 @@ struct HostCall {
   size_t n;
   double sums[3] = {0, 0, 0};
   int k;
+  bool blocking = false;  // wait with a blocking-sync event (the async form)
 
   void run() {
     DeviceScope scope(device);
@@ -123,7 +124,10 @@ struct HostCall {
     else if (n)
       check(cudaMemcpyAsync(out, dout, bytes, cudaMemcpyDeviceToHost, s),
             "cudaMemcpyAsync (download)");
-    check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
+    if (blocking)
+      wait_blocking(s);  // on a libuv thread: sleep, do not spin
+    else
+      check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
   }
 };
 
@@ -191,6 +195,7 @@ Napi::Value run_host(const Napi::CallbackInfo& info) {
   bool async = info[6].ToBoolean();
   return guarded(env, [&]() -> Napi::Value {
     if (async) {
+      c.blocking = true;
       auto* worker = new HostWorker(env, c, keep);
       Napi::Promise promise = worker->promise();
       worker->Queue();
