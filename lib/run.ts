@@ -49,7 +49,12 @@ function options(value: unknown, allowOut: boolean): Where {
   if (typeof d !== 'string') throw typeError(DEVICE_KINDS, 'device', d);
   const m = /^cuda:(0|[1-9][0-9]{0,3})$/.exec(d);
   if (!m) {
-    const fix = d.toLowerCase() === 'gpu' ? "; did you mean 'cuda'?" : hint(d, ['auto', 'cpu', 'cuda']);
+    // 'cuda:x' is near 'cuda' but meant 'cuda:N', which the expected list shows
+    const fix = /^cuda:/i.test(d)
+      ? ''
+      : d.toLowerCase() === 'gpu'
+        ? "; did you mean 'cuda'?"
+        : hint(d, ['auto', 'cpu', 'cuda']);
     throw rangeError(DEVICE_KINDS, 'device', JSON.stringify(d) + fix);
   }
   return { out: opts.out, where: 'cuda', index: { value: Number(m[1]), given: JSON.stringify(d) } };

@@ -25,7 +25,8 @@ mkdir -p "$out/build/Release" "$out/bench/results" "$out/node_modules/vitest"
 cp build/Release/activation_kernels.node "$out/build/Release/"
 cp -r dist package.json "$out/"
 node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-accuracy.test.ts test/cuda-suite.ts \
-  test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts test/reference.ts test/table.ts
+  test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts test/reference.ts test/table.ts \
+  test/helpers/skip.ts
 cp -r node_modules/bindings node_modules/file-uri-to-path "$out/node_modules/"
 cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
 echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"

@@ -202,7 +202,9 @@ describe('messages that name the fix', () => {
       new RangeError(`Expected one of out, device for an option name but received "outt"; did you mean 'out'?`),
     );
     expect(() => mish.forward(x, { device: 'CUDA' as never })).toThrow(
-      new RangeError(`Expected one of auto, cpu, cuda for device but received "CUDA"; did you mean 'cuda'?`),
+      new RangeError(
+        `Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "CUDA"; did you mean 'cuda'?`,
+      ),
     );
   });
 

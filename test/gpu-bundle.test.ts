@@ -9,7 +9,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { native } from '../lib/native';
+import { skipped } from './helpers/skip';
 import { hardGateRef, mishRef, type Reference, reluRef, swishRef } from './reference';
+import { rows } from './table';
 
 const root = path.join(__dirname, '..');
 const requireCjs = createRequire(__filename);
@@ -51,6 +54,7 @@ describe('the vitest stand-in of gpu-bundle/', () => {
     expect(() => shim.expect(0).toBeNull()).toThrow('expected 0 to be null');
     expect(() => shim.expect({}).not.toBeNull()).not.toThrow();
     expect(() => shim.expect(null, 'alpha').not.toBeNull()).toThrow('alpha: expected null not to be null');
+    expect(() => shim.expect.fail('dx[3] = 1, reference 2')).toThrow('dx[3] = 1, reference 2');
   });
 
   it('run-tests.js fails a test whose promise never settles, and says so in tests.json', () => {
@@ -107,6 +111,107 @@ it.skipIf(true)('is skipped', () => {});`,
     expect(r.stdout).toContain('trainAlpha: false gives a null alpha gradient');
     expect(r.status).toBe(0);
   });
+
+  // The fake's exhaustive check is the real addon's host comparison: a CUDA build's.
+  const compiled = typeof native().cudaCheckInputsOnHost === 'function';
+  it.skipIf(!compiled)(
+    `check.js's accuracy, timings and report stages over the fake device${skipped(!compiled, 'the addon was built without CUDA')}`,
+    () => {
+      const dir = bundleLike();
+      const files = [
+        ...['lib', 'bench'].flatMap((d) =>
+          fs
+            .readdirSync(path.join(root, d))
+            .filter((f) => f.endsWith('.ts'))
+            .map((f) => `${d}/${f}`),
+        ),
+        'test/fake-cuda.ts',
+        'test/reference.ts',
+        'test/table.ts',
+      ];
+      const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
+        encoding: 'utf8',
+      });
+      expect(t.status, t.stderr).toBe(0);
+      for (const f of ['check.js', 'report.js'])
+        fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
+      fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+      fs.copyFileSync(
+        path.join(root, 'build/Release/activation_kernels.node'),
+        path.join(dir, 'build/Release/activation_kernels.node'),
+      );
+      fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+      for (const m of ['bindings', 'file-uri-to-path'])
+        fs.cpSync(path.join(root, 'node_modules', m), path.join(dir, 'node_modules', m), { recursive: true });
+      const out = path.join(dir, 'out');
+      // check.js with the fake device installed first (argv as if run as `node check.js ...`)
+      const stage = (...args: string[]) =>
+        spawnSync(
+          process.execPath,
+          [
+            '-e',
+            "require('./test/fake-cuda').installFakeCuda(); process.argv.splice(1, 1, 'check.js'); require('./scripts/gpu/check.js')",
+            'x',
+            ...args,
+            '--out',
+            out,
+          ],
+          { cwd: dir, encoding: 'utf8', timeout: 120_000 },
+        );
+      const acc = stage('accuracy');
+      expect(acc.status, acc.stderr).toBe(0);
+      const accuracy = JSON.parse(fs.readFileSync(path.join(out, 'accuracy.json'), 'utf8'));
+      expect(accuracy.finished).toBe(true);
+      expect(accuracy.rows).toHaveLength(2 * (rows.length + 1)); // test/table.ts and a nested blend
+      expect(new Set(accuracy.rows.map((r: { kernel: string }) => r.kernel))).toEqual(
+        new Set(['single op', 'two-op blend', 'interpreter']),
+      );
+      expect(accuracy.rows.every((r: { ok: boolean }) => r.ok)).toBe(true);
+      const tim = stage('timings', '--sizes', '20,24');
+      expect(tim.status, tim.stderr).toBe(0);
+      const timings = JSON.parse(fs.readFileSync(path.join(out, 'timings.json'), 'utf8'));
+      expect(timings.finished).toBe(true);
+      const mish = timings.rows.filter(
+        (r: { activation: string; pass: string }) => r.activation === 'mish' && r.pass === 'forward',
+      );
+      expect(mish.map((r: { n: number; cacheResident?: boolean }) => [r.n, r.cacheResident ?? false])).toEqual([
+        [2 ** 20, true], // 8 MiB of x and y in the fake's 50 MiB L2
+        [2 ** 24, false],
+      ]);
+      fs.writeFileSync(
+        path.join(out, 'torch.json'),
+        JSON.stringify({
+          torch: '2.11.0',
+          peers: [
+            {
+              name: 'torch',
+              version: '2.11.0',
+              backend: 'cuda',
+              activation: 'copy',
+              pass: 'forward',
+              n: 2 ** 24,
+              ms: 2,
+            },
+          ],
+        }),
+      );
+      fs.writeFileSync(path.join(out, 'stages.tsv'), 'tests\tpassed\t12.5\t0\n');
+      const rep = stage('report');
+      expect(rep.status, rep.stderr).toBe(0);
+      const doc = JSON.parse(fs.readFileSync(path.join(out, 'gpu-check.json'), 'utf8'));
+      expect(doc.stages).toEqual([{ name: 'tests', status: 'passed', seconds: 12.5 }]);
+      expect(doc.comparison).toEqual([
+        { n: 2 ** 24, activation: 'copy', pass: 'forward', ours: 1, torch: 2, ratio: 0.5 },
+      ]);
+      expect(doc.peers[0]).toMatchObject({ name: 'torch', backend: 'cuda', pass: 'forward' });
+      expect(doc.accuracy).toHaveLength(accuracy.rows.length);
+      const md = fs.readFileSync(path.join(out, 'gpu-check.md'), 'utf8');
+      expect(md).toContain('| 2^20 (in L2) | mish | forward |');
+      expect(md).toContain('| blend (blend mish relu 0.5) hardMish 0.3 | backward | interpreter |');
+      expect(md).toContain('| 2^24 | copy | forward | 1.0000 | 2.0000 | 0.500 |');
+      expect(stage('bogus').stderr).toContain('check.js: expected accuracy, timings or report but received bogus');
+    },
+  );
 });
 
 const report = requireCjs('../scripts/gpu/report.js');

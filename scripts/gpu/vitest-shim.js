@@ -130,5 +130,8 @@ function expect(actual, message) {
   };
   return m;
 }
+expect.fail = (message) => {
+  throw new Error(message ?? 'expect.fail()');
+};
 
 module.exports = { describe, it, expect, tests };
