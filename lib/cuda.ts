@@ -109,8 +109,8 @@ function checkLengthArg(value: unknown, name: string): number {
 /**
  * Float32 data in GPU memory, on one device. Work on it is queued on the device's stream and
  * returns at once; toFloat32Array() waits for it. dispose() frees the memory now; the garbage
- * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) or
- * GpuArray.fromPointer(ptr, n); device 0 unless `{ device }`.
+ * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) (device 0
+ * unless `{ device }`) or GpuArray.fromPointer(ptr, n) (the device the memory is on).
  * @example const y = await mish.forward(GpuArray.from(x)).toFloat32Array();
  */
 export class GpuArray {

@@ -222,6 +222,8 @@ const refs: Record<string, Reference> = {
   hardSwish: hardGateRef(3, 6),
 };
 const refOf = (name: string) => refs[name];
+// Python without the sanitizer run's preloaded libasan (npm run test:sanitize), which is for node.
+const pythonEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD'));
 
 describe('the GPU report: PyTorch beside ours', () => {
   const x = Array.from({ length: 97 }, (_, i) => -8 + i / 6);
@@ -312,13 +314,13 @@ describe('the GPU report: PyTorch beside ours', () => {
   // The script's own calls (F.* and torch.ops.aten.*_backward), run on the CPU where torch is
   // installed: the same values the GPU run checks before it shows a time.
   const python = ['python3', '/usr/bin/python3'].find(
-    (p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
+    (p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8', env: pythonEnv }).status === 0,
   );
   it.skipIf(!python)("torch_peers.py's calls give the reference values (torch on the CPU)", () => {
     const r = spawnSync(
       python as string,
       ['-c', 'import json, torch, torch_peers; print(json.dumps(torch_peers.samples(torch, torch.device("cpu"))))'],
-      { cwd: path.join(root, 'scripts/gpu'), encoding: 'utf8' },
+      { cwd: path.join(root, 'scripts/gpu'), encoding: 'utf8', env: pythonEnv },
     );
     expect(r.status, r.stderr).toBe(0);
     const errors = report.peerErrors(JSON.parse(r.stdout), refOf);
@@ -333,11 +335,11 @@ describe('the GPU report: PyTorch beside ours', () => {
   it('torch_peers.py checks its arguments and says why it has no times', () => {
     const script = path.join(root, 'scripts/gpu/torch_peers.py');
     const py = python ?? 'python3';
-    const bad = spawnSync(py, [script, '--out', 'x.json', '--sizes', '24,x'], { encoding: 'utf8' });
+    const bad = spawnSync(py, [script, '--out', 'x.json', '--sizes', '24,x'], { encoding: 'utf8', env: pythonEnv });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('Expected a size like 24 or 2^24 for --sizes but received "x"');
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ak-torch-')), 'torch.json');
-    const r = spawnSync(py, [script, '--out', out, '--sizes', '2^24'], { encoding: 'utf8' });
+    const r = spawnSync(py, [script, '--out', out, '--sizes', '2^24'], { encoding: 'utf8', env: pythonEnv });
     const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
     if (r.status === 3) {
       expect(doc.peers).toEqual([]);
