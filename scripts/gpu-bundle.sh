@@ -27,7 +27,6 @@ cp -r dist package.json "$out/"
 node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-accuracy.test.ts test/cuda-suite.ts \
   test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts test/reference.ts test/table.ts \
   test/helpers/skip.ts
-cp -r node_modules/bindings node_modules/file-uri-to-path "$out/node_modules/"
 cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
 echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"
 mkdir -p "$out/scripts/gpu"
