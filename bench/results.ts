@@ -31,7 +31,7 @@ export interface Peer {
   /** 'onnxruntime-node', 'javascript', or a native peer: 'oneDNN', 'XNNPACK', 'libmvec', 'SLEEF', 'PyTorch', 'memcpy' */
   name: string;
   version: string;
-  backend?: 'cpu';
+  backend?: Backend; // 'cuda': PyTorch's CUDA kernels in scripts/gpu-check.sh (name 'torch')
   activation: string; // this library's name for the function ('memcpy' for memcpy)
   pass: Pass; // the direction: forward or backward
   n: number;

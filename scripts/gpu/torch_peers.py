@@ -5,7 +5,8 @@ threshold_backward), and Tensor.copy_ as a bandwidth cross-check, at the bench's
 Each time is CUDA events around back-to-back calls after a warm-up, the median of three runs,
 as the addon's cudaTimeKernel does for ours. The inputs are the same spread of values in
 [-12, 12] as ours (cuda/kernels.cu fill). Writes a JSON of `peers` entries:
-  { name: 'torch', version, backend: 'cuda', activation, pass, n, ms, how }
+  { name: 'torch', version, backend: 'cuda', activation, pass, n, ms, threads: 1, how }
+(the bench's Peer shape; threads is 1 as in the bench's GPU rows)
 and `samples`: each call's values at fixed points, which scripts/gpu/check.js checks against the
 library's double references before it shows a time.
 
@@ -145,7 +146,8 @@ def main(argv):
             for activation, pass_, how, call in table:
                 ms = time_call(torch, call, x, dy, out, args.target_ms)
                 doc["peers"].append({"name": "torch", "version": torch.__version__, "backend": "cuda",
-                                     "activation": activation, "pass": pass_, "n": n, "ms": ms, "how": how})
+                                     "activation": activation, "pass": pass_, "n": n, "ms": ms,
+                                     "threads": 1, "how": how})
                 print(f"  torch {activation:<10} {pass_:<8} 2^{n.bit_length() - 1}: {ms:.4f} ms", flush=True)
                 write(args.out, doc)  # after every timing: a time-out keeps what was done
             del x, dy, out
