@@ -38,7 +38,13 @@ AK_HD float eval_op(int op, float x, float dy, const Params& p) {
   }
 }
 
-// The blend tree per element; (1 - t) a + t b rounds as the CPU's blend does.
+// (1 - t) a + t b, rounded as the CPU's blend does; t = 0 and t = 1 take one side as it is
+// (0 * Inf must not make a NaN), as on the CPU. Both blend paths below use it.
+AK_HD float blend_step(float t, float a, float b) {
+  return t == 0.f ? a : t == 1.f ? b : blend_of(t, a, b);
+}
+
+// The blend tree per element.
 template <template <class> class Pass>
 AK_HD float eval_program(const Program& f, float x, float dy) {
   float stack[kMaxStack];
@@ -51,8 +57,7 @@ AK_HD float eval_program(const Program& f, float x, float dy) {
     if (in.op == kBlendOp) {
       float b = stack[--top];
       float a = stack[top - 1];
-      // t = 0 and t = 1 take one side as it is (0 * Inf must not make a NaN), as on the CPU
-      stack[top - 1] = in.t == 0.f ? a : in.t == 1.f ? b : blend_of(in.t, a, b);
+      stack[top - 1] = blend_step(in.t, a, b);
     } else {
       stack[top++] = eval_op<Pass>(in.op, x, dy, in.p);
     }
@@ -79,7 +84,7 @@ struct BlendFn {
   float t;
   Params pa, pb;
   AK_HD float operator()(float x, float dy) const {
-    return fmaf(1.f - t, eval_op<Pass>(a, x, dy, pa), t * eval_op<Pass>(b, x, dy, pb));
+    return blend_step(t, eval_op<Pass>(a, x, dy, pa), eval_op<Pass>(b, x, dy, pb));
   }
 };
 

@@ -67,8 +67,10 @@ function accuracy(o) {
   const file = path.join(o.out, 'accuracy.json');
   console.log(`exhaustive accuracy on ${info.name} (sm ${info.computeCapability}): 2^32 inputs a pass`);
   let broken = 0;
-  for (const { name, fn, maxUlp } of all)
+  for (const { name, fn, maxUlp: forwardUlp, backwardUlp } of all)
     for (const pass of ['forward', 'backward']) {
+      // test/table.ts's bound of this pass (backwardUlp: 4 but where an excess is documented)
+      const maxUlp = pass === 'backward' ? (backwardUlp ?? forwardUlp) : forwardUlp;
       const start = Date.now();
       const r = native.cudaCheckEveryInput(fn.code, pass, maxUlp, o.device);
       const ok = r.over === 0;
