@@ -150,7 +150,10 @@ export function ratioTables(doc: Results, withMs = true): Table[] {
     const names = [...new Set(g.map((r) => r.activation))];
     tables.push({
       title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? "ms per call (time / relu's)" : "time / relu's"} by size`,
-      head: ['activation', ...sizes.map(pow2)],
+      head: [
+        'activation',
+        ...sizes.map((n) => (g.some((r) => r.n === n && r.cacheResident) ? `${pow2(n)} (in L2)` : pow2(n))),
+      ],
       body: names.map((name) => [
         name,
         ...sizes.map((n) => {

@@ -13,6 +13,8 @@ export interface Measurement {
   ms: number;
   /** GPU only: a host array with device: 'cuda' (upload, kernel, download), not a GpuArray. */
   roundTrip?: boolean;
+  /** GPU only: the arrays fit in the device's L2 cache, so this times the cache, not memory. */
+  cacheResident?: boolean;
   rme?: number; // relative margin of error of the mean, percent (benchmark.js)
 }
 
@@ -29,7 +31,7 @@ export interface Peer {
   /** 'onnxruntime-node', 'javascript', or a native peer: 'oneDNN', 'XNNPACK', 'libmvec', 'SLEEF', 'PyTorch', 'memcpy' */
   name: string;
   version: string;
-  backend?: 'cpu';
+  backend?: Backend; // 'cuda': PyTorch's CUDA kernels in scripts/gpu-check.sh (name 'torch')
   activation: string; // this library's name for the function ('memcpy' for memcpy)
   pass: Pass; // the direction: forward or backward
   n: number;
@@ -102,6 +104,14 @@ export const BYTES_NOTE = {
   paramGrad: 'reads 8n bytes (x, dy); vsRelu is against relu backward',
   copy: 'reads 4n, writes 4n bytes',
 };
+
+/** The L2 assumed when the device does not report one: 50 MiB, an H100's or H200's. */
+export const DEFAULT_L2_BYTES = 50 * 2 ** 20;
+
+/** Whether a GPU pass over n elements keeps its arrays (x, dy, out) in an L2 of l2Bytes. */
+export function cacheResident(pass: Pass, n: number, l2Bytes?: number | null): boolean {
+  return BYTES_PER_ELEMENT[pass] * n <= (l2Bytes && l2Bytes > 0 ? l2Bytes : DEFAULT_L2_BYTES);
+}
 
 const sameGroup = (a: Measurement, b: Measurement): boolean =>
   a.backend === b.backend && a.threads === b.threads && a.n === b.n && !!a.roundTrip === !!b.roundTrip;
@@ -236,7 +246,9 @@ function ownVerdicts(rows: Row[], peers: Peer[]): Verdict[] {
       out.push({ target, met: speedup >= factor, measured: `${fmt(speedup)} faster` });
     }
   }
-  const gpu = rows.filter((r) => r.backend === 'cuda' && !r.roundTrip && r.n >= 2 ** 26 && r.activation !== 'copy');
+  const gpu = rows.filter(
+    (r) => r.backend === 'cuda' && !r.roundTrip && !r.cacheResident && r.n >= 2 ** 26 && r.activation !== 'copy',
+  );
   const gpuOwn = gpu.filter((r) => r.pass !== 'paramGrad' && r.activation !== 'relu');
   const t1 = 'GPU, >= 2^26: every forward and backward within 3% of relu';
   const t2 = 'GPU, >= 2^26: every forward and backward >= 90% of device-to-device copy bandwidth';

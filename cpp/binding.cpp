@@ -14,7 +14,7 @@ namespace ak {
 void export_aptx_layer(Napi::Env env, Napi::Object exports);  // layer/aptx_layer_binding.cpp
 #ifdef AK_WITH_CUDA
 namespace gpu {
-void register_cuda(Napi::Env env, Napi::Object exports);  // cuda/binding_cuda.cpp
+void register_cuda(Napi::Env env, Napi::Object exports);  // cuda/binding/register.cpp
 }
 #endif
 namespace {

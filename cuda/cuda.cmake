@@ -33,7 +33,11 @@ target_compile_definitions(ak_cuda PRIVATE AK_ISA_NS=cuda)
 target_compile_options(ak_cuda PRIVATE --fmad=false -Xcompiler=-Wall)
 target_link_libraries(ak_cuda PRIVATE CUDA::cudart_static)
 
-target_sources(${PROJECT_NAME} PRIVATE cuda/binding_cuda.cpp $<TARGET_OBJECTS:ak_cuda>)
+# The N-API half (cuda/binding/): status, memory, completions, launches, the layer, the checks.
+target_sources(${PROJECT_NAME} PRIVATE
+  cuda/binding/args.cpp cuda/binding/checks.cpp cuda/binding/completion.cpp
+  cuda/binding/device.cpp cuda/binding/launch.cpp cuda/binding/layer.cpp cuda/binding/memory.cpp
+  cuda/binding/register.cpp cuda/binding/status.cpp $<TARGET_OBJECTS:ak_cuda>)
 target_compile_definitions(${PROJECT_NAME} PRIVATE AK_WITH_CUDA)
 target_link_libraries(${PROJECT_NAME} PRIVATE CUDA::cudart_static)
 message(STATUS "activation-kernels: CUDA backend on (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "

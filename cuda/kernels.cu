@@ -13,40 +13,66 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kMaxBlocks = 4096;  // grid-stride beyond: enough to fill any current GPU
 
-// Elementwise loop: a scalar head until the output is 16-byte aligned, float4 body, scalar
-// tail. When the inputs are not aligned like the output (views at different offsets), every
-// element takes the scalar path (coalesced loads, still full bandwidth for the most part).
+// Elementwise loop: a scalar head until the output is 16-byte aligned, a float4 body, a scalar
+// tail. An input at another alignment than the output (a view at another offset) is read in the
+// body by two aligned float4 loads shifted into place; the second is the next thread's first, so
+// it comes from L1 and views run at full bandwidth too. The shifted loads stay inside the input:
+// the head is one vector longer when the first would start before it, the body one vector
+// shorter. Only addresses that are not float-aligned (never from this package) go scalar.
 struct Span {
   size_t head, vectors, n;
+  int shift_a, shift_b;  // floats by which input a (b) is past 16-byte alignment in the body
 };
 
 Span span_of(size_t n, const void* out, const void* a, const void* b) {
-  uintptr_t mis = uintptr_t(out) & 15;
-  bool same = (uintptr_t(a) & 15) == mis && (!b || (uintptr_t(b) & 15) == mis);
-  if (!same || (mis & 3)) return {0, 0, n};
-  size_t head = ((16 - mis) & 15) / 4;
-  if (head > n) head = n;
-  return {head, (n - head) / 4, n};
+  const uintptr_t mo = uintptr_t(out) & 15, ma = uintptr_t(a) & 15;
+  const uintptr_t mb = b ? uintptr_t(b) & 15 : mo;
+  if ((mo | ma | mb) & 3) return {0, 0, n, 0, 0};
+  Span s{((16 - mo) & 15) / 4, 0, n, int(((ma - mo) & 15) / 4), int(((mb - mo) & 15) / 4)};
+  const int shift = s.shift_a > s.shift_b ? s.shift_a : s.shift_b;
+  if (shift > 0 && s.head < size_t(shift)) s.head += 4;  // the first load would start before 0
+  if (s.head > n) s.head = n;
+  size_t body = n - s.head;
+  if (shift > 0) body = body >= 4 ? body - 4 : 0;  // the last load would end past n
+  s.vectors = body / 4;
+  return s;
+}
+
+// x[i..i+3] as a float4, x + i - shift being 16-byte aligned.
+__host__ __device__ __forceinline__ float4 load4(const float* x, size_t i, int shift) {
+  const float4* p = reinterpret_cast<const float4*>(x + i - shift);
+  if (shift == 0) return p[0];
+  const float4 lo = p[0], hi = p[1];
+  if (shift == 1) return make_float4(lo.y, lo.z, lo.w, hi.x);
+  if (shift == 2) return make_float4(lo.z, lo.w, hi.x, hi.y);
+  return make_float4(lo.w, hi.x, hi.y, hi.z);
+}
+
+// One thread's part of the loop: the kernel runs it on the device, elementwise_on_host for every
+// thread of a grid on the host.
+template <class Map>
+__host__ __device__ __forceinline__ void elementwise_thread(const Map& map, const Span& s,
+                                                            size_t tid, size_t stride) {
+  if (tid < s.head) map.one(tid);
+  for (size_t v = tid; v < s.vectors; v += stride) map.four(s.head + 4 * v, s);
+  for (size_t i = s.head + 4 * s.vectors + tid; i < s.n; i += stride) map.one(i);
 }
 
 template <class Map>
 __global__ void __launch_bounds__(kThreads) elementwise(Map map, Span s) {
-  size_t tid = size_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  size_t stride = size_t(gridDim.x) * blockDim.x;
-  if (tid < s.head) map.one(tid);
-  for (size_t v = tid; v < s.vectors; v += stride) map.four(s.head + 4 * v);
-  for (size_t i = s.head + 4 * s.vectors + tid; i < s.n; i += stride) map.one(i);
+  elementwise_thread(map, s, size_t(blockIdx.x) * blockDim.x + threadIdx.x,
+                     size_t(gridDim.x) * blockDim.x);
 }
 
-// y = F(x), F a single op or a program.
+// y = F(x)
 template <class F>
 struct Map1 {
   F f;
   const float* x;
   float* y;
-  __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
-  __device__ __forceinline__ void four(size_t i) const {
-    float4 v = *reinterpret_cast<const float4*>(x + i);
+  __host__ __device__ __forceinline__ void one(size_t i) const { y[i] = f(x[i], 0.f); }
+  __host__ __device__ __forceinline__ void four(size_t i, const Span& s) const {
+    float4 v = load4(x, i, s.shift_a);
     *reinterpret_cast<float4*>(y + i) =
         make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
   }
@@ -58,27 +84,12 @@ struct Map2 {
   const float* x;
   const float* dy;
   float* out;
-  __device__ __forceinline__ void one(size_t i) const { out[i] = f(x[i], dy[i]); }
-  __device__ __forceinline__ void four(size_t i) const {
-    float4 v = *reinterpret_cast<const float4*>(x + i);
-    float4 d = *reinterpret_cast<const float4*>(dy + i);
+  __host__ __device__ __forceinline__ void one(size_t i) const { out[i] = f(x[i], dy[i]); }
+  __host__ __device__ __forceinline__ void four(size_t i, const Span& s) const {
+    float4 v = load4(x, i, s.shift_a);
+    float4 d = load4(dy, i, s.shift_b);
     *reinterpret_cast<float4*>(out + i) =
         make_float4(f(v.x, d.x), f(v.y, d.y), f(v.z, d.z), f(v.w, d.w));
-  }
-};
-
-template <template <class> class Pass, class A>
-struct OpFn {
-  Params p;
-  __device__ __forceinline__ float operator()(float x, float dy) const {
-    return Pass<A>::at(x, dy, p);
-  }
-};
-template <template <class> class Pass>
-struct ProgramFn {
-  Program f;
-  __device__ __forceinline__ float operator()(float x, float dy) const {
-    return eval_program<Pass>(f, x, dy);
   }
 };
 
@@ -93,31 +104,6 @@ cudaError_t launch(const Map& map, Span s, cudaStream_t stream) {
   elementwise<<<blocks_for(s.vectors + s.head + (s.n - s.head - 4 * s.vectors)), kThreads, 0,
                 stream>>>(map, s);
   return cudaGetLastError();
-}
-
-// A single op gets its own kernel (no interpreter in the loop); blends run the program.
-template <template <class> class Pass, class Make>
-cudaError_t dispatch(const Program& f, const Make& make) {
-  if (f.count != 1) return make(ProgramFn<Pass>{f});
-  const Params& p = f.code[0].p;
-  switch (Op(f.code[0].op)) {
-    case Op::Relu: return make(OpFn<Pass, Relu>{p});
-    case Op::Mish: return make(OpFn<Pass, Mish>{p});
-    case Op::Swish: return make(OpFn<Pass, Swish>{p});
-    case Op::HardGate: return make(OpFn<Pass, HardGate>{p});
-    case Op::ApproxMish: return make(OpFn<Pass, ApproxMish>{p});
-    case Op::LinearSwish: return make(OpFn<Pass, LinearSwish>{p});
-    case Op::Aptx: return make(OpFn<Pass, Aptx>{p});
-    case Op::Gelu: return make(OpFn<Pass, Gelu>{p});
-    case Op::GeluTanh: return make(OpFn<Pass, GeluTanh>{p});
-    case Op::Sigmoid: return make(OpFn<Pass, Sigmoid>{p});
-    case Op::Tanh: return make(OpFn<Pass, Tanh>{p});
-    case Op::Softplus: return make(OpFn<Pass, Softplus>{p});
-    case Op::Elu: return make(OpFn<Pass, Elu>{p});
-    case Op::Selu: return make(OpFn<Pass, Selu>{p});
-    case Op::LeakyRelu: return make(OpFn<Pass, LeakyRelu>{p});
-    default: return cudaErrorInvalidValue;
-  }
 }
 
 // paramGrad: a fixed grid (it depends on n only) where each thread sums its elements in
@@ -261,6 +247,28 @@ cudaError_t launch_fill(float* x, size_t n, cudaStream_t s) {
   if (n == 0) return cudaSuccess;
   fill<<<blocks_for(n), kThreads, 0, s>>>(x, n);
   return cudaGetLastError();
+}
+
+// Every shifted load of span s stays in [0, n) of its input: the first starts at head - shift,
+// the last ends at head + 4 vectors - shift + 4.
+static bool loads_inside(const Span& s, int shift) {
+  if (shift == 0 || s.vectors == 0) return true;
+  return s.head >= size_t(shift) && s.head + 4 * s.vectors - size_t(shift) + 4 <= s.n;
+}
+
+bool elementwise_on_host(const Program& f, bool backward, const float* x, const float* dy,
+                         float* out, size_t n) {
+  const Span span = backward ? span_of(n, out, x, dy) : span_of(n, out, x, nullptr);
+  const size_t stride = 3 * size_t(kThreads);  // a grid of 3 blocks: every thread's share
+  auto run = [&](const auto& map) {
+    for (size_t tid = 0; tid < stride; ++tid) elementwise_thread(map, span, tid, stride);
+    return cudaSuccess;
+  };
+  if (backward)
+    dispatch<BackwardOf>(f, [&](auto fn) { return run(Map2<decltype(fn)>{fn, x, dy, out}); });
+  else
+    dispatch<ForwardOf>(f, [&](auto fn) { return run(Map1<decltype(fn)>{fn, x, out}); });
+  return loads_inside(span, span.shift_a) && loads_inside(span, span.shift_b);
 }
 
 }  // namespace gpu

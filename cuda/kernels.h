@@ -52,6 +52,11 @@ cudaError_t launch_backward(const Program& f, const float* x, const float* dy, f
 size_t param_grad_scratch(size_t n, int k);
 cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy, size_t n,
                               double* scratch, cudaStream_t s);
+// The elementwise kernels' loop (head, shifted float4 loads, tail, the dispatched function) run
+// on the host for every thread of a small grid, for tests without a GPU: out = f(x) or f'(x) dy.
+// False if a shifted load would have read outside an input.
+bool elementwise_on_host(const Program& f, bool backward, const float* x, const float* dy,
+                         float* out, size_t n);
 // x[i] = a deterministic spread of values in [-12, 12] (benchmark inputs).
 cudaError_t launch_fill(float* x, size_t n, cudaStream_t s);
 

@@ -10,6 +10,8 @@ export interface CudaDevice {
   name: string;
   computeCapability: string;
   totalMemory: number;
+  /** Bytes of L2 cache (cudaDeviceProp.l2CacheSize). */
+  l2CacheSize: number;
 }
 
 /** cuda.status(): whether CUDA was compiled in and is usable, and why not (reason) when it is not. */
@@ -70,16 +72,33 @@ interface Storage {
   freed: boolean;
 }
 
-function checkDevice(options: unknown, what: string): number {
-  const o = checkOptions<{ device: number }>(options, 'options', 'an option name', ['device']);
-  if (!cuda.available()) throw cudaUnavailable(what);
-  const device = o.device ?? 0;
-  if (typeof device !== 'number') throw typeError('a device index', 'device', device);
+// A device index of this machine; `given` is how the caller wrote it (for the message).
+function checkDeviceIndex(device: number, given: string): number {
   const count = cuda.devices().length;
   if (!Number.isInteger(device) || device < 0 || device >= count)
-    throw rangeError(`a device index in [0, ${count - 1}]`, 'device', String(device));
+    throw rangeError(`a device index in [0, ${count - 1}]`, 'device', given);
   return device;
 }
+
+// options.device of GpuArray.from/alloc/fromPointer: an index, or undefined when not given.
+function checkDevice(options: unknown, what: string): number | undefined {
+  const o = checkOptions<{ device: number }>(options, 'options', 'an option name', ['device']);
+  if (!cuda.available()) throw cudaUnavailable(what);
+  if (o.device === undefined) return undefined;
+  if (typeof o.device !== 'number') throw typeError('a device index', 'device', o.device);
+  return checkDeviceIndex(o.device, String(o.device));
+}
+
+// What CUDA knows of a device address (cudaPointerGetAttributes).
+interface PointerInfo {
+  type: 'device' | 'managed' | 'host' | 'unregistered';
+  device: number;
+}
+
+const NOT_DEVICE_MEMORY: Record<string, string> = {
+  host: 'pinned host memory',
+  unregistered: 'an address CUDA does not know',
+};
 
 function checkLengthArg(value: unknown, name: string): number {
   if (typeof value !== 'number') throw typeError('a length', name, value);
@@ -90,8 +109,8 @@ function checkLengthArg(value: unknown, name: string): number {
 /**
  * Float32 data in GPU memory, on one device. Work on it is queued on the device's stream and
  * returns at once; toFloat32Array() waits for it. dispose() frees the memory now; the garbage
- * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) or
- * GpuArray.fromPointer(ptr, n); device 0 unless `{ device }`.
+ * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) (device 0
+ * unless `{ device }`) or GpuArray.fromPointer(ptr, n) (the device the memory is on).
  * @example const y = await mish.forward(GpuArray.from(x)).toFloat32Array();
  */
 export class GpuArray {
@@ -119,7 +138,7 @@ export class GpuArray {
   /** Uploads x to a new array on device 0 (or options.device). */
   static from(x: Float32Array, options?: { device?: number }): GpuArray {
     const host = checkFloat32Array(x, 'x');
-    const device = checkDevice(options, 'GpuArray.from');
+    const device = checkDevice(options, 'GpuArray.from') ?? 0;
     const g = GpuArray.#allocate(host.length, device);
     native().cudaUpload(g.#storage.handle, 0, host);
     return g;
@@ -128,19 +147,31 @@ export class GpuArray {
   /** A new array of `length` elements, uninitialized. */
   static alloc(length: number, options?: { device?: number }): GpuArray {
     const n = checkLengthArg(length, 'length');
-    return GpuArray.#allocate(n, checkDevice(options, 'GpuArray.alloc'));
+    return GpuArray.#allocate(n, checkDevice(options, 'GpuArray.alloc') ?? 0);
   }
 
   /**
    * A view of `length` floats of device memory owned by someone else (another CUDA library);
-   * never freed by this package. Synchronize the other library's work on it first.
+   * never freed by this package. Synchronize the other library's work on it first. The device
+   * is the one the memory is on (asked of CUDA); options.device, when given, must be it.
    */
   static fromPointer(ptr: bigint, length: number, options?: { device?: number }): GpuArray {
     if (typeof ptr !== 'bigint') throw typeError('a bigint device address', 'ptr', ptr);
     if (ptr <= 0n || ptr >= 2n ** 64n || ptr % 4n !== 0n)
       throw rangeError('a non-zero, 4-byte aligned 64-bit device address', 'ptr', `${ptr}n`);
     const n = checkLengthArg(length, 'length');
-    const device = checkDevice(options, 'GpuArray.fromPointer');
+    const wanted = checkDevice(options, 'GpuArray.fromPointer');
+    const info = native().cudaPointerInfo(ptr) as PointerInfo;
+    if (info.type !== 'device' && info.type !== 'managed')
+      throw rangeError('device memory', 'ptr', `${NOT_DEVICE_MEMORY[info.type] ?? info.type} (${ptr}n)`);
+    if (wanted !== undefined && info.device !== wanted)
+      throw rangeError(`memory on device ${wanted} (options.device)`, 'ptr', `memory on device ${info.device}`);
+    const device = info.device;
+    if (n > 1) {
+      const last = native().cudaPointerInfo(ptr + 4n * BigInt(n - 1)) as PointerInfo;
+      if (last.type !== info.type || last.device !== device)
+        throw rangeError(`a length that stays in the device memory at ptr`, 'length', String(n));
+    }
     const handle = native().cudaWrap(device, ptr, n);
     return new GpuArray(KEY, { handle, device, length: n, owned: false, freed: false }, 0, n);
   }
@@ -163,7 +194,12 @@ export class GpuArray {
     return new GpuArray(KEY, this.#storage, this.#offset + b, e - b, true);
   }
 
-  /** The device address of element 0, for other CUDA libraries. */
+  /**
+   * The device address of element 0, for other CUDA libraries. The memory is allocated and freed
+   * in the order of this package's stream: let the work queued on it finish (await
+   * toFloat32Array(), or a download) before another stream uses it, and that stream's work finish
+   * before dispose().
+   */
   get pointer(): bigint {
     this.#live('pointer');
     return native().cudaAddress(this.#storage.handle, this.#offset);
@@ -233,7 +269,8 @@ const INPUT_NAMES = ['x', 'dy'];
 /**
  * Runs one pass on the GPU. arrays are [x] or [x, dy], each a GpuArray, or host arrays for
  * device: 'cuda' (uploaded, computed, downloaded into out). Returns out (a new GpuArray when
- * none is given), or the parameter-gradient sums for paramGrad.
+ * none is given), or the parameter-gradient sums for paramGrad. `index` is the device the
+ * caller asked for ('cuda:N' or N): host arrays run there, GpuArrays must be there.
  */
 export function gpuRun(
   pass: Pass,
@@ -241,18 +278,22 @@ export function gpuRun(
   arrays: unknown[],
   out: unknown,
   async: boolean,
+  index?: { value: number; given: string },
 ): Float32Array | GpuArray | Float64Array | Promise<Float32Array | GpuArray> {
   if (!cuda.available()) throw cudaUnavailable(`${f.name}.${pass} on the GPU`);
   const n = native();
+  const asked = index === undefined ? undefined : checkDeviceIndex(index.value, index.given);
   if (![...arrays, out].some(isGpuArray)) {
     // Host arrays with device: 'cuda' (lib/run.ts has checked them): upload, compute, download.
     const [x, dy] = arrays as Float32Array[];
-    const result = n.cudaRunHost(pass, f.code, 0, x, dy ?? null, (out as Float32Array) ?? null, async);
+    const result = n.cudaRunHost(pass, f.code, asked ?? 0, x, dy ?? null, (out as Float32Array) ?? null, async);
     if (pass === 'paramGrad') return result as Float64Array; // a Promise<Float64Array> when async
     return async ? (result as Promise<void>).then(() => out as Float32Array) : (out as Float32Array);
   }
   const inputs = arrays.map((a, i) => GpuArray.arg(a, INPUT_NAMES[i]));
   const x = inputs[0].a;
+  if (asked !== undefined && x.device !== asked)
+    throw rangeError(`a GpuArray on device ${asked} (the device option)`, 'x', `one on device ${x.device}`);
   for (const [i, input] of inputs.entries()) {
     const name = INPUT_NAMES[i];
     if (input.a.device !== x.device)

@@ -2,7 +2,7 @@
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
 import { native } from './native';
-import { checkFloat32Array, checkLength, checkOneOf, checkOptions, checkOut } from './validate';
+import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, rangeError, typeError } from './validate';
 
 export { GpuArray };
 /** What a call needs of an activation: its name (for messages) and its code for the addon. */
@@ -10,9 +10,11 @@ export interface Kernel {
   readonly name: string;
   readonly code: Float64Array;
 }
-/** Where a call runs: 'auto' (where the data lives, the default), 'cpu', or 'cuda' (a host array through the GPU). */
-export type Device = 'auto' | 'cpu' | 'cuda';
-const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
+/**
+ * Where a call runs: 'auto' (where the data lives, the default), 'cpu', 'cuda' (a host array
+ * through GPU 0; GpuArrays on their own device), or one CUDA device by index: 'cuda:1' or 1.
+ */
+export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | number;
 type Result = Float32Array | GpuArray | Promise<Float32Array | GpuArray>;
 
 interface Options {
@@ -20,7 +22,17 @@ interface Options {
   device?: Device;
 }
 
-function options(value: unknown, allowOut: boolean): Options {
+// The device option, parsed: where, and for 'cuda:N' or N the index (with how it was written,
+// for messages).
+interface Where {
+  out?: Float32Array | GpuArray;
+  where: 'auto' | 'cpu' | 'cuda';
+  index?: { value: number; given: string };
+}
+
+const DEVICE_KINDS = 'one of auto, cpu, cuda, cuda:N or a device index';
+
+function options(value: unknown, allowOut: boolean): Where {
   // forward(x, y) or backward(x, dy, dy): an array where the options go
   if (value instanceof Float32Array || isGpuArray(value))
     throw new TypeError(
@@ -28,11 +40,27 @@ function options(value: unknown, allowOut: boolean): Options {
         (allowOut ? ': to write the result into that array, pass { out: array }' : ''),
     );
   const opts = checkOptions<Options>(value, 'options', 'an option name', allowOut ? ['out', 'device'] : ['device']);
-  if (opts.device !== undefined) checkOneOf(opts.device, 'device', DEVICES, { gpu: 'cuda' });
-  return opts;
+  const d: unknown = opts.device;
+  if (d === undefined || d === 'auto' || d === 'cpu' || d === 'cuda') return { out: opts.out, where: d ?? 'auto' };
+  if (typeof d === 'number') {
+    if (!Number.isInteger(d) || d < 0) throw rangeError(DEVICE_KINDS, 'device', String(d));
+    return { out: opts.out, where: 'cuda', index: { value: d, given: String(d) } };
+  }
+  if (typeof d !== 'string') throw typeError(DEVICE_KINDS, 'device', d);
+  const m = /^cuda:(0|[1-9][0-9]{0,3})$/.exec(d);
+  if (!m) {
+    // 'cuda:x' is near 'cuda' but meant 'cuda:N', which the expected list shows
+    const fix = /^cuda:/i.test(d)
+      ? ''
+      : d.toLowerCase() === 'gpu'
+        ? "; did you mean 'cuda'?"
+        : hint(d, ['auto', 'cpu', 'cuda']);
+    throw rangeError(DEVICE_KINDS, 'device', JSON.stringify(d) + fix);
+  }
+  return { out: opts.out, where: 'cuda', index: { value: Number(m[1]), given: JSON.stringify(d) } };
 }
 
-function onGpu(arrays: unknown[], device: Device | undefined): boolean {
+function onGpu(arrays: unknown[], device: Where['where']): boolean {
   const gpu = arrays.some(isGpuArray);
   if (gpu && device === 'cpu')
     throw new TypeError("A GpuArray was passed with device: 'cpu'; download it with toFloat32Array() first");
@@ -79,10 +107,10 @@ export function runForward(
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const o = options(opts, true);
-  if (onGpu([x, o.out], o.device)) return gpuCall('forward', f, [x], o, async) as Result;
+  if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
   const a = hostCall(x, NO_DY, o.out, true);
   const out = a.out as Float32Array;
-  if (o.device === 'cuda') return gpuCall('forward', f, [a.x], { out }, async) as Result;
+  if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
   if (async)
     return native()
       .forwardAsync(f.code, a.x, out)
@@ -99,11 +127,11 @@ export function runBackward(
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const o = options(opts, true);
-  if (onGpu([x, dy, o.out], o.device)) return gpuCall('backward', f, [x, dy], o, async) as Result;
+  if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
   const a = hostCall(x, dy, o.out, true);
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
-  if (o.device === 'cuda') return gpuCall('backward', f, [a.x, hdy], { out }, async) as Result;
+  if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
   if (async)
     return native()
       .backwardAsync(f.code, a.x, hdy, out)
@@ -120,10 +148,10 @@ export function runParamGrad(
   async: boolean,
 ): Float64Array | Promise<Float64Array> {
   const o = options(opts, false);
-  if (onGpu([x, dy], o.device)) return gpuCall('paramGrad', f, [x, dy], o, async) as Float64Array;
+  if (onGpu([x, dy], o.where)) return gpuCall('paramGrad', f, [x, dy], o, async) as Float64Array;
   const a = hostCall(x, dy, undefined, false);
   const hdy = a.dy as Float32Array;
-  if (o.device === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], {}, async) as Float64Array;
+  if (o.where === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], o, async) as Float64Array;
   if (async) return native().paramGradAsync(f.code, a.x, hdy);
   return native().paramGrad(f.code, a.x, hdy);
 }
@@ -133,8 +161,8 @@ function gpuCall(
   pass: 'forward' | 'backward' | 'paramGrad',
   f: Kernel,
   arrays: unknown[],
-  o: Options,
+  o: Where,
   async: boolean,
 ): Float32Array | GpuArray | Float64Array | Promise<Float32Array | GpuArray> {
-  return gpuRun(pass, f, arrays, o.out, async);
+  return gpuRun(pass, f, arrays, o.out, async, o.index);
 }

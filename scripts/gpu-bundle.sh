@@ -3,8 +3,10 @@
 # that has the NVIDIA driver but neither Node.js nor network access. Copy it there and run
 #   gpu-bundle/scripts/gpu-check.sh
 # It holds the addon (SASS for sm_75..sm_90 plus PTX), the compiled package (dist/, lib/), the
-# GPU tests transpiled to CommonJS with a small vitest stand-in, the device checks, the bench
-# scripts if present, and this machine's node binary compressed (node.xz). Under 64 MiB.
+# GPU tests (the layer's too) transpiled to CommonJS with a small vitest stand-in, the device
+# checks, the PyTorch peer script, the bench scripts, and this machine's node binary compressed
+# (node.xz; gpu-check.sh unpacks it outside the bundle). It must stay under 64 MiB to be carried:
+# the size is checked here, and again by gpu-check.sh when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=gpu-bundle
@@ -23,13 +25,13 @@ mkdir -p "$out/build/Release" "$out/bench/results" "$out/node_modules/vitest"
 cp build/Release/activation_kernels.node "$out/build/Release/"
 cp -r dist package.json "$out/"
 node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-accuracy.test.ts test/cuda-suite.ts \
-  test/reference.ts test/table.ts
-cp -r node_modules/bindings node_modules/file-uri-to-path "$out/node_modules/"
+  test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts test/reference.ts test/table.ts \
+  test/helpers/skip.ts
 cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
 echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"
 mkdir -p "$out/scripts/gpu"
 cp scripts/gpu-check.sh "$out/scripts/"
-cp scripts/gpu/run-tests.js scripts/gpu/check.js "$out/scripts/gpu/"
+cp scripts/gpu/run-tests.js scripts/gpu/check.js scripts/gpu/report.js scripts/gpu/torch_peers.py "$out/scripts/gpu/"
 if [ -d bench ]; then
   (cd bench && find . -path ./results -prune -o -type f -print) | while read -r f; do
     mkdir -p "$out/bench/$(dirname "$f")" && cp "bench/$f" "$out/bench/$f"

@@ -3,12 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { accuracyOf, describeUlp, ulpNumber } from '../bench/accuracy';
 import { FULL_GPU_SIZES, FULL_HOST_SIZES, parseArgs, parseSizes, peerSelected, selected } from '../bench/args';
-import { markdownReport, peerStatusLines, sideBySide, terminalReport, textTable } from '../bench/format';
+import { markdownReport, peerStatusLines, ratioTables, sideBySide, terminalReport, textTable } from '../bench/format';
 import { notInstalled, opId, type PeerOp, parsePeerLines, probeFailure, type Runner } from '../bench/native-peers';
 import { onnxModel, peerGraphs, varint } from '../bench/onnx';
 import { selectOps } from '../bench/peer-run';
 import { moreRefs, normalCdf } from '../bench/references';
-import { checkSchema, deriveRows, type Measurement, type Peer, type Results, verdicts } from '../bench/results';
+import {
+  cacheResident,
+  checkSchema,
+  deriveRows,
+  type Measurement,
+  type Peer,
+  type Results,
+  verdicts,
+} from '../bench/results';
 import { chart, niceStep, spread } from '../bench/svg';
 import { mishRef, ulp32 } from './reference';
 
@@ -119,6 +127,30 @@ describe('bench figures and verdicts', () => {
     );
     expect(slow[4].met).toBe(false);
     expect(slow[5].met).toBe(false);
+  });
+
+  it('marks GPU sizes whose arrays fit in the L2 as cache-resident, and leaves them out of the targets', () => {
+    const l2 = 50 * 2 ** 20; // an H200's
+    expect(cacheResident('forward', 2 ** 22, l2)).toBe(true); // x and y: 32 MiB
+    expect(cacheResident('backward', 2 ** 22, l2)).toBe(true); // x, dy and dx: 48 MiB
+    expect(cacheResident('forward', 2 ** 23, l2)).toBe(false); // 64 MiB
+    expect(cacheResident('backward', 2 ** 22, 40 * 2 ** 20)).toBe(false);
+    expect(cacheResident('forward', 2 ** 22, null)).toBe(true); // unknown L2: 50 MiB assumed
+    expect(cacheResident('forward', 2 ** 24, undefined)).toBe(false);
+    const g = (activation: string, ms: number, n: number) =>
+      m(activation, 'forward', ms, { backend: 'cuda', n, cacheResident: cacheResident('forward', n, l2) });
+    // A 2^26 run on a GPU with a 1 GiB L2 would time the cache: not judged.
+    const huge = (activation: string, ms: number) =>
+      m(activation, 'forward', ms, { backend: 'cuda', n: 2 ** 26, cacheResident: true });
+    expect(verdicts(deriveRows([huge('copy', 1), huge('relu', 1), huge('mish', 2)]), [])[4].met).toBeNull();
+    const rows = deriveRows([
+      g('relu', 0.01, 2 ** 20),
+      g('mish', 0.02, 2 ** 20),
+      g('relu', 1, 2 ** 26),
+      g('mish', 1, 2 ** 26),
+    ]);
+    const [table] = ratioTables({ ...doc(), rows });
+    expect(table.head).toEqual(['activation', '2^20 (in L2)', '2^26']);
   });
 });
 

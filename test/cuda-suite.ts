@@ -31,7 +31,9 @@ export function gpuTests(): void {
     const gdy = GpuArray.from(dy);
     cpu.setIsa('scalar');
     try {
-      for (const f of [mish, relu, swish({ beta: 1.7 }), aptx, hardMish, blend(mish, relu, 0.25)]) {
+      // single ops, blends of two plain ones (their own kernel) and a nested blend (the interpreter)
+      const nested = blend(blend(mish, relu, 0.5), hardMish, 0.3);
+      for (const f of [mish, relu, swish({ beta: 1.7 }), aptx, hardMish, blend(mish, relu, 0.25), nested]) {
         const y = f.forward(gx);
         expect(y).toBeInstanceOf(GpuArray);
         expect(bits(await y.toFloat32Array()), `${f.name} forward`).toEqual(bits(f.forward(x)));
@@ -72,6 +74,39 @@ export function gpuTests(): void {
     expect(bits(await gb.toFloat32Array())).toEqual(bits(b.forward(x)));
   });
 
+  it('backward with x, dy and out each at its own alignment', async () => {
+    const n = 10_007;
+    const x = ramp(n + 8);
+    const dy = ramp(n + 8, 29);
+    const gx = GpuArray.from(x);
+    const gdy = GpuArray.from(dy);
+    const out = GpuArray.alloc(n + 8);
+    for (const [a, b, c] of [
+      [0, 1, 2],
+      [1, 0, 3],
+      [3, 2, 1],
+      [2, 3, 0],
+      [1, 1, 0],
+      [0, 0, 1],
+      [5, 6, 7],
+    ]) {
+      const o = out.subarray(c, c + n);
+      for (const f of [mish, blend(mish, hardMish, 0.5)]) {
+        f.backward(gx.subarray(a, a + n), gdy.subarray(b, b + n), { out: o });
+        const want = f.backward(x.subarray(a, a + n), dy.subarray(b, b + n));
+        expect(bits(await o.toFloat32Array()), `${f.name} x +${a}, dy +${b}, out +${c}`).toEqual(bits(want));
+      }
+      // short arrays: head and tail only
+      for (const m of [1, 3, 5, 8]) {
+        const short = out.subarray(c, c + m);
+        mish.backward(gx.subarray(a, a + m), gdy.subarray(b, b + m), { out: short });
+        expect(bits(await short.toFloat32Array())).toEqual(
+          bits(mish.backward(x.subarray(a, a + m), dy.subarray(b, b + m))),
+        );
+      }
+    }
+  });
+
   it('async calls resolve to the GpuArray once the work is done', async () => {
     const x = ramp(1 << 20);
     const g = GpuArray.from(x);
@@ -98,6 +133,18 @@ export function gpuTests(): void {
     expect(a.paramGrad(x, dy, { device: 'cuda' })).toEqual(a.paramGrad(GpuArray.from(x), GpuArray.from(dy)));
     expect(await a.paramGradAsync(x, dy, { device: 'cuda' })).toEqual(a.paramGrad(x, dy, { device: 'cuda' }));
     expect(mish.forward(new Float32Array(0), { device: 'cuda' }).length).toBe(0);
+    // a device by index: 'cuda:N' or N
+    const last = cuda.devices().length - 1;
+    for (const d of [`cuda:${last}`, last] as const) expect(bits(mish.forward(x, { device: d }))).toEqual(bits(onGpu));
+    expect(a.paramGrad(x, dy, { device: 0 })).toEqual(a.paramGrad(x, dy, { device: 'cuda' }));
+    expect(() => mish.forward(x, { device: last + 1 })).toThrow(
+      new RangeError(`Expected a device index in [0, ${last}] for device but received ${last + 1}`),
+    );
+    expect(() => mish.backward(x, dy, { device: `cuda:${last + 1}` })).toThrow(
+      new RangeError(`Expected a device index in [0, ${last}] for device but received "cuda:${last + 1}"`),
+    );
+    const g = GpuArray.from(x);
+    expect(bits(await mish.forward(g, { device: 'cuda:0' }).toFloat32Array())).toEqual(bits(onGpu));
   });
 
   it('paramGrad: the same bits every run and for any view, close to the CPU sums', async () => {
@@ -161,7 +208,16 @@ export function gpuTests(): void {
     mish.forward(view, { out: view });
     view.dispose();
     expect(bits((await owner.toFloat32Array()).subarray(3, 993))).toEqual(bits(mish.forward(x.subarray(3, 993))));
+    // the device is the pointer's, asked of CUDA
+    const other = GpuArray.from(x, { device: cuda.devices().length - 1 });
+    expect(GpuArray.fromPointer(other.pointer, 10).device).toBe(other.device);
     owner.dispose();
+  });
+
+  it('fromPointer refuses memory CUDA does not know as device memory', () => {
+    expect(() => GpuArray.fromPointer(4096n, 4)).toThrow(
+      new RangeError('Expected device memory for ptr but received an address CUDA does not know (4096n)'),
+    );
   });
 
   it('bad GpuArray arguments get the exact errors', async () => {
@@ -210,13 +266,21 @@ export function gpuTests(): void {
       new RangeError('Expected a GpuArray on device 0 (the device of x) for dy but received one on device 1'),
     );
     expect(() => mish.forward(a, { out: b })).toThrow(RangeError);
+    expect(() => mish.forward(a, { device: 1 })).toThrow(
+      new RangeError('Expected a GpuArray on device 1 (the device option) for x but received one on device 0'),
+    );
+    expect(() => GpuArray.fromPointer(b.pointer, 8, { device: 0 })).toThrow(
+      new RangeError('Expected memory on device 0 (options.device) for ptr but received memory on device 1'),
+    );
+    expect(GpuArray.fromPointer(b.pointer, 8, { device: 1 }).device).toBe(1);
   });
 
   it('out of memory is an Error naming cudaMalloc, and nothing leaks', () => {
     const total = cuda.devices()[device].totalMemory;
     const before = n.cudaMemInfo(device).free;
-    expect(() => GpuArray.alloc(Math.ceil(total / 2))).toThrow(/^cudaMalloc failed: out of memory \(2\)$/);
+    expect(() => GpuArray.alloc(Math.ceil(total / 2))).toThrow(/^cudaMallocAsync failed: out of memory \(2\)$/);
     expect(() => mish.forward(new Float32Array(1), { device: 'cuda' })).not.toThrow();
+    n.cudaSynchronize(device); // frees are stream-ordered: the pool gives memory back at a sync
     expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 21);
   });
 
@@ -231,6 +295,7 @@ export function gpuTests(): void {
       await g.toFloat32Array();
       g.dispose();
     }
+    n.cudaSynchronize(device);
     expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 21);
     const { setFlagsFromString } = await import('node:v8');
     const { runInNewContext } = await import('node:vm');
@@ -242,7 +307,18 @@ export function gpuTests(): void {
       gc();
       await new Promise((r) => setTimeout(r, 20));
     }
+    n.cudaSynchronize(device);
     expect(n.cudaMemInfo(device).free).toBeGreaterThanOrEqual(before - 2 ** 26);
+  });
+
+  it('undisposed arrays are collected when device memory is what grows', async () => {
+    // 40 arrays of 1/16 of the device's memory each, never disposed and never gc()'d by hand:
+    // the garbage collector knows their size (napi_adjust_external_memory) and frees them.
+    const size = Math.floor(cuda.devices()[device].totalMemory / 16 / 4);
+    for (let i = 0; i < 40; i++) {
+      GpuArray.alloc(size);
+      await new Promise((r) => setTimeout(r, 1)); // finalizers run between tasks
+    }
   });
 
   it('cudaTimeKernel times every pass and the copy', () => {

@@ -2,7 +2,7 @@
 // without CUDA, cuda.status() says why CUDA is unavailable, and GPU requests fail with clear
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
 import { describe, expect, it } from 'vitest';
-import { aptx, cpu, cuda, GpuArray, mish } from '../lib';
+import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
 import { skipped } from './helpers/skip';
@@ -26,6 +26,7 @@ describe('cuda on any machine', () => {
       expect(typeof d.name).toBe('string');
       expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
       expect(d.totalMemory).toBeGreaterThan(0);
+      expect(d.l2CacheSize).toBeGreaterThan(0);
     }
   });
 
@@ -91,6 +92,10 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
     await expect(mish.forwardAsync(x, { device: 'cuda' })).rejects.toThrow(
       new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
     );
+    for (const device of ['cuda:0', 'cuda:3', 0, 3] as const)
+      expect(() => mish.forward(x, { device })).toThrow(
+        new Error(`mish.forward on the GPU needs CUDA, which is not available: ${why}`),
+      );
     expect(Array.from(mish.forward(x))).toEqual(Array.from(mish.forward(x, { device: 'cpu' })));
   });
 
@@ -101,9 +106,60 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
       expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
+      expect(() => n.cudaPointerInfo(1n << 32n)).toThrow(/^cudaPointerGetAttributes failed: .+ \(\d+\)$/);
+      expect(() => n.cudaPointerInfo(4)).toThrow(
+        new TypeError('activation-kernels internal call: expected a bigint address'),
+      );
+      expect(() => n.cudaCheckEveryInput(mish.code, 'forward', 4, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(cpu.isa()).toBeTruthy(); // the process keeps running
     },
   );
 });
 
 describe.skipIf(!gpu)(`GpuArray on a GPU${skipped(!gpu, 'no GPU')}`, gpuTests);
+
+describe.skipIf(!compiled)(
+  `the elementwise kernels' loop, run on the host${skipped(!compiled, 'the addon was built without CUDA')}`,
+  () => {
+    // cuda/kernels.cu's spans, shifted float4 loads and dispatched functions (single op, two-op
+    // blend, interpreter) over every thread of a grid, for inputs and outputs at every alignment:
+    // the CPU's scalar bits, with no load outside an input.
+    const fns = [
+      mish,
+      relu,
+      hardMish,
+      aptx({ beta: 0.7 }),
+      blend(mish, relu, 0.25),
+      blend(blend(mish, relu, 0.5), hardMish, 0.3),
+    ];
+    it('gives the CPU bits for x, dy and out at any offsets and lengths', () => {
+      cpu.setIsa('scalar');
+      try {
+        for (const n of [0, 1, 3, 4, 5, 7, 8, 9, 13, 100, 1001, 4099])
+          for (const [a, b, c] of [
+            [0, 0, 0],
+            [1, 1, 1],
+            [0, 1, 2],
+            [1, 0, 3],
+            [3, 2, 1],
+            [2, 3, 0],
+            [1, 2, 0],
+            [0, 3, 3],
+          ]) {
+            const x = ramp(n + 4, 3).subarray(a, a + n);
+            const dy = ramp(n + 4, 11).subarray(b, b + n);
+            const out = new Float32Array(n + 4).subarray(c, c + n);
+            for (const f of fns) {
+              const at = `${f.name} n = ${n}, x +${a}, dy +${b}, out +${c}`;
+              expect(native().cudaElementwiseOnHost('forward', f.code, x, null, out), at).toBe(true);
+              expect(Array.from(out), `${at} forward`).toEqual(Array.from(f.forward(x)));
+              expect(native().cudaElementwiseOnHost('backward', f.code, x, dy, out), at).toBe(true);
+              expect(Array.from(out), `${at} backward`).toEqual(Array.from(f.backward(x, dy)));
+            }
+          }
+      } finally {
+        cpu.setIsa(cpu.supportedIsas()[0]);
+      }
+    });
+  },
+);

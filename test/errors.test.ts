@@ -180,7 +180,29 @@ describe('wrong values', () => {
       new RangeError('Expected one of out, device for an option name but received "where"'),
     );
     expect(() => mish.forward(x, { device: 'gpu' as never })).toThrow(
-      new RangeError(`Expected one of auto, cpu, cuda for device but received "gpu"; did you mean 'cuda'?`),
+      new RangeError(
+        `Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "gpu"; did you mean 'cuda'?`,
+      ),
+    );
+    expect(() => mish.forward(x, { device: 'cdua' as never })).toThrow(
+      new RangeError(
+        `Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "cdua"; did you mean 'cuda'?`,
+      ),
+    );
+    expect(() => mish.forward(x, { device: 'cuda:x' as never })).toThrow(
+      new RangeError('Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "cuda:x"'),
+    );
+    expect(() => mish.forward(x, { device: 'cuda:01' as never })).toThrow(
+      new RangeError('Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "cuda:01"'),
+    );
+    expect(() => mish.backward(x, x, { device: -1 })).toThrow(
+      new RangeError('Expected one of auto, cpu, cuda, cuda:N or a device index for device but received -1'),
+    );
+    expect(() => mish.forward(x, { device: 0.5 })).toThrow(
+      new RangeError('Expected one of auto, cpu, cuda, cuda:N or a device index for device but received 0.5'),
+    );
+    expect(() => aptx.paramGrad(x, x, { device: true as never })).toThrow(
+      new TypeError('Expected one of auto, cpu, cuda, cuda:N or a device index for device but received boolean true'),
     );
   });
 
@@ -241,7 +263,9 @@ describe('messages that name the fix', () => {
       new RangeError(`Expected one of out, device for an option name but received "outt"; did you mean 'out'?`),
     );
     expect(() => mish.forward(x, { device: 'CUDA' as never })).toThrow(
-      new RangeError(`Expected one of auto, cpu, cuda for device but received "CUDA"; did you mean 'cuda'?`),
+      new RangeError(
+        `Expected one of auto, cpu, cuda, cuda:N or a device index for device but received "CUDA"; did you mean 'cuda'?`,
+      ),
     );
   });
 

@@ -10,6 +10,10 @@ interface FakeBuffer {
 }
 
 const TOTAL = 2 ** 30;
+const L2 = 50 * 2 ** 20;
+
+/** The device index of every host-array call (cudaRunHost), in order. */
+export const hostCallDevices: number[] = [];
 
 export function installFakeCuda(): void {
   const n = native();
@@ -21,7 +25,7 @@ export function installFakeCuda(): void {
     buffers.delete(address);
   });
   const alloc = (device: number, length: number): FakeBuffer => {
-    if (4 * length > TOTAL - used) throw new Error('cudaMalloc failed: out of memory (2)');
+    if (4 * length > TOTAL - used) throw new Error('cudaMallocAsync failed: out of memory (2)');
     const b = { mem: new Float32Array(length), device, address: next };
     next += BigInt(4 * length + 256);
     used += 4 * length;
@@ -34,7 +38,13 @@ export function installFakeCuda(): void {
     cudaStatus: () => ({
       compiled: true,
       available: true,
-      devices: [0, 1].map((index) => ({ index, name: 'fake', computeCapability: '9.0', totalMemory: TOTAL })),
+      devices: [0, 1].map((index) => ({
+        index,
+        name: 'fake',
+        computeCapability: '9.0',
+        totalMemory: TOTAL,
+        l2CacheSize: L2,
+      })),
       reason: null,
     }),
     cudaAlloc: alloc,
@@ -48,6 +58,15 @@ export function installFakeCuda(): void {
       }
       throw new Error('fake cudaWrap: not an address of the fake device');
     },
+    // What CUDA knows of an address: the device of the fake buffer holding it.
+    cudaPointerInfo: (ptr: bigint) => {
+      for (const ref of buffers.values()) {
+        const b = ref.deref();
+        if (b && ptr >= b.address && ptr < b.address + BigInt(4 * b.mem.length))
+          return { type: 'device', device: b.device };
+      }
+      return { type: 'unregistered', device: -2 };
+    },
     cudaFree: (h: FakeBuffer) => {
       if (!buffers.delete(h.address)) return;
       used -= 4 * h.mem.length;
@@ -59,6 +78,9 @@ export function installFakeCuda(): void {
     cudaSynchronize: () => undefined,
     cudaMemInfo: () => ({ free: TOTAL - used, total: TOTAL }),
     cudaTimeKernel: () => 1,
+    // The exhaustive check's comparison, on the host over every 65537th input (the real addon's).
+    cudaCheckEveryInput: (code: Float64Array, pass: string, maxUlp: number) =>
+      n.cudaCheckInputsOnHost(code, pass, maxUlp, 65537),
     cudaRun: (
       pass: string,
       code: Float64Array,
@@ -106,12 +128,13 @@ export function installFakeCuda(): void {
     cudaRunHost: (
       pass: string,
       code: Float64Array,
-      _device: number,
+      device: number,
       x: Float32Array,
       dy: Float32Array | null,
       out: Float32Array | null,
       async: boolean,
     ) => {
+      hostCallDevices.push(device);
       let result: Float64Array | undefined;
       if (pass === 'forward') n.forward(code, x, out as Float32Array);
       else if (pass === 'backward') n.backward(code, x, dy as Float32Array, out as Float32Array);

@@ -1,6 +1,6 @@
 // The part of vitest's API that the GPU tests use, for gpu-bundle/ (a GPU server without
-// network gets no vitest): describe/it with skipIf, and the matchers of test/cuda*.ts.
-// scripts/gpu/run-tests.js runs what the test files register.
+// network gets no vitest): describe/it with skipIf and each, and the matchers of test/cuda*.ts
+// and test/aptx-layer-gpu*.ts. scripts/gpu/run-tests.js runs what the test files register.
 
 const tests = [];
 const prefix = [];
@@ -29,6 +29,26 @@ function it(name, body) {
 it.skipIf = (condition) => (name, body) => {
   if (condition) tests.push({ name: [...prefix, name].join(' > '), body, skip: true });
   else it(name, body);
+};
+
+// it.each's name: printf-style %s %d %i %f %j %o %O %# %% from the row's values, in order.
+function eachName(name, args, index) {
+  let next = 0;
+  return name.replace(/%[sdifjoO#%]/g, (spec) => {
+    if (spec === '%%') return '%';
+    if (spec === '%#') return String(index);
+    const v = args[next++];
+    if (spec === '%d' || spec === '%i') return String(spec === '%i' ? Math.trunc(Number(v)) : Number(v));
+    if (spec === '%f') return String(Number(v));
+    if (spec === '%s' && typeof v === 'string') return v;
+    return show(v);
+  });
+}
+it.each = (table) => (name, body) => {
+  table.forEach((row, index) => {
+    const args = Array.isArray(row) ? row : [row];
+    it(eachName(name, args, index), () => body(...args));
+  });
 };
 
 function show(v) {
@@ -77,6 +97,7 @@ function matchers(actual, message, negate) {
     toBe: (v) => check(Object.is(actual, v), `to be ${show(v)}`),
     toEqual: (v) => check(equal(actual, v), `to equal ${show(v)}`),
     toBeTruthy: () => check(Boolean(actual), 'to be truthy'),
+    toBeNull: () => check(actual === null, 'to be null'),
     toBeGreaterThan: (v) => check(actual > v, `to be > ${v}`),
     toBeGreaterThanOrEqual: (v) => check(actual >= v, `to be >= ${v}`),
     toBeLessThanOrEqual: (v) => check(actual <= v, `to be <= ${v}`),
@@ -109,5 +130,8 @@ function expect(actual, message) {
   };
   return m;
 }
+expect.fail = (message) => {
+  throw new Error(message ?? 'expect.fail()');
+};
 
 module.exports = { describe, it, expect, tests };

@@ -1,0 +1,146 @@
+// The device checks of the benchmark and scripts/gpu-check.sh: cudaTimeKernel (CUDA events around
+// back-to-back launches), cudaCheckEveryInput (the exhaustive accuracy check on the device) and
+// cudaCheckInputsOnHost (its references and error measure on the host, for tests without a GPU).
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "args.h"
+#include "device.h"
+#include "errors.h"
+#include "exports.h"
+#include "launch.h"
+#include "memory.h"
+
+namespace ak {
+namespace gpu {
+
+// cudaTimeKernel(pass, code, n, iterations, device) -> milliseconds per call: CUDA events around
+// `iterations` back-to-back launches on buffers it allocates (and frees) itself. 'copy' times a
+// device-to-device cudaMemcpyAsync of n floats.
+
+Napi::Value time_kernel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  bool copy = name == "copy";
+  Pass pass = copy ? Pass::Forward : pass_arg(info, 0);
+  Program f = program_arg(info, 1);
+  size_t n = size_arg(info, 2);
+  size_t iterations = size_arg(info, 3);
+  int device = device_arg(info, 4);
+  if (iterations < 1) internal_error(env, "expected at least one iteration");
+  if (pass == Pass::ParamGrad && program_param_grads(f) == 0)
+    internal_error(env, "no parameter gradients");
+  return guarded(env, [&]() -> Napi::Value {
+    DeviceScope scope(device);
+    cudaStream_t s = stream_of(device);
+    Scratch scratch(s);
+    float* x = scratch.get<float>(n);
+    float* dy = scratch.get<float>(n);
+    float* out = scratch.get<float>(n);
+    double* sums = scratch.get<double>(sums_scratch_size(pass, f, n));
+    check(launch_fill(x, n, s), "fill kernel launch");
+    check(launch_fill(dy, n, s), "fill kernel launch");
+    auto once = [&] {
+      if (copy)
+        check(cudaMemcpyAsync(out, x, n * sizeof(float), cudaMemcpyDeviceToDevice, s),
+              "cudaMemcpyAsync (copy)");
+      else
+        queue_pass(pass, f, x, dy, out, n, sums, s);
+    };
+    once();  // warm-up: module load, caches
+    cudaEvent_t start = nullptr, stop = nullptr;
+    check(cudaEventCreate(&start), "cudaEventCreate");
+    cudaError_t e = cudaEventCreate(&stop);
+    if (e != cudaSuccess) ignore(cudaEventDestroy(start));
+    check(e, "cudaEventCreate");
+    float ms = 0;
+    try {
+      check(cudaEventRecord(start, s), "cudaEventRecord");
+      for (size_t i = 0; i < iterations; ++i) once();
+      check(cudaEventRecord(stop, s), "cudaEventRecord");
+      check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+      check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+    } catch (...) {
+      ignore(cudaEventDestroy(start));
+      ignore(cudaEventDestroy(stop));
+      throw;
+    }
+    ignore(cudaEventDestroy(start));
+    ignore(cudaEventDestroy(stop));
+    return Napi::Number::New(env, double(ms) / double(iterations));
+  });
+}
+
+namespace {
+
+// { worst, worstX, over } of an accuracy scan.
+Napi::Value accuracy_value(Napi::Env env, const AccuracyResult& r) {
+  float x;
+  std::memcpy(&x, &r.worst_bits, sizeof x);
+  auto o = Napi::Object::New(env);
+  o["worst"] = r.worst;
+  o["worstX"] = double(x);
+  o["over"] = double(r.over);
+  return o;
+}
+
+}  // namespace
+
+// cudaCheckEveryInput(code, pass, maxUlp, device) -> { worst, worstX, over }: the exhaustive
+// 2^32-input accuracy check (scripts/gpu-check.sh).
+Napi::Value check_every(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ref = std::make_unique<RefProgram>();
+  Program f = program_arg(info, 0, ref.get());
+  Pass pass = pass_arg(info, 1);
+  if (!info[2].IsNumber()) internal_error(env, "expected a bound");
+  double max_ulp = info[2].As<Napi::Number>().DoubleValue();
+  int device = device_arg(info, 3);
+  return guarded(env, [&]() -> Napi::Value {
+    DeviceScope scope(device);
+    AccuracyResult r{};
+    check(check_every_input(f, *ref, pass == Pass::Backward, max_ulp, &r, stream_of(device)),
+          "accuracy check kernel");
+    return accuracy_value(env, r);
+  });
+}
+
+// cudaCheckInputsOnHost(code, pass, maxUlp, stride) -> { worst, worstX, over }: the check above
+// on the host over every stride-th input (the device code's references, tested without a GPU).
+Napi::Value check_on_host(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ref = std::make_unique<RefProgram>();
+  Program f = program_arg(info, 0, ref.get());
+  Pass pass = pass_arg(info, 1);
+  if (!info[2].IsNumber()) internal_error(env, "expected a bound");
+  size_t stride = size_arg(info, 3);
+  if (stride < 1 || stride > 0xffffffffu) internal_error(env, "expected a stride");
+  AccuracyResult r = check_inputs_on_host(
+      f, *ref, pass == Pass::Backward, info[2].As<Napi::Number>().DoubleValue(), uint32_t(stride));
+  return accuracy_value(env, r);
+}
+
+// cudaElementwiseOnHost(pass, code, x, dy|null, out) -> whether every shifted load stayed
+// inside its input: the elementwise kernels' loop on the host, over views at any offset (tests).
+Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Pass pass = pass_arg(info, 0);
+  if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
+  Program f = program_arg(info, 1);
+  Napi::Float32Array x = float_array(info, 2);
+  const bool backward = pass == Pass::Backward;
+  Napi::Float32Array out = float_array(info, 4);
+  const float* dy = nullptr;
+  if (backward) {
+    Napi::Float32Array d = float_array(info, 3);
+    if (d.ElementLength() != x.ElementLength()) internal_error(env, "dy length");
+    dy = d.Data();
+  }
+  if (out.ElementLength() != x.ElementLength()) internal_error(env, "out length");
+  return Napi::Boolean::New(
+      env, elementwise_on_host(f, backward, x.Data(), dy, out.Data(), x.ElementLength()));
+}
+
+}  // namespace gpu
+}  // namespace ak

@@ -1,0 +1,288 @@
+// Device memory (memory.h) and the GpuArray's memory calls: cudaAlloc, cudaWrap, cudaFree,
+// cudaPointerInfo, cudaAddress, cudaUpload, cudaDownload, cudaSynchronize, cudaMemInfo.
+#include "memory.h"
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "args.h"
+#include "completion.h"
+#include "device.h"
+#include "errors.h"
+#include "exports.h"
+
+namespace ak {
+namespace gpu {
+
+void* device_alloc(size_t bytes, cudaStream_t s, bool* pooled) {
+  void* p = nullptr;
+  *pooled = true;
+  if (bytes == 0) return nullptr;
+  cudaError_t e = cudaMallocAsync(&p, bytes, s);
+  if (e == cudaErrorNotSupported) {  // a device or driver without memory pools
+    cudaGetLastError();
+    *pooled = false;
+    check(cudaMalloc(&p, bytes), "cudaMalloc");
+    return p;
+  }
+  check(e, "cudaMallocAsync");
+  return p;
+}
+
+void device_free(void* p, bool pooled, cudaStream_t s) {
+  if (p) ignore(pooled ? cudaFreeAsync(p, s) : cudaFree(p));
+}
+
+void release(napi_env env, Allocation* a) {
+  if (a->owned && a->ptr) {
+    int previous = -1;
+    ignore(cudaGetDevice(&previous));
+    if (previous != a->device) ignore(cudaSetDevice(a->device));
+    device_free(a->ptr, a->pooled, a->stream);
+    if (previous >= 0 && previous != a->device) ignore(cudaSetDevice(previous));
+  }
+  a->ptr = nullptr;
+  if (a->accounted) {
+    int64_t total = 0;
+    napi_adjust_external_memory(env, -a->accounted, &total);  // fails only at teardown
+    a->accounted = 0;
+  }
+}
+
+Handle new_handle(Napi::Env env, Allocation a) {
+  if (a.owned && a.length) {
+    a.accounted = int64_t(a.length * sizeof(float));
+    int64_t total = 0;
+    napi_adjust_external_memory(env, a.accounted, &total);
+  }
+  return Handle::New(env, new Allocation(a), [](Napi::Env e, Allocation* p) {
+    release(e, p);
+    delete p;
+  });
+}
+
+Allocation& allocation(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsExternal()) internal_error(info.Env(), "expected a device buffer");
+  Allocation* a = info[i].As<Handle>().Data();
+  if (!a->ptr && a->length) internal_error(info.Env(), "device buffer already freed");
+  return *a;
+}
+
+Range range_arg(const Napi::CallbackInfo& info, size_t i, size_t length) {
+  Allocation& a = allocation(info, i);
+  size_t offset = size_arg(info, i + 1);
+  if (offset > a.length || length > a.length - offset)
+    internal_error(info.Env(), "range outside the device buffer");
+  return {a.ptr ? a.ptr + offset : nullptr, a.device, info[i]};
+}
+
+void* Scratch::block(size_t bytes) {
+  bool pooled = true;
+  void* p = device_alloc(bytes, stream_, &pooled);
+  blocks_.emplace_back(p, pooled);
+  return p;
+}
+
+void Scratch::release() {
+  for (auto& [p, pooled] : blocks_) device_free(p, pooled, stream_);
+  blocks_.clear();
+}
+
+// cudaAlloc(device, length) -> handle
+Napi::Value alloc(const Napi::CallbackInfo& info) {
+  int device = device_arg(info, 0);
+  size_t length = size_arg(info, 1);
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    DeviceScope scope(device);
+    cudaStream_t s = stream_of(device);
+    bool pooled = true;
+    float* p = static_cast<float*>(device_alloc(length * sizeof(float), s, &pooled));
+    return new_handle(info.Env(), Allocation{p, length, device, true, pooled, s, 0});
+  });
+}
+
+// cudaWrap(device, address: bigint, length) -> non-owning handle
+Napi::Value wrap(const Napi::CallbackInfo& info) {
+  int device = device_arg(info, 0);
+  if (!info[1].IsBigInt()) internal_error(info.Env(), "expected a bigint address");
+  bool lossless = false;
+  uint64_t address = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
+  size_t length = size_arg(info, 2);
+  if (!lossless || address % 4) internal_error(info.Env(), "expected an aligned address");
+  return new_handle(info.Env(), Allocation{reinterpret_cast<float*>(uintptr_t(address)), length,
+                                           device, false, false, nullptr, 0});
+}
+
+// cudaPointerInfo(address: bigint) -> { type: 'device' | 'managed' | 'host' | 'unregistered',
+// device }: what CUDA knows of an address (GpuArray.fromPointer checks its device with it).
+Napi::Value pointer_info(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBigInt()) internal_error(info.Env(), "expected a bigint address");
+  bool lossless = false;
+  uint64_t address = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) internal_error(info.Env(), "expected a 64-bit address");
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    cudaPointerAttributes a{};
+    check(cudaPointerGetAttributes(&a, reinterpret_cast<const void*>(uintptr_t(address))),
+          "cudaPointerGetAttributes");
+    const char* type = a.type == cudaMemoryTypeDevice    ? "device"
+                       : a.type == cudaMemoryTypeManaged ? "managed"
+                       : a.type == cudaMemoryTypeHost    ? "host"
+                                                         : "unregistered";
+    auto o = Napi::Object::New(info.Env());
+    o["type"] = type;
+    o["device"] = a.device;
+    return o;
+  });
+}
+
+// cudaFree(handle): frees owned memory now, ordered after the work queued on it (never waits).
+Napi::Value free_now(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) internal_error(info.Env(), "expected a device buffer");
+  release(info.Env(), info[0].As<Handle>().Data());
+  return info.Env().Undefined();
+}
+
+// cudaAddress(handle, offset) -> bigint
+Napi::Value address(const Napi::CallbackInfo& info) {
+  Range r = range_arg(info, 0, 0);
+  return Napi::BigInt::New(info.Env(), uint64_t(uintptr_t(r.ptr)));
+}
+
+// cudaUpload(handle, offset, Float32Array): queued; the host data is copied before it returns.
+Napi::Value upload(const Napi::CallbackInfo& info) {
+  Napi::Float32Array x = float_array(info, 2);
+  Range r = range_arg(info, 0, x.ElementLength());
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (x.ElementLength() == 0) return info.Env().Undefined();
+    DeviceScope scope(r.device);
+    check(cudaMemcpyAsync(r.ptr, x.Data(), x.ByteLength(), cudaMemcpyHostToDevice,
+                          stream_of(r.device)),
+          "cudaMemcpyAsync (upload)");
+    return info.Env().Undefined();
+  });
+}
+
+// Pinned host buffers that downloads are copied into, kept for reuse: cudaHostAlloc costs more
+// than the copy of a small array, and cudaFreeHost synchronizes the device. A few buffers up to
+// kKeepBytes each are kept for the process (never freed: a static destructor would run after the
+// CUDA runtime is gone); larger ones are freed after use.
+class StagingPool {
+ public:
+  static constexpr size_t kKeepBytes = size_t(64) << 20;
+  static constexpr size_t kKeepCount = 4;
+  static constexpr size_t kGranule = size_t(64) << 10;
+
+  struct Buffer {
+    void* ptr = nullptr;
+    size_t capacity = 0;
+  };
+
+  Buffer acquire(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t best = free_.size();
+      for (size_t i = 0; i < free_.size(); ++i)
+        if (free_[i].capacity >= bytes &&
+            (best == free_.size() || free_[i].capacity < free_[best].capacity))
+          best = i;
+      if (best < free_.size()) {
+        Buffer b = free_[best];
+        free_.erase(free_.begin() + std::ptrdiff_t(best));
+        return b;
+      }
+    }
+    Buffer b;
+    b.capacity = (bytes + kGranule - 1) / kGranule * kGranule;
+    check(cudaHostAlloc(&b.ptr, b.capacity, cudaHostAllocPortable), "cudaHostAlloc");
+    return b;
+  }
+
+  void give_back(Buffer b) {
+    if (!b.ptr) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (b.capacity <= kKeepBytes && free_.size() < kKeepCount) {
+        free_.push_back(b);
+        return;
+      }
+    }
+    ignore(cudaFreeHost(b.ptr));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+};
+
+StagingPool& staging_pool() {
+  static StagingPool* pool = new StagingPool();
+  return *pool;
+}
+
+// One download's staging buffer, given back to the pool once (or when dropped).
+struct Staging {
+  StagingPool::Buffer buffer;
+  explicit Staging(size_t bytes) : buffer(staging_pool().acquire(bytes)) {}
+  void release() {
+    staging_pool().give_back(buffer);
+    buffer = {};
+  }
+  ~Staging() { release(); }
+};
+
+// cudaDownload(handle, offset, length) -> Promise<Float32Array>: after the queued work.
+Napi::Value download(const Napi::CallbackInfo& info) {
+  size_t length = size_arg(info, 2);
+  Range r = range_arg(info, 0, length);
+  Napi::Env env = info.Env();
+  return guarded(env, [&]() -> Napi::Value {
+    auto out = Napi::Float32Array::New(env, length);
+    if (length == 0) {
+      auto d = Napi::Promise::Deferred::New(env);
+      d.Resolve(out);
+      return d.Promise();
+    }
+    DeviceScope scope(r.device);
+    auto staging = std::make_shared<Staging>(length * sizeof(float));
+    check(cudaMemcpyAsync(staging->buffer.ptr, r.ptr, length * sizeof(float),
+                          cudaMemcpyDeviceToHost, stream_of(r.device)),
+          "cudaMemcpyAsync (download)");
+    float* dest = out.Data();
+    return settle(
+        env, r.device, {r.keep, out},
+        [staging, dest, length] {
+          std::memcpy(dest, staging->buffer.ptr, length * sizeof(float));
+          staging->release();
+        },
+        [out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out))](
+            Napi::Env) -> Napi::Value { return out_ref->Value(); });
+  });
+}
+
+// cudaSynchronize(device): waits for everything queued on the device's stream.
+Napi::Value synchronize(const Napi::CallbackInfo& info) {
+  int device = device_arg(info, 0);
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    DeviceScope scope(device);
+    check(cudaStreamSynchronize(stream_of(device)), "cudaStreamSynchronize");
+    return info.Env().Undefined();
+  });
+}
+
+// cudaMemInfo(device) -> { free, total } in bytes
+Napi::Value mem_info(const Napi::CallbackInfo& info) {
+  int device = device_arg(info, 0);
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    DeviceScope scope(device);
+    size_t free_bytes = 0, total = 0;
+    check(cudaMemGetInfo(&free_bytes, &total), "cudaMemGetInfo");
+    auto o = Napi::Object::New(info.Env());
+    o["free"] = double(free_bytes);
+    o["total"] = double(total);
+    return o;
+  });
+}
+
+}  // namespace gpu
+}  // namespace ak

@@ -1,0 +1,28 @@
+// The CUDA exports of the addon, by name (cpp/binding.cpp calls register_cuda).
+#include "exports.h"
+
+namespace ak {
+namespace gpu {
+
+void register_cuda(Napi::Env env, Napi::Object exports) {
+  exports["cudaStatus"] = Napi::Function::New(env, status);
+  exports["cudaAlloc"] = Napi::Function::New(env, alloc);
+  exports["cudaWrap"] = Napi::Function::New(env, wrap);
+  exports["cudaPointerInfo"] = Napi::Function::New(env, pointer_info);
+  exports["cudaFree"] = Napi::Function::New(env, free_now);
+  exports["cudaAddress"] = Napi::Function::New(env, address);
+  exports["cudaUpload"] = Napi::Function::New(env, upload);
+  exports["cudaDownload"] = Napi::Function::New(env, download);
+  exports["cudaSynchronize"] = Napi::Function::New(env, synchronize);
+  exports["cudaMemInfo"] = Napi::Function::New(env, mem_info);
+  exports["cudaRun"] = Napi::Function::New(env, run);
+  exports["cudaRunHost"] = Napi::Function::New(env, run_host);
+  exports["cudaAptxLayer"] = Napi::Function::New(env, aptx_layer);
+  exports["cudaTimeKernel"] = Napi::Function::New(env, time_kernel);
+  exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
+  exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
+  exports["cudaElementwiseOnHost"] = Napi::Function::New(env, elementwise_on_host_call);
+}
+
+}  // namespace gpu
+}  // namespace ak

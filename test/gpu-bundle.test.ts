@@ -1,0 +1,345 @@
+// The GPU bundle's own machinery, checked without a GPU: the vitest stand-in (it.each,
+// toBeNull, every matcher the GPU suites use: they run under it here over the fake device),
+// run-tests.js failing on a test that never settles, and the report that puts PyTorch's times
+// beside ours (its calls checked against the double references, with torch itself where it is
+// installed). scripts/gpu-check.sh runs the rest on a GPU.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { native } from '../lib/native';
+import { skipped } from './helpers/skip';
+import { hardGateRef, mishRef, type Reference, reluRef, swishRef } from './reference';
+import { rows } from './table';
+
+const root = path.join(__dirname, '..');
+const requireCjs = createRequire(__filename);
+
+// A folder laid out like gpu-bundle/ for the shim and the runner.
+function bundleLike(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ak-bundle-test-'));
+  fs.mkdirSync(path.join(dir, 'node_modules', 'vitest'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'scripts', 'gpu'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'scripts/gpu/vitest-shim.js'), path.join(dir, 'node_modules/vitest/index.js'));
+  fs.copyFileSync(path.join(root, 'scripts/gpu/run-tests.js'), path.join(dir, 'scripts/gpu/run-tests.js'));
+  return dir;
+}
+
+const runTests = (dir: string, ...args: string[]) =>
+  spawnSync(process.execPath, ['scripts/gpu/run-tests.js', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+
+describe('the vitest stand-in of gpu-bundle/', () => {
+  it('has it.each with printf-style names, and toBeNull', async () => {
+    const dir = bundleLike();
+    const shim = requireCjs(path.join(dir, 'node_modules/vitest/index.js'));
+    const seen: unknown[] = [];
+    shim.describe('d', () => {
+      shim.it.each([{ batch: 1 }, { batch: 7 }])('shape %o', (s: unknown) => seen.push(s));
+      shim.it.each([
+        [2, 'two'],
+        [3, 'three'],
+      ])('%d is %s (row %#)', (n: number, s: string) => seen.push([n, s]));
+    });
+    expect(shim.tests.map((t: { name: string }) => t.name)).toEqual([
+      'd > shape {"batch":1}',
+      'd > shape {"batch":7}',
+      'd > 2 is two (row 0)',
+      'd > 3 is three (row 1)',
+    ]);
+    for (const t of shim.tests) await t.body();
+    expect(seen).toEqual([{ batch: 1 }, { batch: 7 }, [2, 'two'], [3, 'three']]);
+    expect(() => shim.expect(null).toBeNull()).not.toThrow();
+    expect(() => shim.expect(0).toBeNull()).toThrow('expected 0 to be null');
+    expect(() => shim.expect({}).not.toBeNull()).not.toThrow();
+    expect(() => shim.expect(null, 'alpha').not.toBeNull()).toThrow('alpha: expected null not to be null');
+    expect(() => shim.expect.fail('dx[3] = 1, reference 2')).toThrow('dx[3] = 1, reference 2');
+  });
+
+  it('run-tests.js fails a test whose promise never settles, and says so in tests.json', () => {
+    const dir = bundleLike();
+    fs.writeFileSync(
+      path.join(dir, 'cases.test.js'),
+      `const { it, expect } = require('vitest');
+it('passes', async () => expect(1).toBe(1));
+it('never settles', () => new Promise(() => {}));
+it('fails', () => expect(1).toBe(2));
+it.skipIf(true)('is skipped', () => {});`,
+    );
+    const r = runTests(dir, '--timeout', '1', '--json', 'tests.json', 'cases.test.js');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('  ok    passes');
+    expect(r.stdout).toContain('  FAIL  never settles\n        Error: the test did not settle within 1 s');
+    expect(r.stdout).toContain('tests: 1 passed, 2 failed, 1 skipped');
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'tests.json'), 'utf8'));
+    expect(json).toMatchObject({ passed: 1, failed: 2, skipped: 1, finished: true });
+    expect(json.tests[1]).toMatchObject({ name: 'never settles', status: 'failed' });
+    expect(runTests(dir).stderr).toContain('run-tests: expected test files');
+  });
+
+  it('runs the GPU suites (GpuArray and the APTx layer) over the fake device', () => {
+    const dir = bundleLike();
+    const files = [
+      ...fs
+        .readdirSync(path.join(root, 'lib'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `lib/${f}`),
+      'test/cuda-fake.test.ts',
+      'test/fake-cuda.ts',
+      'test/cuda-suite.ts',
+      'test/aptx-layer-gpu-suite.ts',
+      'test/aptx-layer-reference.ts',
+    ];
+    const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
+      encoding: 'utf8',
+    });
+    expect(t.status, t.stderr).toBe(0);
+    fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+    fs.copyFileSync(
+      path.join(root, 'build/Release/activation_kernels.node'),
+      path.join(dir, 'build/Release/activation_kernels.node'),
+    );
+    fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+    const r = runTests(dir, 'test/cuda-fake.test.js');
+    expect(r.stdout).toMatch(/tests: \d+ passed, 0 failed, \d+ skipped/);
+    expect(r.stdout).toContain(
+      'forward and backward match the double reference ({"batch":33,"inputs":50,"outputs":17})',
+    );
+    expect(r.stdout).toContain('trainAlpha: false gives a null alpha gradient');
+    expect(r.status).toBe(0);
+  });
+
+  // The fake's exhaustive check is the real addon's host comparison: a CUDA build's.
+  const compiled = typeof native().cudaCheckInputsOnHost === 'function';
+  it.skipIf(!compiled)(
+    `check.js's accuracy, timings and report stages over the fake device${skipped(!compiled, 'the addon was built without CUDA')}`,
+    () => {
+      const dir = bundleLike();
+      const files = [
+        ...['lib', 'bench'].flatMap((d) =>
+          fs
+            .readdirSync(path.join(root, d))
+            .filter((f) => f.endsWith('.ts'))
+            .map((f) => `${d}/${f}`),
+        ),
+        'test/fake-cuda.ts',
+        'test/reference.ts',
+        'test/table.ts',
+      ];
+      const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
+        encoding: 'utf8',
+      });
+      expect(t.status, t.stderr).toBe(0);
+      for (const f of ['check.js', 'report.js'])
+        fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
+      fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+      fs.copyFileSync(
+        path.join(root, 'build/Release/activation_kernels.node'),
+        path.join(dir, 'build/Release/activation_kernels.node'),
+      );
+      fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+      const out = path.join(dir, 'out');
+      // check.js with the fake device installed first (argv as if run as `node check.js ...`)
+      const stage = (...args: string[]) =>
+        spawnSync(
+          process.execPath,
+          [
+            '-e',
+            "require('./test/fake-cuda').installFakeCuda(); process.argv.splice(1, 1, 'check.js'); require('./scripts/gpu/check.js')",
+            'x',
+            ...args,
+            '--out',
+            out,
+          ],
+          { cwd: dir, encoding: 'utf8', timeout: 120_000 },
+        );
+      const acc = stage('accuracy');
+      expect(acc.status, acc.stderr).toBe(0);
+      const accuracy = JSON.parse(fs.readFileSync(path.join(out, 'accuracy.json'), 'utf8'));
+      expect(accuracy.finished).toBe(true);
+      expect(accuracy.rows).toHaveLength(2 * (rows.length + 1)); // test/table.ts and a nested blend
+      expect(new Set(accuracy.rows.map((r: { kernel: string }) => r.kernel))).toEqual(
+        new Set(['single op', 'two-op blend', 'interpreter']),
+      );
+      expect(accuracy.rows.every((r: { ok: boolean }) => r.ok)).toBe(true);
+      const tim = stage('timings', '--sizes', '20,24');
+      expect(tim.status, tim.stderr).toBe(0);
+      const timings = JSON.parse(fs.readFileSync(path.join(out, 'timings.json'), 'utf8'));
+      expect(timings.finished).toBe(true);
+      const mish = timings.rows.filter(
+        (r: { activation: string; pass: string }) => r.activation === 'mish' && r.pass === 'forward',
+      );
+      expect(mish.map((r: { n: number; cacheResident?: boolean }) => [r.n, r.cacheResident ?? false])).toEqual([
+        [2 ** 20, true], // 8 MiB of x and y in the fake's 50 MiB L2
+        [2 ** 24, false],
+      ]);
+      fs.writeFileSync(
+        path.join(out, 'torch.json'),
+        JSON.stringify({
+          torch: '2.11.0',
+          peers: [
+            {
+              name: 'torch',
+              version: '2.11.0',
+              backend: 'cuda',
+              activation: 'copy',
+              pass: 'forward',
+              n: 2 ** 24,
+              ms: 2,
+            },
+          ],
+        }),
+      );
+      fs.writeFileSync(path.join(out, 'stages.tsv'), 'tests\tpassed\t12.5\t0\n');
+      const rep = stage('report');
+      expect(rep.status, rep.stderr).toBe(0);
+      const doc = JSON.parse(fs.readFileSync(path.join(out, 'gpu-check.json'), 'utf8'));
+      expect(doc.stages).toEqual([{ name: 'tests', status: 'passed', seconds: 12.5 }]);
+      expect(doc.comparison).toEqual([
+        { n: 2 ** 24, activation: 'copy', pass: 'forward', ours: 1, torch: 2, ratio: 0.5 },
+      ]);
+      expect(doc.peers[0]).toMatchObject({ name: 'torch', backend: 'cuda', pass: 'forward' });
+      expect(doc.accuracy).toHaveLength(accuracy.rows.length);
+      const md = fs.readFileSync(path.join(out, 'gpu-check.md'), 'utf8');
+      expect(md).toContain('| 2^20 (in L2) | mish | forward |');
+      expect(md).toContain('| blend (blend mish relu 0.5) hardMish 0.3 | backward | interpreter |');
+      expect(md).toContain('| 2^24 | copy | forward | 1.0000 | 2.0000 | 0.500 |');
+      expect(stage('bogus').stderr).toContain('check.js: expected accuracy, timings or report but received bogus');
+    },
+  );
+});
+
+const report = requireCjs('../scripts/gpu/report.js');
+const refs: Record<string, Reference> = {
+  relu: reluRef,
+  mish: mishRef(),
+  silu: swishRef(1),
+  hardSwish: hardGateRef(3, 6),
+};
+const refOf = (name: string) => refs[name];
+// Python without the sanitizer run's preloaded libasan (npm run test:sanitize), which is for node.
+const pythonEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD'));
+
+describe('the GPU report: PyTorch beside ours', () => {
+  const x = Array.from({ length: 97 }, (_, i) => -8 + i / 6);
+  const sampled = (wrongKey?: string) => {
+    const values: Record<string, number[]> = {};
+    for (const [name, r] of Object.entries(refs))
+      for (const pass of ['forward', 'backward']) {
+        const key = `${name} ${pass}`;
+        values[key] = x.map((v) => (pass === 'forward' ? r.f(v) : r.df(v)) * (key === wrongKey ? 1.01 : 1));
+      }
+    return { x, values };
+  };
+  const peer = (activation: string, pass: string, n: number, ms: number) => ({
+    name: 'torch',
+    version: '2.11.0',
+    backend: 'cuda',
+    activation,
+    pass,
+    n,
+    ms,
+    how: '',
+  });
+  const torchDoc = (wrongKey?: string) => ({
+    torch: '2.11.0',
+    torchCuda: '13.0',
+    device: 'NVIDIA H200',
+    samples: sampled(wrongKey),
+    peers: [
+      peer('mish', 'forward', 2 ** 26, 1.2),
+      peer('mish', 'backward', 2 ** 26, 1.5),
+      peer('copy', 'forward', 2 ** 26, 1),
+    ],
+  });
+
+  it("keeps torch's times only for calls that give the right values", () => {
+    const ok = report.checkedPeers(torchDoc(), refOf);
+    expect(ok.peers.map((p: { activation: string; pass: string }) => `${p.activation} ${p.pass}`)).toEqual([
+      'mish forward',
+      'mish backward',
+      'copy forward',
+    ]);
+    const bad = report.checkedPeers(torchDoc('mish backward'), refOf);
+    expect(bad.peers).toHaveLength(2);
+    expect(bad.notes).toContain(
+      'torch mish backward: worst relative error 1.0e-2 on [-8, 8], WRONG: its times are left out',
+    );
+    expect(report.checkedPeers(undefined, refOf)).toEqual({ peers: [], notes: ['PyTorch: not run'] });
+    expect(report.checkedPeers({ reason: 'torch not importable: x', peers: [] }, refOf).notes).toEqual([
+      'PyTorch: torch not importable: x',
+    ]);
+  });
+
+  it('puts ours beside torch, judges >= 2^26, and writes the Markdown', () => {
+    const row = (activation: string, pass: string, n: number, ms: number) => ({
+      backend: 'cuda',
+      threads: 1,
+      activation,
+      pass,
+      n,
+      ms,
+    });
+    const rows = [
+      row('mish', 'forward', 2 ** 26, 1.0),
+      row('mish', 'backward', 2 ** 26, 1.8),
+      row('copy', 'forward', 2 ** 26, 0.9),
+    ];
+    const { peers } = report.checkedPeers(torchDoc(), refOf);
+    const c = report.comparison(rows, peers);
+    expect(c.map((e: { ratio: number }) => e.ratio.toFixed(3))).toEqual(['0.900', '1.200', '0.833']);
+    expect(report.torchVerdict(c)).toEqual({
+      target: "GPU, >= 2^26: every forward and backward no slower than PyTorch's kernel for the same function",
+      met: false,
+      measured: "worst mish backward at 2^26: 1.200x torch's time",
+    });
+    expect(report.torchVerdict([]).met).toBeNull();
+    const md = report.markdown({
+      date: 'd',
+      machine: { gpu: 'NVIDIA H200' },
+      rows,
+      peers,
+      stages: [{ name: 'tests', status: 'passed', seconds: 3 }],
+    });
+    expect(md).toContain('| n | activation | pass | ours ms | torch ms | ours/torch |');
+    expect(md).toContain('| 2^26 | mish | backward | 1.8000 | 1.5000 | 1.200 |');
+    expect(md).toContain('| tests | passed | 3.0 |');
+  });
+
+  // The script's own calls (F.* and torch.ops.aten.*_backward), run on the CPU where torch is
+  // installed: the same values the GPU run checks before it shows a time.
+  const python = ['python3', '/usr/bin/python3'].find(
+    (p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8', env: pythonEnv }).status === 0,
+  );
+  it.skipIf(!python)("torch_peers.py's calls give the reference values (torch on the CPU)", () => {
+    const r = spawnSync(
+      python as string,
+      ['-c', 'import json, torch, torch_peers; print(json.dumps(torch_peers.samples(torch, torch.device("cpu"))))'],
+      { cwd: path.join(root, 'scripts/gpu'), encoding: 'utf8', env: pythonEnv },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const errors = report.peerErrors(JSON.parse(r.stdout), refOf);
+    expect(Object.keys(errors).sort()).toEqual(
+      Object.keys(refs)
+        .flatMap((k) => [`${k} backward`, `${k} forward`])
+        .sort(),
+    );
+    for (const [key, e] of Object.entries(errors)) expect(e, key).toBeLessThanOrEqual(report.PEER_TOLERANCE);
+  });
+
+  it('torch_peers.py checks its arguments and says why it has no times', () => {
+    const script = path.join(root, 'scripts/gpu/torch_peers.py');
+    const py = python ?? 'python3';
+    const bad = spawnSync(py, [script, '--out', 'x.json', '--sizes', '24,x'], { encoding: 'utf8', env: pythonEnv });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('Expected a size like 24 or 2^24 for --sizes but received "x"');
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ak-torch-')), 'torch.json');
+    const r = spawnSync(py, [script, '--out', out, '--sizes', '2^24'], { encoding: 'utf8', env: pythonEnv });
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    if (r.status === 3) {
+      expect(doc.peers).toEqual([]);
+      expect(doc.reason).toMatch(/^torch (not importable: |.* sees no CUDA device 0$)/);
+    } else expect(r.status).toBe(0); // a machine with torch and a GPU: times
+  });
+});
