@@ -5,14 +5,22 @@ import {
   aptxRef,
   backwardError,
   blendRef,
+  eluRef,
   forwardError,
+  geluRef,
+  geluTanhRef,
   hardGateRef,
+  leakyReluRef,
   linearSwishRef,
   mishRef,
   type Reference,
   reluRef,
+  seluRef,
+  sigmoidRef,
+  softplusRef,
   sweep,
   swishRef,
+  tanhRef,
 } from '../test/reference';
 import { type Activation, ak } from './library';
 import { moreRefs } from './references';
@@ -47,6 +55,7 @@ export function cases(): Case[] {
 
 function ownCases(): Case[] {
   const { relu, mish, silu, swish, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, blend } = ak;
+  const { gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu } = ak;
   return [
     { name: 'relu', fn: relu, ref: reluRef },
     { name: 'mish', fn: mish, ref: mishRef() },
@@ -80,6 +89,21 @@ function ownCases(): Case[] {
       ref: blendRef(mishRef(), hardGateRef(3, 5), 0.5),
       kinks: [-3, 2],
     },
+    // The classic functions (cpp/activations_classic.h), beside onnxruntime's native ops.
+    { name: 'gelu', fn: gelu, ref: geluRef, kinks: [-1, 1] },
+    { name: 'geluTanh', fn: geluTanh, ref: geluTanhRef },
+    { name: 'sigmoid', fn: sigmoid, ref: sigmoidRef },
+    { name: 'tanh', fn: tanh, ref: tanhRef },
+    {
+      name: 'softplus',
+      fn: softplus,
+      ref: softplusRef(1),
+      // (z s(z) - softplus(z)) / beta^2, beta = 1
+      paramRef: (x, dy) => [dy * (x * sig(x) - (Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))))],
+    },
+    { name: 'elu', fn: elu, ref: eluRef(1), paramRef: (x, dy) => [x > 0 ? 0 : dy * Math.expm1(x)] },
+    { name: 'selu', fn: selu, ref: seluRef },
+    { name: 'leakyRelu', fn: leakyRelu, ref: leakyReluRef(0.01), paramRef: (x, dy) => [x > 0 ? 0 : dy * x] },
   ];
 }
 

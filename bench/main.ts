@@ -210,13 +210,15 @@ async function main(): Promise<void> {
     );
   }
   const peerOk = new Map<string, boolean>();
-  const peerChecked = (key: string, check: () => number): boolean => {
+  // timedAnyway: a native op of a peer that is off (onnxruntime's Gelu loses the left tail) is
+  // still timed, as what a user would call, and marked in its `how`.
+  const peerChecked = (key: string, check: () => number, timedAnyway = false): boolean => {
     let ok = peerOk.get(key);
     if (ok === undefined) {
       const err = check();
       ok = err <= 1e-3;
       const note = `${key}: worst relative error ${err.toExponential(1)} on [-8, 8]`;
-      notes.push(ok ? note : `${note}, WRONG: not reported`);
+      notes.push(ok ? note : `${note}, WRONG: ${timedAnyway ? 'timed, marked INACCURATE' : 'not reported'}`);
       if (!ok) warn(note);
       peerOk.set(key, ok);
     }
@@ -273,7 +275,8 @@ async function main(): Promise<void> {
               const y = new Float32Array(x.length);
               await (await ortPeers.runner(name, t, x, y))();
               const f = refOf(name);
-              if (f && !peerChecked(`onnxruntime-node ${name}`, () => peerError(x, y, f))) return;
+              const native = !ortPeers.how[name].includes('->'); // one op, not a composed graph
+              const accurate = !f || peerChecked(`onnxruntime-node ${name}`, () => peerError(x, y, f), native);
               const d = arrays(n);
               const call = await ortPeers.runner(name, t, d.x, d.out);
               const r = await time(call, budget, true);
@@ -285,7 +288,7 @@ async function main(): Promise<void> {
                 n,
                 ms: r.ms,
                 threads: t,
-                how: ortPeers.how[name],
+                how: accurate ? ortPeers.how[name] : `${ortPeers.how[name]} [INACCURATE, see the notes]`,
               });
             },
           });

@@ -39,6 +39,7 @@ export interface OnnxNode {
   inputs: string[];
   output: string;
   floats?: Record<string, number>; // float attributes, e.g. HardSigmoid's alpha
+  strings?: Record<string, string>; // string attributes, e.g. Gelu's approximate
 }
 
 // ValueInfoProto { name = 1, type = 2 { tensor_type = 1 { elem_type = 1 (FLOAT), shape = 2
@@ -47,7 +48,7 @@ const tensorInfo = (field: number, name: string): Field =>
   message(field, str(1, name), message(2, message(1, int(1, 1), message(2, message(1, str(2, 'n'))))));
 
 // NodeProto { input = 1, output = 2, name = 3, op_type = 4, attribute = 5 { name = 1, f = 2,
-// type = 20 (FLOAT = 1) } }
+// s = 4, type = 20 (FLOAT = 1, STRING = 3) } }
 const node = (n: OnnxNode, index: number): Field =>
   message(
     1,
@@ -56,6 +57,7 @@ const node = (n: OnnxNode, index: number): Field =>
     str(3, `node${index}`),
     str(4, n.op),
     ...Object.entries(n.floats ?? {}).map(([name, value]) => message(5, str(1, name), float(2, value), int(20, 1))),
+    ...Object.entries(n.strings ?? {}).map(([name, value]) => message(5, str(1, name), str(4, value), int(20, 3))),
   );
 
 /** ModelProto { ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 } for y = graph(x). */
@@ -70,7 +72,7 @@ export function onnxModel(nodes: OnnxNode[], opset = 17): Uint8Array {
 }
 
 /** The peer graphs: ONNX has no Mish before opset 18 and onnxruntime no Mish kernel, so compose it. */
-export const peerGraphs: Record<string, { nodes: OnnxNode[]; how: string }> = {
+export const peerGraphs: Record<string, { nodes: OnnxNode[]; how: string; opset?: number }> = {
   relu: { nodes: [{ op: 'Relu', inputs: ['x'], output: 'y' }], how: 'Relu' },
   mish: {
     nodes: [
@@ -87,5 +89,21 @@ export const peerGraphs: Record<string, { nodes: OnnxNode[]; how: string }> = {
       { op: 'Mul', inputs: ['x', 's'], output: 'y' },
     ],
     how: 'Sigmoid -> Mul',
+  },
+  // The classic functions: each is one native onnxruntime op (Gelu from opset 20).
+  gelu: { nodes: [{ op: 'Gelu', inputs: ['x'], output: 'y' }], how: 'Gelu (opset 20)', opset: 20 },
+  geluTanh: {
+    nodes: [{ op: 'Gelu', inputs: ['x'], output: 'y', strings: { approximate: 'tanh' } }],
+    how: "Gelu approximate='tanh' (opset 20)",
+    opset: 20,
+  },
+  sigmoid: { nodes: [{ op: 'Sigmoid', inputs: ['x'], output: 'y' }], how: 'Sigmoid' },
+  tanh: { nodes: [{ op: 'Tanh', inputs: ['x'], output: 'y' }], how: 'Tanh' },
+  softplus: { nodes: [{ op: 'Softplus', inputs: ['x'], output: 'y' }], how: 'Softplus' },
+  elu: { nodes: [{ op: 'Elu', inputs: ['x'], output: 'y', floats: { alpha: 1 } }], how: 'Elu alpha 1' },
+  selu: { nodes: [{ op: 'Selu', inputs: ['x'], output: 'y' }], how: 'Selu (its default alpha, gamma)' },
+  leakyRelu: {
+    nodes: [{ op: 'LeakyRelu', inputs: ['x'], output: 'y', floats: { alpha: 0.01 } }],
+    how: 'LeakyRelu alpha 0.01',
   },
 };

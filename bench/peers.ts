@@ -24,7 +24,7 @@ export function loadOrt(): OrtPeers | string {
     const key = `${activation}/${threads}`;
     let s = sessions.get(key);
     if (!s) {
-      s = ort.InferenceSession.create(onnxModel(peerGraphs[activation].nodes), {
+      s = ort.InferenceSession.create(onnxModel(peerGraphs[activation].nodes, peerGraphs[activation].opset), {
         executionProviders: ['cpu'],
         intraOpNumThreads: threads,
         interOpNumThreads: 1,

@@ -14,12 +14,24 @@ inline int param_count(Op op) {
     case Op::Swish: return 1;
     case Op::HardGate: return 2;
     case Op::Aptx: return 3;
+    case Op::Softplus: return 1;
+    case Op::Elu: return 1;
+    case Op::LeakyRelu: return 1;
     default: return 0;
   }
 }
 
 // Number of parameter gradients paramGrad returns (0: the activation has none).
-inline int param_grad_count(Op op) { return op == Op::Swish ? 1 : op == Op::Aptx ? 3 : 0; }
+inline int param_grad_count(Op op) {
+  switch (op) {
+    case Op::Swish: return 1;
+    case Op::Aptx: return 3;
+    case Op::Softplus: return 1;
+    case Op::Elu: return 1;
+    case Op::LeakyRelu: return 1;
+    default: return 0;
+  }
+}
 
 // Aptx's prepared parameters (cpp/activations.h names the slots): alpha, beta, gamma are rounded
 // to float once, and everything else is derived from those floats in double.
@@ -88,7 +100,8 @@ inline void prepare_aptx(const double* raw, float* v) {
   v[25] = a == 1 && b != 0 && std::isfinite(v[26]) && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
 }
 
-// raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}. lib/ has checked them.
+// raw: swish {beta}; hardGate {shift, cap}; aptx {alpha, beta, gamma}; softplus {beta};
+// elu {alpha}; leakyRelu {slope}. lib/ has checked them.
 inline Params prepare_params(Op op, const double* raw) {
   Params p{};
   switch (op) {
@@ -106,6 +119,23 @@ inline Params prepare_params(Op op, const double* raw) {
       break;
     }
     case Op::Aptx: prepare_aptx(raw, p.v); break;
+    case Op::Softplus: {
+      float beta = float(raw[0]);
+      int exponent = 0;
+      bool power_of_two = std::frexp(beta, &exponent) == (beta > 0 ? 0.5f : -0.5f);
+      float inv = 1.f / beta;
+      p.v[0] = beta;
+      p.v[1] = power_of_two && std::isnormal(inv) ? inv : 0.f;
+      break;
+    }
+    case Op::Elu: p.v[0] = float(raw[0]); break;
+    case Op::LeakyRelu: {
+      float slope = float(raw[0]);
+      p.v[0] = slope;
+      // slope * -Inf, with 0 * -Inf taken as its limit: a zero with the sign of -slope
+      p.v[1] = slope > 0 ? -INFINITY : slope < 0 ? INFINITY : std::copysign(0.f, -slope);
+      break;
+    }
     default: break;
   }
   return p;

@@ -3,7 +3,24 @@
 
 namespace ak {
 
-enum class Op : int { Relu, Mish, Swish, HardGate, ApproxMish, LinearSwish, Aptx, Count };
+enum class Op : int {
+  Relu,
+  Mish,
+  Swish,
+  HardGate,
+  ApproxMish,
+  LinearSwish,
+  Aptx,
+  Gelu,
+  GeluTanh,
+  Sigmoid,
+  Tanh,
+  Softplus,
+  Elu,
+  Selu,
+  LeakyRelu,
+  Count
+};
 
 // Prepared parameters: what the formulas need, derived once per call by prepare_params().
 struct Params {

@@ -80,6 +80,57 @@ __host__ __device__ Ref aptx_ref(double x, const double* raw) {
   return {g * core, g * (a1 + 2 * slope)};
 }
 
+// The classic functions (cpp/activations_classic.h), in the forms of test/reference.ts.
+__host__ __device__ Ref gelu_ref(double x) {
+  if (isnan(x)) return {x, x};
+  if (x == -INFINITY) return {-0.0, 0};
+  if (x == INFINITY) return {x, 1};
+  double phi = 0.5 * erfc(-x * 0.70710678118654752440);
+  return {x * phi, phi + x * 0.39894228040143267794 * exp(-0.5 * x * x)};
+}
+
+__host__ __device__ Ref gelu_tanh_ref(double x) {
+  if (isnan(x)) return {x, x};
+  if (!isfinite(x)) return x > 0 ? Ref{x, 1} : Ref{-0.0, 0};
+  const double c = 1.5957691216057307117;  // 2 sqrt(2/pi)
+  double z = c * (x + 0.044715 * x * x * x), w = c * x * (1 + 3 * 0.044715 * x * x);
+  return {x * sig(z), sig(z) * (1 + w * sig(-z))};
+}
+
+__host__ __device__ Ref sigmoid_ref(double x) {
+  if (isnan(x)) return {x, x};
+  return {sig(x), sig(x) * sig(-x)};
+}
+
+__host__ __device__ Ref tanh_ref(double x) {
+  if (isnan(x)) return {x, x};
+  double t = tanh(x);
+  return {t, isfinite(x) ? 4 * sig(2 * x) * sig(-2 * x) : 0};
+}
+
+__host__ __device__ Ref softplus_ref(double x, double beta) {
+  double b = f32(beta);
+  if (isnan(x)) return {x, x};
+  double z = b * x;
+  if (!isfinite(z)) return z > 0 ? Ref{x, 1} : Ref{b > 0 ? 0.0 : -0.0, 0};
+  double l = log1p(exp(-fabs(z))) / b;
+  return {z > 0 ? x + l : l, sig(z)};
+}
+
+__host__ __device__ Ref elu_ref(double x, double alpha, double scale) {
+  if (isnan(x)) return {x, x};
+  if (x > 0) return {scale * x, scale};
+  return {scale * alpha * expm1(x), scale * alpha * exp(x)};
+}
+
+__host__ __device__ Ref leaky_relu_ref(double x, double slope) {
+  double s = f32(slope);
+  if (isnan(x)) return {x, x};
+  if (x > 0) return {x, 1};
+  if (x == -INFINITY && s == 0) return {signbit(s) ? 0.0 : -0.0, s};  // the limit of s x
+  return {s * x, s};
+}
+
 __host__ __device__ Ref ref_op(const RefInstr& in, double x) {
   switch (Op(in.op)) {
     case Op::Relu: return relu_ref(x);
@@ -89,6 +140,14 @@ __host__ __device__ Ref ref_op(const RefInstr& in, double x) {
     case Op::ApproxMish: return approx_mish_ref(x);
     case Op::LinearSwish: return linear_swish_ref(x);
     case Op::Aptx: return aptx_ref(x, in.raw);
+    case Op::Gelu: return gelu_ref(x);
+    case Op::GeluTanh: return gelu_tanh_ref(x);
+    case Op::Sigmoid: return sigmoid_ref(x);
+    case Op::Tanh: return tanh_ref(x);
+    case Op::Softplus: return softplus_ref(x, in.raw[0]);
+    case Op::Elu: return elu_ref(x, f32(in.raw[0]), 1);
+    case Op::Selu: return elu_ref(x, 1.6732632423543772, 1.0507009873554805);
+    case Op::LeakyRelu: return leaky_relu_ref(x, in.raw[0]);
     default: return {NAN, NAN};
   }
 }

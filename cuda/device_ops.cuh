@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../cpp/activations.h"
+#include "../cpp/activations_classic.h"
 #include "kernels.h"
 
 namespace ak {
@@ -34,6 +35,14 @@ AK_HD float eval_op(int op, float x, float dy, const Params& p) {
     case Op::ApproxMish: return Pass<ApproxMish>::at(x, dy, p);
     case Op::LinearSwish: return Pass<LinearSwish>::at(x, dy, p);
     case Op::Aptx: return Pass<Aptx>::at(x, dy, p);
+    case Op::Gelu: return Pass<Gelu>::at(x, dy, p);
+    case Op::GeluTanh: return Pass<GeluTanh>::at(x, dy, p);
+    case Op::Sigmoid: return Pass<Sigmoid>::at(x, dy, p);
+    case Op::Tanh: return Pass<Tanh>::at(x, dy, p);
+    case Op::Softplus: return Pass<Softplus>::at(x, dy, p);
+    case Op::Elu: return Pass<Elu>::at(x, dy, p);
+    case Op::Selu: return Pass<Selu>::at(x, dy, p);
+    case Op::LeakyRelu: return Pass<LeakyRelu>::at(x, dy, p);
     default: return as_float(0x7fc00000);  // unreachable: compile_program checked
   }
 }
@@ -111,6 +120,14 @@ cudaError_t dispatch(const Program& f, const Make& make) {
     case Op::ApproxMish: return make(OpFn<Pass, ApproxMish>{p});
     case Op::LinearSwish: return make(OpFn<Pass, LinearSwish>{p});
     case Op::Aptx: return make(OpFn<Pass, Aptx>{p});
+    case Op::Gelu: return make(OpFn<Pass, Gelu>{p});
+    case Op::GeluTanh: return make(OpFn<Pass, GeluTanh>{p});
+    case Op::Sigmoid: return make(OpFn<Pass, Sigmoid>{p});
+    case Op::Tanh: return make(OpFn<Pass, Tanh>{p});
+    case Op::Softplus: return make(OpFn<Pass, Softplus>{p});
+    case Op::Elu: return make(OpFn<Pass, Elu>{p});
+    case Op::Selu: return make(OpFn<Pass, Selu>{p});
+    case Op::LeakyRelu: return make(OpFn<Pass, LeakyRelu>{p});
     default: return cudaErrorInvalidValue;
   }
 }

@@ -236,6 +236,9 @@ cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy,
   switch (Op(f.code[0].op)) {
     case Op::Swish: return param_grad_of<Swish>(p, x, dy, n, scratch, s);
     case Op::Aptx: return param_grad_of<Aptx>(p, x, dy, n, scratch, s);
+    case Op::Softplus: return param_grad_of<Softplus>(p, x, dy, n, scratch, s);
+    case Op::Elu: return param_grad_of<Elu>(p, x, dy, n, scratch, s);
+    case Op::LeakyRelu: return param_grad_of<LeakyRelu>(p, x, dy, n, scratch, s);
     default: return cudaErrorInvalidValue;
   }
 }

@@ -41,7 +41,7 @@ struct RefProgram {
 
 // From an activation code (see cpp/cpu/compute.h): false if it is malformed.
 bool compile_program(const double* code, size_t length, Program& out, RefProgram* ref = nullptr);
-// Number of parameter gradients: only a single swish or aptx has them.
+// Number of parameter gradients: only a single swish, aptx, softplus, elu or leakyRelu has them.
 int program_param_grads(const Program& f);
 
 // Queued on `stream`; return the launch error (cudaSuccess when queued).

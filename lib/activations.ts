@@ -6,7 +6,23 @@ import { type Device, type GpuArray, runBackward, runForward, runParamGrad } fro
 import { checkNumber, checkOptions, type NumberRule, rangeError, typeError } from './validate';
 
 // Op numbers shared with cpp/types.h (enum class Op) and cpp/cpu/compute.h (kBlendCode).
-const Op = { relu: 0, mish: 1, swish: 2, hardGate: 3, approxMish: 4, linearSwish: 5, aptx: 6 } as const;
+const Op = {
+  relu: 0,
+  mish: 1,
+  swish: 2,
+  hardGate: 3,
+  approxMish: 4,
+  linearSwish: 5,
+  aptx: 6,
+  gelu: 7,
+  geluTanh: 8,
+  sigmoid: 9,
+  tanh: 10,
+  softplus: 11,
+  elu: 12,
+  selu: 13,
+  leakyRelu: 14,
+} as const;
 const BLEND = 100;
 const MAX_BLEND_NODES = 64; // cpp/cpu/compute.h kMaxNodes
 const MAX_BLEND_DEPTH = 16; // cpp/cpu/compute.cpp decode_activation
@@ -384,6 +400,47 @@ export const aptx = factory(
   (p) => [Op.aptx, p.alpha, p.beta, p.gamma],
 );
 
+// ---- What Mish is weighed against (cpp/activations_classic.h) -------------------------------
+
+/** x·Φ(x) = x/2·erfc(−x/√2), Φ the normal CDF (Hendrycks & Gimpel; PyTorch's approximate='none'). @example gelu.forward(x) */
+export const gelu = plain('gelu', [Op.gelu]);
+/** x·s(2√(2/π)(x + 0.044715x³)): GELU's tanh approximation (PyTorch's approximate='tanh'). @example geluTanh.forward(x) */
+export const geluTanh = plain('geluTanh', [Op.geluTanh]);
+/** s(x) = 1/(1 + e^-x), the logistic sigmoid. @example sigmoid.forward(x) */
+export const sigmoid = plain('sigmoid', [Op.sigmoid]);
+/** tanh(x), accurate near 0 (no 1 − 2/(1 + e^2x) cancellation). @example tanh.forward(x) */
+export const tanh = plain('tanh', [Op.tanh]);
+/** λ·elu(x, α) with α = 1.6732632423543772, λ = 1.0507009873554805 (Klambauer et al. 2017). @example selu.forward(x) */
+export const selu = plain('selu', [Op.selu]);
+
+/**
+ * log(1 + e^(beta·x))/beta, exact for every x (no threshold switch), beta = 1 by default
+ * (beta ≠ 0, also as a float32); beta is trainable: paramGrad gives `{ beta }`.
+ * @example softplus({ beta: 2 }).forward(x)
+ */
+export const softplus = factory(
+  'softplus',
+  [{ name: 'beta', default: 1, trainable: true, rule: { nonzero: true } }],
+  (p) => [Op.softplus, p.beta],
+);
+
+/**
+ * x for x > 0, alpha·(e^x − 1) otherwise (Clevert et al. 2015), alpha = 1 by default;
+ * elu'(0) = alpha (PyTorch); alpha is trainable: paramGrad gives `{ alpha }`.
+ * @example elu({ alpha: 0.5 }).forward(x)
+ */
+export const elu = factory('elu', [{ name: 'alpha', default: 1, trainable: true }], (p) => [Op.elu, p.alpha]);
+
+/**
+ * x for x > 0, slope·x otherwise, slope = 0.01 by default; leakyRelu'(0) = slope (PyTorch). A
+ * trainable slope is PReLU: paramGrad gives `{ slope }`.
+ * @example leakyRelu({ slope: 0.2 }).paramGrad(x, dy).slope
+ */
+export const leakyRelu = factory('leakyRelu', [{ name: 'slope', default: 0.01, trainable: true }], (p) => [
+  Op.leakyRelu,
+  p.slope,
+]);
+
 // ---- Blends -------------------------------------------------------------------------------
 
 type GradsOf<A> = A extends Activation<object, infer G> ? G : never;
@@ -437,6 +494,14 @@ export const byName = {
   approxMish,
   linearSwish,
   aptx,
+  gelu,
+  geluTanh,
+  sigmoid,
+  tanh,
+  softplus,
+  elu,
+  selu,
+  leakyRelu,
 } as const;
 
 /** A name of the table: `'relu' | 'mish' | 'swish' | ... | 'aptx'`. */

@@ -84,6 +84,7 @@ export interface NumberRule {
   above?: number; // exclusive lower bound
   min?: number;
   max?: number;
+  nonzero?: boolean; // also as a float32: 1e-46 rounds to 0
 }
 
 // A parameter: a number that is finite as a float32, within the rule's bounds.
@@ -91,6 +92,7 @@ export function checkNumber(value: unknown, name: string, rule: NumberRule = {})
   if (typeof value !== 'number') throw typeError('a number', name, value);
   if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX)
     throw rangeError('a finite float32 number', name, String(value));
+  if (rule.nonzero && Math.fround(value) === 0) throw rangeError('a nonzero float32 number', name, String(value));
   if (rule.above !== undefined && !(value > rule.above))
     throw rangeError(`a number > ${rule.above}`, name, String(value));
   if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max))

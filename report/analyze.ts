@@ -13,7 +13,7 @@ export interface Candidate {
   label: string;
 }
 
-/** The stand-ins, Mish first: the API's names, with parameters where the family needs them. */
+/** The stand-ins, Mish first, then GELU and ELU: the API's names, with parameters where the family needs them. */
 export const candidates: readonly Candidate[] = [
   { name: 'mish', params: {}, label: 'mish' },
   { name: 'silu', params: {}, label: 'silu' },
@@ -26,6 +26,10 @@ export const candidates: readonly Candidate[] = [
   { name: 'hardGate', params: { shift: 3, cap: 3 }, label: 'hardGate(3, 3)' },
   { name: 'approxMish', params: {}, label: 'approxMish' },
   { name: 'linearSwish', params: {}, label: 'linearSwish' },
+  // What Mish is weighed against (DESIGN §1, the classic functions); silu is above.
+  { name: 'gelu', params: {}, label: 'gelu' },
+  { name: 'geluTanh', params: {}, label: 'geluTanh' },
+  { name: 'elu', params: { alpha: 1 }, label: 'elu' },
 ];
 
 export interface Kink {

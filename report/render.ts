@@ -6,6 +6,7 @@ import {
   type FunctionReport,
   type Kernel,
   kernel,
+  RANGE,
   type Report,
 } from './analyze';
 import { type Chart, lineChart, type Series } from './svg';
@@ -24,6 +25,10 @@ const styles: Record<string, Pick<Series, 'color' | 'dash' | 'width' | 'opacity'
   'hardGate(3, 3)': { color: '#7f7f7f', dash: '3 3' },
   approxMish: { color: '#2ca02c', dash: '10 3 2 3' },
   linearSwish: { color: '#b8860b', dash: '10 3 2 3' },
+  // what Mish is weighed against: gelu solid, geluTanh (its tanh approximation) dotted on top
+  gelu: { color: '#9467bd', width: 3 },
+  geluTanh: { color: '#bcbd22', dash: '2 4', width: 2.5 },
+  elu: { color: '#393b79', dash: '10 3 2 3' },
 };
 
 interface Sampled {
@@ -75,10 +80,11 @@ export function plots(report: Report, list: readonly Candidate[] = candidates): 
       series: wide.map((s) => series(s, s.df)),
     },
     'difference.svg': {
-      title: 'Difference from Mish',
+      title: 'Difference from Mish (elu leaves the chart below: it falls to −1)',
       xLabel: 'x',
       yLabel: 'f(x) − mish(x)',
       xRange: [-6, 6],
+      yRange: [-0.5, 0.3],
       series: wide.map((s) => series(s, differenceFromMish(s, kernels[0]))),
     },
     'minima.svg': {
@@ -88,7 +94,9 @@ export function plots(report: Report, list: readonly Candidate[] = candidates): 
       xRange: [-3, 0.5],
       yRange: [-0.8, 0.55],
       series: zoom.map((s) => series(s, s.f)),
-      markers: zoom.map((s) => ({ ...s.report.minimum, color: styles[s.candidate.label].color })),
+      markers: zoom
+        .filter((s) => hasMinimum(s.report))
+        .map((s) => ({ ...s.report.minimum, color: styles[s.candidate.label].color })),
     },
   };
   return Object.fromEntries(Object.entries(charts).map(([file, chart]) => [file, lineChart(chart)]));
@@ -124,6 +132,9 @@ function kinksText(f: FunctionReport): string {
     .join(', ');
 }
 
+/** elu decreases all the way left (to -alpha): its lowest grid point is the edge of the range. */
+const hasMinimum = (f: FunctionReport): boolean => f.minimum.x > RANGE[0];
+
 /** The main table: closeness to Mish, minimum, slope at 0, smoothness, kinks, CPU cost. */
 export function summaryTable(report: Report): string {
   const head =
@@ -132,7 +143,7 @@ export function summaryTable(report: Report): string {
   const rows = report.functions.map((f) => {
     const cpu = f.cost?.cpu;
     const cost = cpu ? `${ratio(cpu.forward)} / ${ratio(cpu.backward)}` : '–';
-    return `| \`${labelOf(f)}\` | ${fmt(f.maxAbsDiffFromMish, 4)} | ${fmt(f.argMaxAbsDiff, 3)} | ${fmt(f.meanAbsDiffFromMish, 4)} | (${fmt(f.minimum.x)}, ${fmt(f.minimum.y)}) | ${fmt(f.slopeAtZero, 4)} | ${f.smoothness} | ${kinksText(f)} | ${cost} |`;
+    return `| \`${labelOf(f)}\` | ${fmt(f.maxAbsDiffFromMish, 4)} | ${fmt(f.argMaxAbsDiff, 3)} | ${fmt(f.meanAbsDiffFromMish, 4)} | ${hasMinimum(f) ? `(${fmt(f.minimum.x)}, ${fmt(f.minimum.y)})` : `none (${fmt(f.minimum.y)} at x = ${fmt(f.minimum.x)})`} | ${fmt(f.slopeAtZero, 4)} | ${f.smoothness} | ${kinksText(f)} | ${cost} |`;
   });
   return head + rows.join('\n');
 }
@@ -210,6 +221,8 @@ ${summaryTable(report)}
   on [−10, 10].
 - aptx(1, 1, 0.5) is swish β=2 (APTx(1, β, ½) = swish(2β)): the same figures, two kernels;
   approxMish is silu for x ≤ 0 (the same minimum; its curve hides silu's there).
+- gelu, geluTanh and elu are what Mish is usually weighed against (silu too); geluTanh is
+  PyTorch's tanh approximation of gelu, and elu (α = 1) has no minimum: it falls to −1 as x → −∞.
 
 ## Kinks
 

@@ -6,14 +6,22 @@ import {
   aptx,
   blend,
   cpu,
+  elu,
+  gelu,
+  geluTanh,
   hardGate,
   hardMish,
   hardSwish,
   hMish,
+  leakyRelu,
   mish,
   relu,
+  selu,
+  sigmoid,
   silu,
+  softplus,
   swish,
+  tanh,
 } from '../lib';
 import { mishRef } from './reference';
 
@@ -122,8 +130,25 @@ describe('activations as objects', () => {
       'approxMish',
       'linearSwish',
       'aptx',
+      'gelu',
+      'geluTanh',
+      'sigmoid',
+      'tanh',
+      'softplus',
+      'elu',
+      'selu',
+      'leakyRelu',
     ]);
     expect(activation('mish')).toBe(mish);
+    expect(activation('gelu')).toBe(gelu);
+    expect(activation('softplus', { beta: 2 }).params).toEqual({ beta: 2 });
+    expect(activation('leakyRelu').params).toEqual({ slope: 0.01 });
+    expect(activation('elu').params).toEqual({ alpha: 1 });
+    for (const a of [gelu, geluTanh, sigmoid, tanh, selu, softplus({ beta: -2 }), elu({ alpha: 0.5 }), leakyRelu])
+      expect(activation(JSON.parse(JSON.stringify(a))).toJSON()).toEqual(a.toJSON());
+    expect(JSON.stringify(softplus({ beta: 2 }))).toBe('{"name":"softplus","params":{"beta":2}}');
+    const grads = blend(gelu, leakyRelu({ slope: 0.2 }), 0.25).paramGrad(Float32Array.of(-2, 3), Float32Array.of(1, 1));
+    expect(grads).toEqual({ b: { slope: Math.fround(0.25) * -2 } });
     expect(activation('aptx', { beta: 2 }).params).toEqual({ alpha: 1, beta: 2, gamma: 0.5 });
     const x = ramp(100);
     expect(Array.from(activation('hardGate', { shift: 2, cap: 2 }).forward(x))).toEqual(Array.from(hMish.forward(x)));
@@ -148,5 +173,218 @@ describe('cpu', () => {
     expect(['avx512', 'avx2', 'neon', 'scalar']).toContain(cpu.isa());
     expect(cpu.supportedIsas()).toContain(cpu.isa());
     expect(cpu.supportedIsas().at(-1)).toBe('scalar');
+  });
+});
+
+describe('the classic functions at special values: the limits, zeros with the sign of the exact result', () => {
+  const at = (a: Activation, v: number) => a.forward(Float32Array.of(v))[0];
+  const slope = (a: Activation, v: number) => a.backward(Float32Array.of(v), Float32Array.of(1))[0];
+  const tiny = 2 ** -149;
+  it.each([
+    [
+      'gelu',
+      gelu,
+      [
+        [-Infinity, -0],
+        [Infinity, Infinity],
+        [-0, -0],
+        [0, 0],
+        [-20, -0],
+        [tiny, 0],
+      ],
+    ],
+    [
+      'geluTanh',
+      geluTanh,
+      [
+        [-Infinity, -0],
+        [Infinity, Infinity],
+        [-0, -0],
+        [0, 0],
+        [-20, -0],
+      ],
+    ],
+    [
+      'sigmoid',
+      sigmoid,
+      [
+        [-Infinity, 0],
+        [Infinity, 1],
+        [-0, 0.5],
+        [-200, 0],
+      ],
+    ],
+    [
+      'tanh',
+      tanh,
+      [
+        [-Infinity, -1],
+        [Infinity, 1],
+        [-0, -0],
+        [0, 0],
+        [tiny, tiny],
+        [-tiny, -tiny],
+      ],
+    ],
+    [
+      'softplus',
+      softplus,
+      [
+        [-Infinity, 0],
+        [Infinity, Infinity],
+        [-200, 0],
+      ],
+    ],
+    [
+      'softplus beta -0.5',
+      softplus({ beta: -0.5 }),
+      [
+        [Infinity, -0],
+        [-Infinity, -Infinity],
+        [1000, -0],
+      ],
+    ],
+    [
+      'elu',
+      elu,
+      [
+        [-Infinity, -1],
+        [Infinity, Infinity],
+        [-0, -0],
+        [tiny, tiny],
+        [-tiny, -tiny],
+      ],
+    ],
+    [
+      'elu alpha 0',
+      elu({ alpha: 0 }),
+      [
+        [-Infinity, -0],
+        [-1, -0],
+        [2, 2],
+      ],
+    ],
+    [
+      'selu',
+      selu,
+      [
+        [-Infinity, Math.fround(-1.7580993408473766)],
+        [Infinity, Infinity],
+        [-0, -0],
+        // lambda x rounds to FLT_MAX here; float32(lambda) x would overflow
+        [Math.fround(3.23862215e38), 3.4028234663852886e38],
+        [3.4028234663852886e38, Infinity],
+      ],
+    ],
+    [
+      'leakyRelu',
+      leakyRelu,
+      [
+        [-Infinity, -Infinity],
+        [Infinity, Infinity],
+        [-0, -0],
+        [0, 0],
+      ],
+    ],
+    [
+      'leakyRelu slope 0',
+      leakyRelu({ slope: 0 }),
+      [
+        [-Infinity, -0],
+        [-3, -0],
+        [3, 3],
+      ],
+    ],
+    [
+      'leakyRelu slope -1.5',
+      leakyRelu({ slope: -1.5 }),
+      [
+        [-Infinity, Infinity],
+        [-2, 3],
+      ],
+    ],
+  ] as [string, Activation, [number, number][]][])('%s forward', (_, a, cases) => {
+    for (const [v, want] of cases) expect(at(a, v), `f(${v})`).toBe(want); // toBe tells -0 from 0
+    expect(at(a, Number.NaN)).toBeNaN();
+  });
+  it.each([
+    // left of the minimum (x = -0.75) the slope is negative: where it underflows it is -0
+    [
+      'gelu',
+      gelu,
+      [
+        [-Infinity, -0],
+        [Infinity, 1],
+        [0, 0.5],
+        [-30, -0],
+      ],
+    ],
+    [
+      'geluTanh',
+      geluTanh,
+      [
+        [-Infinity, -0],
+        [Infinity, 1],
+        [0, 0.5],
+        [-30, -0],
+      ],
+    ],
+    [
+      'sigmoid',
+      sigmoid,
+      [
+        [-Infinity, 0],
+        [Infinity, 0],
+        [0, 0.25],
+      ],
+    ],
+    [
+      'tanh',
+      tanh,
+      [
+        [-Infinity, 0],
+        [Infinity, 0],
+        [0, 1],
+      ],
+    ],
+    [
+      'softplus',
+      softplus,
+      [
+        [-Infinity, 0],
+        [Infinity, 1],
+        [0, 0.5],
+      ],
+    ],
+    [
+      "elu alpha 1.5: elu'(0) = alpha",
+      elu({ alpha: 1.5 }),
+      [
+        [0, 1.5],
+        [-0, 1.5],
+        [-Infinity, 0],
+        [Infinity, 1],
+      ],
+    ],
+    [
+      'selu',
+      selu,
+      [
+        [0, Math.fround(1.7580993408473766)],
+        [1, Math.fround(1.0507009873554805)],
+      ],
+    ],
+    [
+      "leakyRelu slope 0.2: leakyRelu'(0) = slope",
+      leakyRelu({ slope: 0.2 }),
+      [
+        [0, Math.fround(0.2)],
+        [-Infinity, Math.fround(0.2)],
+        [1, 1],
+      ],
+    ],
+  ] as [string, Activation, [number, number][]][])('%s backward', (_, a, cases) => {
+    for (const [v, want] of cases) expect(slope(a, v), `f'(${v})`).toBe(want);
+    expect(slope(a, Number.NaN)).toBeNaN();
   });
 });

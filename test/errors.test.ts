@@ -1,6 +1,22 @@
 // DESIGN §5: every bad argument gets a TypeError or RangeError with the exact message.
 import { describe, expect, it } from 'vitest';
-import { Activation, activation, aptx, blend, cpu, cuda, GpuArray, hardGate, mish, relu, swish } from '../lib';
+import {
+  Activation,
+  activation,
+  aptx,
+  blend,
+  cpu,
+  cuda,
+  elu,
+  GpuArray,
+  gelu,
+  hardGate,
+  leakyRelu,
+  mish,
+  relu,
+  softplus,
+  swish,
+} from '../lib';
 import { skipped } from './helpers/skip';
 
 const x = new Float32Array(4);
@@ -46,11 +62,11 @@ describe('wrong types', () => {
 
   it('paramGrad on an activation without parameters', () => {
     expect(() => mish.paramGrad(x, x)).toThrow(
-      new TypeError('mish has no trainable parameters: paramGrad is for swish and aptx'),
+      new TypeError('mish has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu'),
     );
     expect(() => blend(mish, relu, 0.5).paramGrad(x, x)).toThrow(
       new TypeError(
-        'blend has no trainable parameters: paramGrad is for swish and aptx, and blends with a side of them',
+        'blend has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu, and blends with a side of them',
       ),
     );
   });
@@ -101,6 +117,51 @@ describe('wrong values', () => {
     );
     expect(() => blend(mish, 'relu' as never, 0.5)).toThrow(
       new TypeError('Expected an activation for b but received string "relu"'),
+    );
+  });
+
+  it('parameters of the classic functions', () => {
+    expect(() => softplus({ beta: 0 })).toThrow(
+      new RangeError('Expected a nonzero float32 number for beta but received 0'),
+    );
+    expect(() => softplus({ beta: -0 })).toThrow(
+      new RangeError('Expected a nonzero float32 number for beta but received 0'),
+    );
+    expect(() => softplus({ beta: 1e-46 })).toThrow(
+      new RangeError('Expected a nonzero float32 number for beta but received 1e-46'),
+    );
+    expect(() => softplus({ beta: Infinity })).toThrow(
+      new RangeError('Expected a finite float32 number for beta but received Infinity'),
+    );
+    expect(() => softplus({ beta: Number.NaN })).toThrow(
+      new RangeError('Expected a finite float32 number for beta but received NaN'),
+    );
+    expect(() => activation('softplus', { beta: 0 })).toThrow(
+      new RangeError('Expected a nonzero float32 number for beta but received 0'),
+    );
+    expect(() => activation({ name: 'softplus', params: { beta: 0 } })).toThrow(
+      new RangeError('Expected a nonzero float32 number for spec.params.beta but received 0'),
+    );
+    expect(() => elu({ alpha: -Infinity })).toThrow(
+      new RangeError('Expected a finite float32 number for alpha but received -Infinity'),
+    );
+    expect(() => elu({ alpha: 4e38 })).toThrow(
+      new RangeError('Expected a finite float32 number for alpha but received 4e+38'),
+    );
+    expect(() => leakyRelu({ slope: Number.NaN })).toThrow(
+      new RangeError('Expected a finite float32 number for slope but received NaN'),
+    );
+    expect(() => leakyRelu({ slope: '0.1' as never })).toThrow(
+      new TypeError('Expected a number for slope but received string "0.1"'),
+    );
+    expect(() => elu({ beta: 1 } as never)).toThrow(
+      new RangeError('Expected one of alpha for a parameter name of elu but received "beta"'),
+    );
+    expect(() => activation('gelu', { beta: 1 })).toThrow(
+      new RangeError('Expected none for a parameter name of gelu but received "beta"'),
+    );
+    expect(() => gelu.paramGrad(x, x)).toThrow(
+      new TypeError('gelu has no trainable parameters: paramGrad is for swish, aptx, softplus, elu and leakyRelu'),
     );
   });
 

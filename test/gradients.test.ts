@@ -1,7 +1,7 @@
 // Gradients: backward is the derivative of forward (central differences on the kernels), and
 // paramGrad matches double-precision sums of the terms of DESIGN §1.
 import { describe, expect, it } from 'vitest';
-import { aptx, swish } from '../lib';
+import { aptx, elu, leakyRelu, softplus, swish } from '../lib';
 import { f32 } from './reference';
 import { rows } from './table';
 
@@ -19,7 +19,9 @@ describe('backward is the derivative of forward', () => {
       for (let i = 0; i < x.length; i++) {
         if ([0, ...kinks].some((k) => Math.abs(x[i] - k) < 2 * h)) continue;
         const fd = (plus[i] - minus[i]) / (2 * h);
-        expect(Math.abs(g[i] - fd), `x = ${x[i]}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
+        // plus the rounding of f itself (softplus with a small beta is about 693 + x/2)
+        const noise = (8 * 2 ** -24 * Math.max(Math.abs(plus[i]), Math.abs(minus[i]))) / (2 * h);
+        expect(Math.abs(g[i] - fd), `x = ${x[i]}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)) + noise);
       }
     });
   }
@@ -70,6 +72,33 @@ describe('paramGrad against double-precision sums', () => {
       for (const k of ['alpha', 'beta', 'gamma'] as const)
         expect(Math.abs(got[k] - want[k]), k).toBeLessThan(1e-6 * Math.max(1, Math.abs(want[k])) * Math.sqrt(n));
     }
+  });
+
+  it('softplus beta, elu alpha, leakyRelu slope (PReLU)', () => {
+    const cases: [string, () => Record<string, number>, (x: number) => number][] = [];
+    for (const beta of [1, 1.75, -0.5, 0.01]) {
+      const b = f32(beta);
+      const sp = (z: number) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+      cases.push([
+        `softplus ${beta}`,
+        () => softplus({ beta }).paramGrad(x, dy),
+        (v) => (b * v * sig(b * v) - sp(b * v)) / (b * b),
+      ]);
+    }
+    for (const alpha of [1, 1.7])
+      cases.push([`elu ${alpha}`, () => elu({ alpha }).paramGrad(x, dy), (v) => (v > 0 ? 0 : Math.expm1(v))]);
+    for (const slope of [0.01, -0.3])
+      cases.push([`leakyRelu ${slope}`, () => leakyRelu({ slope }).paramGrad(x, dy), (v) => Math.min(v, 0)]);
+    for (const [name, run, term] of cases) {
+      let want = 0;
+      for (let i = 0; i < n; i++) want += dy[i] * term(x[i]);
+      const got = Object.values(run());
+      expect(got.length, name).toBe(1);
+      expect(Math.abs(got[0] - want), name).toBeLessThan(1e-6 * Math.max(1, Math.abs(want)) * Math.sqrt(n));
+    }
+    expect(Object.keys(softplus.paramGrad(x, dy))).toEqual(['beta']);
+    expect(Object.keys(elu.paramGrad(x, dy))).toEqual(['alpha']);
+    expect(Object.keys(leakyRelu.paramGrad(x, dy))).toEqual(['slope']);
   });
 
   it('sums do not drift with length: 2^22 copies of one term sum to 2^22 times it', () => {

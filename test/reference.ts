@@ -122,6 +122,96 @@ export function aptxCore(alpha: number, beta: number): Fn {
   return (x) => x * sum(b * x);
 }
 
+// erfc(a) to about 1e-14 relative for every double a: the all-positive series of
+// erf(a) e^(a^2) below a = 2 (erfc(2) = 0.0047, so 1 - erf loses at most 3 digits of 16), and the
+// continued fraction erfc(a) = e^(-a^2)/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))) above.
+export function erfc(a: number): number {
+  if (Number.isNaN(a)) return a;
+  if (a < 0) return 2 - erfc(-a);
+  if (a === Infinity) return 0;
+  if (a < 2) {
+    const a2 = 2 * a * a;
+    let term = 1;
+    let sum = 1;
+    for (let n = 1; term > 1e-18 * sum; n++) {
+      term *= a2 / (2 * n + 1);
+      sum += term;
+    }
+    return 1 - ((2 * a) / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+  }
+  let t = a;
+  for (let n = 120; n >= 1; n--) t = a + n / 2 / t;
+  return Math.exp(-a * a) / Math.sqrt(Math.PI) / t;
+}
+
+// Phi(-t) = erfc(t / sqrt 2) / 2, the normal tail, relative accurate for every t.
+const normalTail = (t: number): number => erfc(t * Math.SQRT1_2) / 2;
+const INV_SQRT_2PI = 0.3989422804014327;
+
+export const geluRef: Reference = {
+  f: (x) => (x === -Infinity ? -0 : x < 0 ? x * normalTail(-x) : x === Infinity ? x : x * (1 - normalTail(x))),
+  df: (x) => {
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? x : x > 0 ? 1 : 0;
+    const phi = x < 0 ? normalTail(-x) : 1 - normalTail(x);
+    return phi + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+  },
+};
+
+const GELU_C = 1.5957691216057308; // 2 sqrt(2/pi)
+export const geluTanhRef: Reference = {
+  f: (x) => (Number.isFinite(x) ? x * sig(GELU_C * (x + 0.044715 * x * x * x)) : x > 0 ? x : x < 0 ? -0 : x),
+  df: (x) => {
+    if (!Number.isFinite(x)) return Number.isNaN(x) ? x : x > 0 ? 1 : 0;
+    const z = GELU_C * (x + 0.044715 * x * x * x);
+    const w = GELU_C * x * (1 + 3 * 0.044715 * x * x); // x z'
+    return sig(z) * (1 + w * sig(-z));
+  },
+};
+
+export const sigmoidRef: Reference = {
+  f: (x) => (Number.isNaN(x) ? x : sig(x)),
+  df: (x) => (Number.isNaN(x) ? x : sig(x) * sig(-x)),
+};
+
+export const tanhRef: Reference = {
+  f: Math.tanh,
+  df: (x) => (Number.isNaN(x) ? x : 4 * sig(2 * x) * sig(-2 * x)),
+};
+
+// log(1 + e^(b x))/b = [max(z, 0) + log1p(e^-|z|)]/b, z = b x
+export function softplusRef(beta: number): Reference {
+  const b = f32(beta);
+  return {
+    f: (x) => {
+      const z = b * x;
+      if (Number.isNaN(z)) return z;
+      if (!Number.isFinite(z)) return z > 0 ? x : b > 0 ? 0 : -0;
+      const l = Math.log1p(Math.exp(-Math.abs(z))) / b;
+      return z > 0 ? x + l : l;
+    },
+    df: (x) => (Number.isNaN(x) ? x : sig(b * x)),
+  };
+}
+
+// lambda elu(x, alpha); elu'(0) = alpha. elu's alpha is a parameter (rounded to float32 as the
+// kernel holds it), selu's alpha and lambda are constants (exact).
+const scaledEluRef = (alpha: number, lambda: number): Reference => ({
+  f: (x) => (x > 0 ? lambda * x : Number.isNaN(x) ? x : lambda * alpha * Math.expm1(x)),
+  df: (x) => (x > 0 ? lambda : Number.isNaN(x) ? x : lambda * alpha * Math.exp(x)),
+});
+export const eluRef = (alpha: number): Reference => scaledEluRef(f32(alpha), 1);
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_LAMBDA = 1.0507009873554805;
+export const seluRef = scaledEluRef(SELU_ALPHA, SELU_LAMBDA);
+
+export function leakyReluRef(slope: number): Reference {
+  const s = f32(slope);
+  return {
+    f: (x) => (x > 0 ? x : x === -Infinity && s === 0 ? (Object.is(s, -0) ? 0 : -0) : s * x),
+    df: (x) => (x > 0 ? 1 : Number.isNaN(x) ? x : s),
+  };
+}
+
 export function blendRef(a: Reference, b: Reference, t: number): Reference {
   const tt = f32(t);
   // t = 0 and t = 1 are one side exactly: 0 * Inf must not make a NaN. Two zeros (results that

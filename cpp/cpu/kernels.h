@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../activations.h"
+#include "../activations_classic.h"
 
 namespace ak {
 
@@ -117,6 +118,14 @@ void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
     case Op::ApproxMish: return forward<V, ApproxMish>(p, x, y, n);
     case Op::LinearSwish: return forward<V, LinearSwish>(p, x, y, n);
     case Op::Aptx: return forward<V, Aptx>(p, x, y, n);
+    case Op::Gelu: return forward<V, Gelu>(p, x, y, n);
+    case Op::GeluTanh: return forward<V, GeluTanh>(p, x, y, n);
+    case Op::Sigmoid: return forward<V, Sigmoid>(p, x, y, n);
+    case Op::Tanh: return forward<V, Tanh>(p, x, y, n);
+    case Op::Softplus: return forward<V, Softplus>(p, x, y, n);
+    case Op::Elu: return forward<V, Elu>(p, x, y, n);
+    case Op::Selu: return forward<V, Selu>(p, x, y, n);
+    case Op::LeakyRelu: return forward<V, LeakyRelu>(p, x, y, n);
     default: return;
   }
 }
@@ -131,6 +140,14 @@ void backward_op(Op op, const Params& p, const float* x, const float* dy, float*
     case Op::ApproxMish: return backward<V, ApproxMish>(p, x, dy, out, n);
     case Op::LinearSwish: return backward<V, LinearSwish>(p, x, dy, out, n);
     case Op::Aptx: return backward<V, Aptx>(p, x, dy, out, n);
+    case Op::Gelu: return backward<V, Gelu>(p, x, dy, out, n);
+    case Op::GeluTanh: return backward<V, GeluTanh>(p, x, dy, out, n);
+    case Op::Sigmoid: return backward<V, Sigmoid>(p, x, dy, out, n);
+    case Op::Tanh: return backward<V, Tanh>(p, x, dy, out, n);
+    case Op::Softplus: return backward<V, Softplus>(p, x, dy, out, n);
+    case Op::Elu: return backward<V, Elu>(p, x, dy, out, n);
+    case Op::Selu: return backward<V, Selu>(p, x, dy, out, n);
+    case Op::LeakyRelu: return backward<V, LeakyRelu>(p, x, dy, out, n);
     default: return;
   }
 }
@@ -141,6 +158,9 @@ void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size
   switch (op) {
     case Op::Swish: return param_grad<V, Swish>(p, x, dy, n, sums);
     case Op::Aptx: return param_grad<V, Aptx>(p, x, dy, n, sums);
+    case Op::Softplus: return param_grad<V, Softplus>(p, x, dy, n, sums);
+    case Op::Elu: return param_grad<V, Elu>(p, x, dy, n, sums);
+    case Op::LeakyRelu: return param_grad<V, LeakyRelu>(p, x, dy, n, sums);
     default: return;
   }
 }

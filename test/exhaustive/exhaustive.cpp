@@ -101,6 +101,61 @@ double aptx_df(double x) {
   return 0.5 * (2 * (std::isfinite(z) ? swish_slope(z) : z > 0));
 }
 
+// The classic functions (cpp/activations_classic.h) with their defaults.
+double gelu_f(double x) {
+  if (x == -INFINITY) return -0.0;
+  return x == INFINITY ? x : x * 0.5 * std::erfc(-x * M_SQRT1_2);
+}
+double gelu_df(double x) {
+  if (std::isnan(x)) return x;
+  if (!std::isfinite(x)) return x > 0;
+  return 0.5 * std::erfc(-x * M_SQRT1_2) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
+}
+
+const double kGeluC = 1.5957691216057307117;  // 2 sqrt(2/pi)
+double gelu_tanh_f(double x) {
+  if (!std::isfinite(x)) return x > 0 ? x : x < 0 ? -0.0 : x;
+  return x * sig(kGeluC * (x + 0.044715 * x * x * x));
+}
+double gelu_tanh_df(double x) {
+  if (std::isnan(x)) return x;
+  if (!std::isfinite(x)) return x > 0;
+  double z = kGeluC * (x + 0.044715 * x * x * x), w = kGeluC * x * (1 + 3 * 0.044715 * x * x);
+  return sig(z) * (1 + w * sig(-z));
+}
+
+double sigmoid_f(double x) { return std::isnan(x) ? x : sig(x); }
+double sigmoid_df(double x) { return std::isnan(x) ? x : sig(x) * sig(-x); }
+double tanh_f(double x) { return std::tanh(x); }
+double tanh_df(double x) {
+  return std::isnan(x) ? x : std::isfinite(x) ? 4 * sig(2 * x) * sig(-2 * x) : 0;
+}
+
+// softplus beta 1: max(x, 0) + log1p(e^-|x|)
+double softplus_f(double x) {
+  if (std::isnan(x) || x == INFINITY) return x;
+  return (x > 0 ? x : 0) + std::log1p(std::exp(-std::fabs(x)));
+}
+double softplus_df(double x) { return std::isnan(x) ? x : sig(x); }
+
+template <int kSelu>
+double elu_f(double x) {
+  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
+  if (std::isnan(x)) return x;
+  return x > 0 ? lambda * x : lambda * alpha * std::expm1(x);
+}
+template <int kSelu>
+double elu_df(double x) {
+  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
+  if (std::isnan(x)) return x;
+  return x > 0 ? lambda : lambda * alpha * std::exp(x);
+}
+
+// leakyRelu slope 0.01 (rounded to float, as the kernel holds it)
+const double kSlope = double(0.01f);
+double leaky_relu_f(double x) { return x > 0 ? x : kSlope * x; }
+double leaky_relu_df(double x) { return std::isnan(x) ? x : x > 0 ? 1 : kSlope; }
+
 // Two zeros (results that underflowed) blend to -0 if either is, as cpp/math.h blend_of does.
 double blend_f(double x) {
   double a = mish_f(x), b = hard_gate_f<3, 5>(x);
@@ -206,6 +261,14 @@ const std::vector<Function> kFunctions = {
      {Op::Mish, {}},
      true,
      {Op::HardGate, {3, 5}}},
+    {"gelu", {gelu_f, gelu_df}, {Op::Gelu, {}}},
+    {"geluTanh", {gelu_tanh_f, gelu_tanh_df}, {Op::GeluTanh, {}}},
+    {"sigmoid", {sigmoid_f, sigmoid_df}, {Op::Sigmoid, {}}},
+    {"tanh", {tanh_f, tanh_df}, {Op::Tanh, {}}},
+    {"softplus", {softplus_f, softplus_df}, {Op::Softplus, {1}}},
+    {"elu", {elu_f<0>, elu_df<0>}, {Op::Elu, {1}}},
+    {"selu", {elu_f<1>, elu_df<1>}, {Op::Selu, {}}},
+    {"leakyRelu", {leaky_relu_f, leaky_relu_df}, {Op::LeakyRelu, {0.01}}},
     {"aptx(0.7, 1.3, 0.4)", aptx_ref(0.7, 1.3, 0.4), {Op::Aptx, {0.7, 1.3, 0.4}}},
     {"aptx(0, 1, 0.5)", aptx_ref(0, 1, 0.5), {Op::Aptx, {0, 1, 0.5}}},
     {"aptx(-1, 1, 0.5)", aptx_ref(-1, 1, 0.5), {Op::Aptx, {-1, 1, 0.5}}},

@@ -32,7 +32,10 @@ int main(int argc, char** argv) {
   const size_t n = x.size();
   std::vector<float> dy(n), y(n);
   for (size_t i = 0; i < n; ++i) dy[i] = float(int(i * 7919 % 2001) - 1000) / 1000.f;
-  const double raw[][3] = {{0}, {0}, {1.7}, {3, 5}, {0}, {0}, {1.5, 0.7, 1.3}};
+  const double raw[][3] = {{0}, {0}, {1.7}, {3, 5}, {0}, {0}, {1.5, 0.7, 1.3},
+                           // gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu
+                           {0}, {0}, {0}, {0}, {1.7}, {1.3}, {0}, {0.2}};
+  static_assert(sizeof raw / sizeof raw[0] == size_t(Op::Count), "one row of parameters per op");
   for (int op = 0; op < int(Op::Count); ++op) {
     Params p = prepare_params(Op(op), raw[op]);
     k->forward(Op(op), p, x.data(), y.data(), n);

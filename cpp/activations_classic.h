@@ -1,0 +1,272 @@
+// The functions people weigh Mish against (DESIGN §1, second table): gelu, geluTanh, sigmoid,
+// tanh, softplus, elu, selu, leakyRelu. Each is written once over V, with the same shape and
+// contract as cpp/activations.h (forward, backward, param_terms for trainable parameters).
+#pragma once
+
+#include "activations.h"
+#include "math_extra.h"
+
+namespace ak {
+inline namespace AK_ISA_NS {
+
+// gelu(x) = x Phi(x), Phi the normal CDF. With t = |x| and Q(t) = Phi(-t):
+//   |x| < 1:  Phi(x) = 1/2 + x E(x^2), E a polynomial (Phi(-1) = 0.159: no worse than 3x
+//             cancellation in 1/2 + x E);
+//   |x| >= 1: Q(t) = e^(-t^2/2) S(t) / t, S(t) = t e^(t^2/2) Q(t) in [0.26, 0.40] as a polynomial
+//             in 1/(1 + t). Then x Q = -e^(-t^2/2) S for x < 0 (relative accuracy down to where
+//             the result underflows, x = -13.2) and x (1 - Q) = x - e^(-t^2/2) S for x > 0.
+// e^(-t^2/2) takes t^2 exactly (as hi + lo), so the tail keeps its last bits.
+// The polynomials are minimax fits (relative error 1e-8 for S on [1, 14], 3e-9 for E against
+// Phi(-|x|) on [0, 1]) made for this file with numpy against scipy's erfcx and erf.
+struct Gelu {
+  static constexpr int kParamCount = 0;
+  static constexpr float kInvSqrt2Pi = 0.398942280401432678f;
+
+  template <class V>
+  struct Parts {
+    V t;               // min(|x|, 14)
+    TwoProduct<V> t2;  // t^2, exactly
+    ExpParts<V> e;     // e^(-t^2/2)
+    V s;               // S(t), for t >= 1
+    V ep;              // E(x^2), for |x| < 1
+  };
+
+  template <class V>
+  AK_HD static Parts<V> parts(V x) {
+    Parts<V> q;
+    q.t = minv(absv(x), V(14.f));
+    q.t2 = two_product(q.t, q.t);
+    q.e = exp_parts<true>(V(-0.5f) * q.t2.hi, V(-0.5f) * q.t2.lo);
+    // u = 1/(1 + t) with its rounding error: 1 + t exactly as den + den_lo (t >= 1), then
+    // one Newton step for the quotient.
+    V den = V(1.f) + q.t;
+    V den_lo = V(1.f) - (den - q.t);
+    V u = V(1.f) / den;
+    V u_lo = (fmadd(-u, den, V(1.f)) - u * den_lo) * u;
+    V b = (u - V(0.283333331f)) + u_lo;
+    V s = fmadd(b, V(1.554057884e+01f), V(5.475361824e+00f));
+    s = fmadd(s, b, V(-9.783198357e+00f));
+    s = fmadd(s, b, V(2.704761982e+00f));
+    s = fmadd(s, b, V(1.422293544e+00f));
+    s = fmadd(s, b, V(-1.774063468e+00f));
+    s = fmadd(s, b, V(5.553140044e-01f));
+    s = fmadd(s, b, V(4.892963469e-01f));
+    s = fmadd(s, b, V(-5.579046011e-01f));
+    s = fmadd(s, b, V(-3.317333162e-01f));
+    q.s = fmadd(s, b, V(3.541213274e-01f));
+    V v = x * x;
+    V ep = fmadd(v, V(-8.171795344e-06f), V(1.150239696e-04f));
+    ep = fmadd(ep, v, V(-1.188023831e-03f));
+    ep = fmadd(ep, v, V(9.974163957e-03f));
+    ep = fmadd(ep, v, V(-6.649053842e-02f));
+    q.ep = fmadd(ep, v, V(3.989422917e-01f));
+    return q;
+  }
+
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    Parts<V> q = parts(x);
+    V es = scale(q.e.p * q.s, q.e);  // t Q(t), subnormal where it must be
+    V y = select(x < V(0.f), -es, x - es);
+    y = select(absv(x) < V(1.f), x * fmadd(x, q.ep, V(0.5f)), y);
+    return select(x < V(-14.f), V(-0.f), y);  // |x Phi(x)| < 2^-137 there; NaN passes through
+  }
+
+  // gelu' = Phi(x) + x phi(x): 1/2 + x (E + phi(x)) for |x| < 1; for |x| >= 1 with
+  // D = (S - t^2/sqrt(2 pi)) / t: e^(-t^2/2) D for x < 0, 1 - e^(-t^2/2) D for x > 0.
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    Parts<V> q = parts(x);
+    V ev = q.e.value();
+    V d = (fmadd(V(-kInvSqrt2Pi), q.t2.hi, q.s) - V(kInvSqrt2Pi) * q.t2.lo) / q.t;
+    V g = select(x < V(0.f), ev * d, V(1.f) - ev * d);
+    g = select(absv(x) < V(1.f), fmadd(x, fmadd(V(kInvSqrt2Pi), ev, q.ep), V(0.5f)), g);
+    return select(is_nan(x), x, g) * dy;
+  }
+};
+
+// geluTanh(x) = x s(z), z = 2 sqrt(2/pi) (x + 0.044715 x^3) (tanh(w) = 2 s(2w) - 1). z is formed
+// in double-float (hi + lo), because x e^z in the left tail (z down to -104) needs z to 2^-31.
+struct GeluTanh {
+  static constexpr int kParamCount = 0;
+
+  template <class V>
+  AK_HD static TwoProduct<V> arg(V x) {
+    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));         // |z| > 174 beyond: saturated
+    const V c_hi(1.595769167e+00f), c_lo(-4.534068054e-08f);   // 2 sqrt(2/pi)
+    const V ca_hi(7.135481387e-02f), ca_lo(2.398832466e-09f);  // 2 sqrt(2/pi) 0.044715
+    TwoProduct<V> s = two_product(xc, xc);
+    TwoProduct<V> t = two_product(ca_hi, s.hi);
+    t.lo = t.lo + fmadd(ca_hi, s.lo, ca_lo * s.hi);
+    TwoProduct<V> u = two_sum(c_hi, t.hi);
+    u.lo = u.lo + (c_lo + t.lo);
+    TwoProduct<V> z = two_product(xc, u.hi);
+    z.lo = fmadd(xc, u.lo, z.lo);
+    V hi = z.hi + z.lo;
+    return {hi, z.lo - (hi - z.hi)};
+  }
+
+  // x / (1 + e) for z >= 0, x e / (1 + e) for z < 0, e = e^-|z| = p 2^k: the 2^k is applied last,
+  // so that x e^z keeps its bits where e^z alone would be subnormal.
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    TwoProduct<V> z = arg(x);
+    auto neg = z.hi < V(0.f);
+    ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
+    V q = select(neg, x * e.p, x) / (V(1.f) + e.value());
+    ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f))};
+    V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), scale(q, tail));
+    return select(is_nan(x) | (x == V(0.f)), x, y);  // ±0 gives ±0
+  }
+
+  // d/dx [x s(z)] = s(z) (1 + w s(-z)), w = x z' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2); over one
+  // denominator as swish_slope: z >= 0: (1 + e + w e) / (1 + e)^2, z < 0: e ((1 + w) + e) / (1 +
+  // e)^2.
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    V z = arg(x).hi;
+    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));
+    V w = V(1.595769167e+00f) * xc * fmadd(V(0.134145f), xc * xc, V(1.f));
+    V e = exp_value(-absv(z));
+    V ep1 = V(1.f) + e;
+    V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
+    V g = num / (ep1 * ep1);
+    g = select(z > V(kExpUnderflow), V(1.f), g);
+    g = select(z < V(-kExpUnderflow), V(-0.f), g);  // the slope is negative out there
+    return select(is_nan(x), x, g) * dy;
+  }
+};
+
+// sigmoid(x) = s(x) = 1 / (1 + e^-x); sigmoid' = s(x) s(-x).
+struct Sigmoid {
+  static constexpr int kParamCount = 0;
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    return logistic(x);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    return logistic_slope(x) * dy;
+  }
+};
+
+// tanh(x) = sign(x) (-m) / (2 + m) with m = expm1(-2|x|): no 1 - 2/(1 + e^2x) cancellation near
+// 0. |x| < 2^-13 gives x (tanh x = x (1 - x^2/3), within half an ulp); tanh' = 4 s(2x) s(-2x).
+struct Tanh {
+  static constexpr int kParamCount = 0;
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
+    V t = -em / (V(2.f) + em);
+    t = select(x < V(0.f), -t, t);
+    return select(absv(x) >= V(0x1p-13f), t, x);  // also ±0, subnormals and NaN
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    return V(4.f) * logistic_slope(V(2.f) * x) * dy;
+  }
+};
+
+// softplus(x) = log(1 + e^(beta x)) / beta, exact for every x (no threshold switch). With
+// z = beta x (kept exact as hi + lo) and l = log1p(e^-|z|): l / beta for z <= 0, x + l / beta
+// for z > 0; both sums are of like signs. Where e^-|z| < 2^-100, l = e^-|z| and l / beta is
+// scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0),
+// v[1] = 1/beta where that is exact (beta a power of two, 1 by default), else 0 (then divide).
+struct Softplus {
+  static constexpr int kParamCount = 1;
+  template <class V>
+  AK_HD static V over_beta(V v, const Params& p) {
+    return p.v[1] != 0.f ? v * V(p.v[1]) : v / V(p.v[0]);
+  }
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    TwoProduct<V> z = two_product(V(p.v[0]), x);
+    auto neg = z.hi <= V(0.f);
+    ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
+    V lb = over_beta(log1p_unit(e.value()), p);
+    lb = select(e.k < V(-100.f), scale(over_beta(e.p, p), e), lb);
+    return select(neg, lb, x + lb);  // NaN: x + lb
+  }
+  // softplus' = s(beta x); the rounding of beta x costs at most |z| e^z 2^-24 < 2^-24 absolute.
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    return select(is_nan(x), x, logistic(V(p.v[0]) * x)) * dy;
+  }
+  // d/dbeta = (z s(z) - softplus(z)) / beta^2, z = beta x; the numerator is even in z and equals
+  // -(|z| s(-|z|) + log1p(e^-|z|)): two negative terms, no cancellation.
+  template <class V>
+  AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
+    V beta(p.v[0]);
+    V a = absv(beta * x);
+    V e = exp_value(-a);
+    V num = -(a * e / (V(1.f) + e) + log1p_unit(e));
+    t[0] = select(a > V(kExpUnderflow), V(0.f) * dy, num / beta / beta * dy);
+  }
+};
+
+// elu(x) = x for x > 0, alpha (e^x - 1) otherwise; elu'(x) = alpha e^x for x <= 0 (elu'(0) = alpha,
+// PyTorch). minv(0, x) keeps a NaN x (min returns its second operand then). Params: v[0] = alpha.
+struct Elu {
+  static constexpr int kParamCount = 1;
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    return select(x > V(0.f), x, V(p.v[0]) * expm1_nonpos(minv(V(0.f), x)));
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    V g = select(x > V(0.f), V(1.f), V(p.v[0]) * exp_value(minv(V(0.f), x)));
+    return select(is_nan(x), x, g) * dy;
+  }
+  // d/dalpha = e^x - 1 for x <= 0, 0 for x > 0
+  template <class V>
+  AK_HD static void param_terms(V x, V dy, const Params&, V* t) {
+    t[0] = select(x > V(0.f), V(0.f), expm1_nonpos(minv(V(0.f), x))) * dy;
+  }
+};
+
+// selu(x) = lambda elu(x, alpha), alpha = 1.6732632423543772, lambda = 1.0507009873554805
+// (Klambauer et al. 2017); selu'(0) = lambda alpha as PyTorch.
+// lambda x takes lambda as hi + lo: float(lambda) alone is 3.3e-8 too large, enough to overflow
+// lambda x near FLT_MAX / lambda where the exact product still rounds to FLT_MAX.
+struct Selu {
+  static constexpr int kParamCount = 0;
+  static constexpr float kLambda = 1.0507009873554805f;
+  static constexpr float kLambdaLo = -3.4792652e-8f;  // 1.0507009873554805 - kLambda
+  static constexpr float kLambdaAlpha = 1.7580993408473768f;
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    V right = fmadd(x, V(kLambda), x * V(kLambdaLo));
+    right = select(absv(x) > V(3.40282347e38f), x, right);  // +Inf (Inf - Inf would be NaN)
+    return select(x > V(0.f), right, V(kLambdaAlpha) * expm1_nonpos(minv(V(0.f), x)));
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    V g = select(x > V(0.f), V(kLambda), V(kLambdaAlpha) * exp_value(minv(V(0.f), x)));
+    return select(is_nan(x), x, g) * dy;
+  }
+};
+
+// leakyRelu(x) = x for x > 0, slope x otherwise; leakyRelu'(0) = slope (PyTorch). A trainable
+// slope is PReLU. Params: v[0] = slope, v[1] = the limit at -Inf (-Inf, +Inf, or a zero when
+// slope is one: not 0 * Inf).
+struct LeakyRelu {
+  static constexpr int kParamCount = 1;
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    V y = select(x > V(0.f), x, V(p.v[0]) * x);
+    return select(x < V(-3.40282347e38f), V(p.v[1]), y);  // x = -Inf
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    V g = select(x > V(0.f), V(1.f), V(p.v[0]));
+    return select(is_nan(x), x, g) * dy;
+  }
+  // d/dslope = x for x <= 0, 0 for x > 0
+  template <class V>
+  AK_HD static void param_terms(V x, V dy, const Params&, V* t) {
+    t[0] = select(x > V(0.f), V(0.f), x) * dy;
+  }
+};
+
+}  // namespace AK_ISA_NS
+}  // namespace ak
