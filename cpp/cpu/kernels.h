@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../activations.h"
 
@@ -35,33 +36,53 @@ extern const CpuKernels kNeonKernels;
 inline namespace AK_ISA_NS {
 namespace cpu_loops {
 
-template <class V, class A>
-void forward(const Params& p, const float* x, float* y, size_t n) {
+// Outputs of at least this many floats (32 MiB with the input: past the last-level cache of
+// the machines measured) are written with streaming stores, which skip reading each output
+// line before writing it.
+constexpr size_t kStreamFloats = size_t(1) << 22;
+
+// y[i] = one(i) for i in [0, n): vec(i) gives the W results from i on. Four vectors in flight
+// (the exp-based formulas are latency chains; the memory-bound ones want few loop branches).
+template <class V, class Vec, class One>
+AK_HD void elementwise(float* y, size_t n, const Vec& vec, const One& one) {
   constexpr size_t W = Lanes<V>::count;
   size_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {  // two vectors in flight hide the exp latency
-    V a = A::template forward<V>(load<V>(x + i), p);
-    V b = A::template forward<V>(load<V>(x + i + W), p);
+  if (W > 1 && n >= kStreamFloats) {
+    size_t head = ((64 - (reinterpret_cast<uintptr_t>(y) & 63)) & 63) / sizeof(float);
+    if (reinterpret_cast<uintptr_t>(y) % sizeof(float)) head = n;  // never for a Float32Array
+    for (; i < head && i < n; ++i) y[i] = one(i);
+    for (; i + 4 * W <= n; i += 4 * W) {
+      V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
+      store_stream(y + i, a);
+      store_stream(y + i + W, b);
+      store_stream(y + i + 2 * W, c);
+      store_stream(y + i + 3 * W, d);
+    }
+    stream_fence();
+  }
+  for (; i + 4 * W <= n; i += 4 * W) {
+    V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
     store(y + i, a);
     store(y + i + W, b);
+    store(y + i + 2 * W, c);
+    store(y + i + 3 * W, d);
   }
-  for (; i + W <= n; i += W) store(y + i, A::template forward<V>(load<V>(x + i), p));
-  for (; i < n; ++i) y[i] = A::template forward<float>(x[i], p);
+  for (; i + W <= n; i += W) store(y + i, vec(i));
+  for (; i < n; ++i) y[i] = one(i);
+}
+
+template <class V, class A>
+void forward(const Params& p, const float* x, float* y, size_t n) {
+  elementwise<V>(
+      y, n, [&](size_t i) { return A::template forward<V>(load<V>(x + i), p); },
+      [&](size_t i) { return A::template forward<float>(x[i], p); });
 }
 
 template <class V, class A>
 void backward(const Params& p, const float* x, const float* dy, float* out, size_t n) {
-  constexpr size_t W = Lanes<V>::count;
-  size_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    V a = A::template backward<V>(load<V>(x + i), load<V>(dy + i), p);
-    V b = A::template backward<V>(load<V>(x + i + W), load<V>(dy + i + W), p);
-    store(out + i, a);
-    store(out + i + W, b);
-  }
-  for (; i + W <= n; i += W)
-    store(out + i, A::template backward<V>(load<V>(x + i), load<V>(dy + i), p));
-  for (; i < n; ++i) out[i] = A::template backward<float>(x[i], dy[i], p);
+  elementwise<V>(
+      out, n, [&](size_t i) { return A::template backward<V>(load<V>(x + i), load<V>(dy + i), p); },
+      [&](size_t i) { return A::template backward<float>(x[i], dy[i], p); });
 }
 
 // Terms are computed a tile at a time in float, then summed in double in a fixed order

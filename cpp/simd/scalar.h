@@ -58,6 +58,22 @@ AK_HD float fmadd(float a, float b, float c) {
 #endif
 }
 
+// 1/x to about 2^-11 relative at least, for the quotients of math.h that correct their own
+// result (one Newton step or a residual): the plain quotient here, a hardware estimate on the
+// SIMD paths (rcp14 on AVX-512, rcpps plus a Newton step on AVX2).
+AK_HD float rcp_approx(float x) { return 1.f / x; }
+
+// a*b - c and c - a*b, one rounding.
+AK_HD float fmsub(float a, float b, float c) { return fmadd(a, b, -c); }
+AK_HD float fnmadd(float a, float b, float c) { return fmadd(-a, b, c); }
+
+// Whether V has scalef(v, k) = v * 2^k in one instruction, rounded once (AVX-512); math.h
+// applies 2^k as a bit pattern elsewhere.
+template <class V>
+struct HasScalef {
+  static constexpr bool value = false;
+};
+
 // Round to the nearest integer (ties to even) for |x| < 2^22, without libm.
 AK_HD float round_nearest(float x) {
   const float magic = 12582912.f;  // 1.5 * 2^23
@@ -74,6 +90,14 @@ AK_HD float load<float>(const float* p) {
   return *p;
 }
 AK_HD void store(float* p, float v) { *p = v; }
+// A store that bypasses the caches (p aligned to the vector), and the fence that orders such
+// stores before the call returns; plain on the scalar path.
+AK_HD void store_stream(float* p, float v) { *p = v; }
+inline void stream_fence() {
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(__CUDA_ARCH__)
+  __builtin_ia32_sfence();
+#endif
+}
 
 template <class V>
 struct Lanes {
