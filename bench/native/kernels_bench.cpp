@@ -16,6 +16,8 @@
 //     --rounds   rounds of the interleaved schedule (default 15)
 //     --threads  thread counts, through cpu_forward/cpu_backward and the pool (default 1)
 //     --min-ms   repeat a call until a sample lasts this long (default 2)
+//     --stream   also time each kernel with and without streaming stores, whatever the size
+//                (one thread, the ISA tables directly; cpu_forward streams from 2^22 on)
 // Inputs are the bench's: x uniform in [-8, 8), dy in [-1, 1).
 #include <algorithm>
 #include <chrono>
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "../../cpp/cpu/compute.h"
+#include "../../cpp/cpu/kernels.h"
 
 namespace {
 
@@ -80,7 +83,8 @@ struct Case {
   int function = -1;  // index into kFunctions; -1 memcpy of 4n bytes, -2 of 6n bytes
   bool backward = false;
   int threads = 1;
-  int calls = 1;  // per sample, found in the warm-up
+  int direct = 0;  // 1: the ISA table's plain kernel, 2: its streaming one; 0: cpu_forward
+  int calls = 1;   // per sample, found in the warm-up
   std::vector<double> samples = {};
 
 };
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::vector<int> thread_counts = {1};
   int rounds = 15;
+  bool stream = false;
   double min_ms = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -122,6 +127,8 @@ int main(int argc, char** argv) {
     } else if (a == "--threads") {
       thread_counts.clear();
       for (auto& s : split_list(argv[i + 1])) thread_counts.push_back(std::atoi(s.c_str()));
+    } else if (a == "--stream") {
+      stream = std::atoi(argv[i + 1]) != 0;
     } else if (a == "--min-ms") {
       min_ms = std::atof(argv[i + 1]);
     } else {
@@ -165,13 +172,36 @@ int main(int argc, char** argv) {
         for (size_t f = 0; f < kFunctions.size(); ++f)
           if (wanted(kFunctions[f].name))
             for (int bw = 0; bw < 2; ++bw)
-              cases.push_back({std::string(kFunctions[f].name) + (bw ? " bwd" : " fwd"), isa,
-                               int(f), bw == 1, threads});
+              for (int direct = 0; direct <= (stream && threads == 1 && !decoded[f].nodes[0].blend
+                                                  ? 2
+                                                  : 0);
+                   ++direct)
+                cases.push_back({std::string(kFunctions[f].name) + (bw ? " bwd" : " fwd") +
+                                     (direct == 1 ? " (plain stores)"
+                                      : direct == 2 ? " (streaming stores)"
+                                                    : ""),
+                                 isa, int(f), bw == 1, threads, direct});
 
     auto run_once = [&](const Case& c) {
       if (c.function == -1) return void(std::memcpy(out, x, n * sizeof(float)));
       if (c.function == -2) return void(std::memcpy(dst6, src6, (n + n / 2) * sizeof(float)));
       const ak::Activation& a = decoded[size_t(c.function)];
+      if (c.direct) {
+        const ak::CpuKernels* k = &ak::kScalarKernels;
+#if defined(__x86_64__) || defined(_M_X64)
+        if (c.isa == "avx512") k = &ak::kAvx512Kernels;
+        if (c.isa == "avx2") k = &ak::kAvx2Kernels;
+#endif
+#if defined(__aarch64__)
+        if (c.isa == "neon") k = &ak::kNeonKernels;
+#endif
+        const ak::Node& nd = a.nodes[0];
+        if (c.backward)
+          (c.direct == 2 ? k->backward_stream : k->backward)(nd.op, nd.params, x, dy, out, n);
+        else
+          (c.direct == 2 ? k->forward_stream : k->forward)(nd.op, nd.params, x, out, n);
+        return;
+      }
       if (c.backward)
         ak::cpu_backward(a, x, dy, out, n, c.threads);
       else
@@ -210,7 +240,8 @@ int main(int argc, char** argv) {
       if (c.function < 0) continue;
       double relu = 0, relu_min = 0;
       for (const Case& r : cases)
-        if (r.function == 0 && !r.backward && r.isa == c.isa && r.threads == c.threads) {
+        if (r.function == 0 && !r.backward && r.isa == c.isa && r.threads == c.threads &&
+            r.direct == 0) {
           relu = median(r.samples);
           relu_min = lowest(r.samples);
         }

@@ -20,6 +20,11 @@ struct CpuKernels {
                      double* sums);
   // y = (1 - t) a + t y
   void (*blend)(float t, const float* a, float* y, size_t n);
+  // forward and backward with streaming stores: for outputs past the last-level cache
+  // (compute.cpp decides from the length of the whole call)
+  void (*forward_stream)(Op op, const Params& p, const float* x, float* y, size_t n);
+  void (*backward_stream)(Op op, const Params& p, const float* x, const float* dy, float* out,
+                          size_t n);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -36,18 +41,15 @@ extern const CpuKernels kNeonKernels;
 inline namespace AK_ISA_NS {
 namespace cpu_loops {
 
-// Outputs of at least this many floats (32 MiB with the input: past the last-level cache of
-// the machines measured) are written with streaming stores, which skip reading each output
-// line before writing it.
-constexpr size_t kStreamFloats = size_t(1) << 22;
-
 // y[i] = one(i) for i in [0, n): vec(i) gives the W results from i on. Four vectors in flight
 // (the exp-based formulas are latency chains; the memory-bound ones want few loop branches).
-template <class V, class Vec, class One>
+// kStream: streaming stores (y aligned first), which skip reading each output line before
+// writing it.
+template <class V, bool kStream, class Vec, class One>
 AK_HD void elementwise(float* y, size_t n, const Vec& vec, const One& one) {
   constexpr size_t W = Lanes<V>::count;
   size_t i = 0;
-  if (W > 1 && n >= kStreamFloats) {
+  if (W > 1 && kStream) {
     size_t head = ((64 - (reinterpret_cast<uintptr_t>(y) & 63)) & 63) / sizeof(float);
     if (reinterpret_cast<uintptr_t>(y) % sizeof(float)) head = n;  // never for a Float32Array
     for (; i < head && i < n; ++i) y[i] = one(i);
@@ -71,16 +73,16 @@ AK_HD void elementwise(float* y, size_t n, const Vec& vec, const One& one) {
   for (; i < n; ++i) y[i] = one(i);
 }
 
-template <class V, class A>
+template <class V, class A, bool kStream = false>
 void forward(const Params& p, const float* x, float* y, size_t n) {
-  elementwise<V>(
+  elementwise<V, kStream>(
       y, n, [&](size_t i) { return A::template forward<V>(load<V>(x + i), p); },
       [&](size_t i) { return A::template forward<float>(x[i], p); });
 }
 
-template <class V, class A>
+template <class V, class A, bool kStream = false>
 void backward(const Params& p, const float* x, const float* dy, float* out, size_t n) {
-  elementwise<V>(
+  elementwise<V, kStream>(
       out, n, [&](size_t i) { return A::template backward<V>(load<V>(x + i), load<V>(dy + i), p); },
       [&](size_t i) { return A::template backward<float>(x[i], dy[i], p); });
 }
@@ -128,30 +130,30 @@ void blend(float t, const float* a, float* y, size_t n) {
   for (; i < n; ++i) y[i] = blend_of(t, a[i], y[i]);
 }
 
-template <class V>
+template <class V, bool kStream = false>
 void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
   switch (op) {
-    case Op::Relu: return forward<V, Relu>(p, x, y, n);
-    case Op::Mish: return forward<V, Mish>(p, x, y, n);
-    case Op::Swish: return forward<V, Swish>(p, x, y, n);
-    case Op::HardGate: return forward<V, HardGate>(p, x, y, n);
-    case Op::ApproxMish: return forward<V, ApproxMish>(p, x, y, n);
-    case Op::LinearSwish: return forward<V, LinearSwish>(p, x, y, n);
-    case Op::Aptx: return forward<V, Aptx>(p, x, y, n);
+    case Op::Relu: return forward<V, Relu, kStream>(p, x, y, n);
+    case Op::Mish: return forward<V, Mish, kStream>(p, x, y, n);
+    case Op::Swish: return forward<V, Swish, kStream>(p, x, y, n);
+    case Op::HardGate: return forward<V, HardGate, kStream>(p, x, y, n);
+    case Op::ApproxMish: return forward<V, ApproxMish, kStream>(p, x, y, n);
+    case Op::LinearSwish: return forward<V, LinearSwish, kStream>(p, x, y, n);
+    case Op::Aptx: return forward<V, Aptx, kStream>(p, x, y, n);
     default: return;
   }
 }
 
-template <class V>
+template <class V, bool kStream = false>
 void backward_op(Op op, const Params& p, const float* x, const float* dy, float* out, size_t n) {
   switch (op) {
-    case Op::Relu: return backward<V, Relu>(p, x, dy, out, n);
-    case Op::Mish: return backward<V, Mish>(p, x, dy, out, n);
-    case Op::Swish: return backward<V, Swish>(p, x, dy, out, n);
-    case Op::HardGate: return backward<V, HardGate>(p, x, dy, out, n);
-    case Op::ApproxMish: return backward<V, ApproxMish>(p, x, dy, out, n);
-    case Op::LinearSwish: return backward<V, LinearSwish>(p, x, dy, out, n);
-    case Op::Aptx: return backward<V, Aptx>(p, x, dy, out, n);
+    case Op::Relu: return backward<V, Relu, kStream>(p, x, dy, out, n);
+    case Op::Mish: return backward<V, Mish, kStream>(p, x, dy, out, n);
+    case Op::Swish: return backward<V, Swish, kStream>(p, x, dy, out, n);
+    case Op::HardGate: return backward<V, HardGate, kStream>(p, x, dy, out, n);
+    case Op::ApproxMish: return backward<V, ApproxMish, kStream>(p, x, dy, out, n);
+    case Op::LinearSwish: return backward<V, LinearSwish, kStream>(p, x, dy, out, n);
+    case Op::Aptx: return backward<V, Aptx, kStream>(p, x, dy, out, n);
     default: return;
   }
 }
@@ -170,8 +172,13 @@ void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size
 
 template <class V>
 constexpr CpuKernels make_cpu_kernels(const char* isa) {
-  return {isa, cpu_loops::forward_op<V>, cpu_loops::backward_op<V>, cpu_loops::param_grad_op<V>,
-          cpu_loops::blend<V>};
+  return {isa,
+          cpu_loops::forward_op<V>,
+          cpu_loops::backward_op<V>,
+          cpu_loops::param_grad_op<V>,
+          cpu_loops::blend<V>,
+          cpu_loops::forward_op<V, true>,
+          cpu_loops::backward_op<V, true>};
 }
 
 }  // namespace AK_ISA_NS
