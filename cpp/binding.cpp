@@ -1,8 +1,12 @@
 // The Node-API binding: unwraps arguments and calls the kernels. lib/ validates everything a
 // user passes and owns every message; the checks here only keep a direct caller from crashing.
+// forward/backward (and their async forms) return false, computing nothing, when out partly
+// overlaps an input: lib/'s fast path leaves that check to them and then takes its full checks,
+// which throw the RangeError.
 #include <napi.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -43,9 +47,8 @@ Floats float_array(const Napi::CallbackInfo& info, size_t i) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
-  bool is_typed = false;
-  if (napi_is_typedarray(info.Env(), v, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+  // napi_invalid_arg for anything but a typed array
+  if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float32_array)
     internal_error(info.Env(), "expected a Float32Array");
   return {v, static_cast<float*>(data), length};
@@ -81,15 +84,23 @@ struct Call {
   napi_value keep[4] = {};
   const char* names[4] = {};
   int kept = 0;
+  bool partial_overlap = false;  // out is neither an input itself nor apart from it: not computed
 };
+
+// Memory, not buffers: views of different buffers never share it.
+bool partly_overlaps(const float* out, const float* in, size_t n) {
+  auto o = reinterpret_cast<uintptr_t>(out), i = reinterpret_cast<uintptr_t>(in);
+  size_t bytes = n * sizeof(float);
+  return o != i && o < i + bytes && i < o + bytes;
+}
 
 void activation_arg(const Napi::CallbackInfo& info, size_t i, Call& c) {
   Napi::Value v = info[i];
-  napi_valuetype type;
-  bool tagged = false;
-  if (napi_typeof(info.Env(), v, &type) == napi_ok && type == napi_external &&
+  void* data = nullptr;  // napi_invalid_arg, no exception, for anything but an external
+  bool tagged = false;   // and only prepare()'s externals carry the tag
+  if (napi_get_value_external(info.Env(), v, &data) == napi_ok &&
       napi_check_object_type_tag(info.Env(), v, &kActivationTag, &tagged) == napi_ok && tagged) {
-    c.f = v.As<Napi::External<Activation>>().Data();
+    c.f = static_cast<const Activation*>(data);
   } else {
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       internal_error(info.Env(), "expected an activation code");
@@ -124,6 +135,8 @@ void unwrap(const Napi::CallbackInfo& info, bool with_dy, bool with_out, Call& c
     c.out = out.data;
     c.keep[c.kept] = out.value;
     c.names[c.kept++] = "out";
+    c.partial_overlap =
+        partly_overlaps(c.out, c.x, c.n) || (c.dy && partly_overlaps(c.out, c.dy, c.n));
   }
 }
 
@@ -152,10 +165,11 @@ template <Pass P>
 Napi::Value run_sync(const Napi::CallbackInfo& info) {
   Call c;
   unwrap_pass(info, P, c);
+  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
   double sums[3] = {0, 0, 0};
   compute(P, c, threads_of(info.Env()), sums);
   if (P == Pass::ParamGrad) return sums_value(info.Env(), sums, c.f->param_grads);
-  return info.Env().Undefined();
+  return Napi::Value();  // undefined, without a call for it
 }
 
 // Runs on the libuv pool; the references keep the arrays alive until the promise settles.
@@ -210,6 +224,7 @@ template <Pass P>
 Napi::Value run_async(const Napi::CallbackInfo& info) {
   Call c;
   unwrap_pass(info, P, c);
+  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
   auto* worker = new PassWorker(info.Env(), P, std::move(c), threads_of(info.Env()));
   Napi::Promise promise = worker->promise();
   worker->Queue();

@@ -76,24 +76,43 @@ function decoded(f: Kernel): Decoded {
   return cache.decoded;
 }
 
+// The addon's entry points of the fast path, read once from its (dictionary-mode) exports.
+// Each returns false, computing nothing, when out partly overlaps an input.
+interface Fast {
+  forward(f: Decoded, x: Float32Array, out: Float32Array): undefined | false;
+  backward(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | false;
+  forwardAsync(f: Decoded, x: Float32Array, out: Float32Array): Promise<void> | false;
+  backwardAsync(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void> | false;
+}
+let fastCalls: Fast | undefined;
+function fast(): Fast {
+  if (fastCalls) return fastCalls;
+  const n = native();
+  fastCalls = {
+    forward: n.forward as Fast['forward'],
+    backward: n.backward as Fast['backward'],
+    forwardAsync: n.forwardAsync as Fast['forwardAsync'],
+    backwardAsync: n.backwardAsync as Fast['backwardAsync'],
+  };
+  return fastCalls;
+}
+
 // The common call, checked in a few comparisons: attached, non-empty host Float32Arrays of one
-// length, options undefined or exactly { out } with out the input itself or in another buffer.
-// Returns out (made when not given), or undefined for every other call: those take the full
-// checks below, which say what is wrong.
+// length, options undefined or exactly { out } (the addon checks that out does not partly
+// overlap an input). Returns out (made when not given), or undefined for every other call:
+// those take the full checks below, which say what is wrong.
 function fastOut(x: unknown, dy: unknown, opts: unknown): Float32Array | undefined {
-  if (!(x instanceof Float32Array) || x.byteLength === 0) return undefined;
-  if (dy !== NO_DY && !(dy instanceof Float32Array && dy.length === x.length && dy.byteLength !== 0)) return undefined;
+  // A detached array has length 0, so every array here is attached.
+  if (!(x instanceof Float32Array) || x.length === 0) return undefined;
+  if (dy !== NO_DY && !(dy instanceof Float32Array && dy.length === x.length)) return undefined;
   if (opts === undefined) return new Float32Array(x.length);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return undefined;
   const out = (opts as Options).out;
-  if (!(out instanceof Float32Array) || out.length !== x.length || out.byteLength === 0) return undefined;
+  if (!(out instanceof Float32Array) || out.length !== x.length) return undefined;
   let keys = 0; // for-in allocates nothing; an inherited key only sends the call the long way
   for (const key in opts) if (key !== 'out' || ++keys > 1) return undefined;
-  if (!apart(out, x) || (dy !== NO_DY && !apart(out, dy as Float32Array))) return undefined;
   return out;
 }
-const apart = (out: Float32Array, input: Float32Array): boolean =>
-  out.buffer !== input.buffer || (out.byteOffset === input.byteOffset && out.length === input.length);
 
 // Host arrays: check, make out, compute. dy is NO_DY for forward.
 const NO_DY = Symbol('no dy');
@@ -134,14 +153,12 @@ export function runForward(
   opts: unknown,
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
-  const fast = fastOut(x, NO_DY, opts);
-  if (fast !== undefined) {
-    if (async)
-      return native()
-        .forwardAsync(decoded(f), x as Float32Array, fast)
-        .then(() => fast);
-    native().forward(decoded(f), x as Float32Array, fast);
-    return fast;
+  const y = fastOut(x, NO_DY, opts);
+  if (y !== undefined) {
+    if (async) {
+      const done = fast().forwardAsync(decoded(f), x as Float32Array, y);
+      if (done !== false) return done.then(() => y);
+    } else if (fast().forward(decoded(f), x as Float32Array, y) !== false) return y;
   }
   const o = options(opts, true);
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
@@ -163,14 +180,12 @@ export function runBackward(
   opts: unknown,
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
-  const fast = fastOut(x, dy, opts);
-  if (fast !== undefined) {
-    if (async)
-      return native()
-        .backwardAsync(decoded(f), x as Float32Array, dy as Float32Array, fast)
-        .then(() => fast);
-    native().backward(decoded(f), x as Float32Array, dy as Float32Array, fast);
-    return fast;
+  const g = fastOut(x, dy, opts);
+  if (g !== undefined) {
+    if (async) {
+      const done = fast().backwardAsync(decoded(f), x as Float32Array, dy as Float32Array, g);
+      if (done !== false) return done.then(() => g);
+    } else if (fast().backward(decoded(f), x as Float32Array, dy as Float32Array, g) !== false) return g;
   }
   const o = options(opts, true);
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
