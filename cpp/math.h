@@ -3,7 +3,6 @@
 //
 // Contract (checked by test/accuracy and `npm run accuracy`):
 //   exp_parts(x, xlo): e^(x + xlo) = p * 2^k, error of p within 1 ulp, for x in [-174, 88].
-//   div_residual(n, d): n / d within about 0.5 ulp for d >= 1.
 //   mul_sigmoid(m, z, zlo): m * s(z + zlo) within 2.5 ulp for normal results, for all float m, z;
 //     results below 2^-126 may be flushed toward zero (a zero keeps the sign of m).
 //   tanh_small(d): tanh(d) within 0.6 ulp for |d| <= 0.75.
@@ -24,14 +23,11 @@ template <class V>
 struct ExpParts {
   V p;      // e^r, r in [-ln2/2, ln2/2]
   V k;      // integral, in [-251, 127]
-  V two_k;  // 2^k, or 0 where k < -126 (unused where V has scalef)
-  // e^x: flushed to 0 below 2^-126 (subnormal there with scalef)
+  V two_k;  // 2^k, or 0 where k < -126
   AK_HD V value() const {
-    if constexpr (HasScalef<V>::value)
-      return scalef(p, k);
-    else
-      return p * two_k;
-  }
+    return p * two_k;
+  }  // e^x, flushed to 0 below 2^-126 (scale(p, *this)
+     // keeps the subnormals)
 };
 
 // e^(x + xlo) for x already in [-174, 88]: exp_parts without its clamp.
@@ -50,10 +46,7 @@ AK_HD ExpParts<V> exp_in_range(V x, V xlo = V(0.f)) {
   p = fmadd(p, r, V(0.4999999403953552f));
   p = fmadd(p, r, V(1.f));
   p = fmadd(p, r, V(1.f));
-  if constexpr (HasScalef<V>::value)
-    return {p, k, V(0.f)};
-  else
-    return {p, k, pow2i(maxv(k, V(-127.f)))};
+  return {p, k, pow2i(maxv(k, V(-127.f)))};  // left out by the compiler where unused
 }
 
 // e^(x + xlo) split as p * 2^k so callers can multiply by p first and scale once at the end:
@@ -68,8 +61,9 @@ AK_HD ExpParts<V> exp_parts(V x, V xlo = V(0.f)) {
     return exp_in_range(xc);
 }
 
-// v * 2^k: AVX-512's scalef; elsewhere one multiply while every lane has k >= -126 (all normal
-// inputs that matter), else two exact steps so that the only rounding is the last one.
+// v * 2^k, rounded once: AVX-512's scalef; elsewhere one multiply while every lane has
+// k >= -126 (all normal inputs that matter), else two exact steps so that the only rounding is
+// the last one. The same bits on every path.
 template <class V>
 AK_HD V scale(V v, const ExpParts<V>& e) {
   if constexpr (HasScalef<V>::value) {
@@ -79,16 +73,6 @@ AK_HD V scale(V v, const ExpParts<V>& e) {
     V k1 = maxv(e.k, V(-126.f));
     return v * pow2i(k1) * pow2i(e.k - k1);
   }
-}
-
-// n / d for d >= 1: a reciprocal estimate and one residual step, within about half an ulp of
-// the quotient of n and d as given (the estimate's error is squared away). Keeps the sign of
-// a zero n.
-template <class V>
-AK_HD V div_residual(V n, V d) {
-  V r = rcp_approx(d);
-  V q = n * r;
-  return fnmadd(fmsub(q, d, n), r, q);  // q - (q d - n) r
 }
 
 // e^x, flushed to +0 below 2^-126; x <= 88.

@@ -86,7 +86,6 @@ struct Case {
   int direct = 0;  // 1: the ISA table's plain kernel, 2: its streaming one; 0: cpu_forward
   int calls = 1;   // per sample, found in the warm-up
   std::vector<double> samples = {};
-
 };
 
 float* aligned_floats(size_t n) {
@@ -172,12 +171,11 @@ int main(int argc, char** argv) {
         for (size_t f = 0; f < kFunctions.size(); ++f)
           if (wanted(kFunctions[f].name))
             for (int bw = 0; bw < 2; ++bw)
-              for (int direct = 0; direct <= (stream && threads == 1 && !decoded[f].nodes[0].blend
-                                                  ? 2
-                                                  : 0);
+              for (int direct = 0;
+                   direct <= (stream && threads == 1 && !decoded[f].nodes[0].blend ? 2 : 0);
                    ++direct)
                 cases.push_back({std::string(kFunctions[f].name) + (bw ? " bwd" : " fwd") +
-                                     (direct == 1 ? " (plain stores)"
+                                     (direct == 1   ? " (plain stores)"
                                       : direct == 2 ? " (streaming stores)"
                                                     : ""),
                                  isa, int(f), bw == 1, threads, direct});

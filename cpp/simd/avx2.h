@@ -41,10 +41,6 @@ inline Vec8 zero_with_sign(Vec8 x) { return _mm256_and_ps(_mm256_set1_ps(-0.f), 
 inline Vec8 fmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
 inline Vec8 fmsub(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmsub_ps(a.v, b.v, c.v); }
 inline Vec8 fnmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fnmadd_ps(a.v, b.v, c.v); }
-inline Vec8 rcp_approx(Vec8 x) {  // rcpps is within 1.5 2^-12; one Newton step
-  __m256 r = _mm256_rcp_ps(x.v);
-  return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(x.v, r, _mm256_set1_ps(1.f)), r);
-}
 inline Vec8 round_nearest(Vec8 x) {
   return _mm256_round_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }

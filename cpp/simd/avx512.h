@@ -56,7 +56,6 @@ template <>
 struct HasScalef<Vec16> {
   static constexpr bool value = true;
 };
-inline Vec16 rcp_approx(Vec16 x) { return _mm512_rcp14_ps(x.v); }  // within 2^-14
 inline Vec16 round_nearest(Vec16 x) {
   return _mm512_roundscale_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }

@@ -44,11 +44,6 @@ inline Vec4 zero_with_sign(Vec4 x) {
 inline Vec4 fmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmaq_f32(c.v, a.v, b.v); }
 inline Vec4 fmsub(Vec4 a, Vec4 b, Vec4 c) { return vnegq_f32(vfmsq_f32(c.v, a.v, b.v)); }
 inline Vec4 fnmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmsq_f32(c.v, a.v, b.v); }
-inline Vec4 rcp_approx(Vec4 x) {  // vrecpe is within 2^-8; two Newton steps
-  float32x4_t r = vrecpeq_f32(x.v);
-  r = vmulq_f32(r, vrecpsq_f32(x.v, r));
-  return vmulq_f32(r, vrecpsq_f32(x.v, r));
-}
 inline Vec4 round_nearest(Vec4 x) { return vrndnq_f32(x.v); }
 inline Vec4 pow2i(Vec4 k) {
   int32x4_t e = vaddq_s32(vcvtq_s32_f32(k.v), vdupq_n_s32(127));

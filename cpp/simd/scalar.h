@@ -58,11 +58,6 @@ AK_HD float fmadd(float a, float b, float c) {
 #endif
 }
 
-// 1/x to about 2^-11 relative at least, for the quotients of math.h that correct their own
-// result (one Newton step or a residual): the plain quotient here, a hardware estimate on the
-// SIMD paths (rcp14 on AVX-512, rcpps plus a Newton step on AVX2).
-AK_HD float rcp_approx(float x) { return 1.f / x; }
-
 // a*b - c and c - a*b, one rounding.
 AK_HD float fmsub(float a, float b, float c) { return fmadd(a, b, -c); }
 AK_HD float fnmadd(float a, float b, float c) { return fmadd(-a, b, c); }
