@@ -69,8 +69,9 @@ struct Swish {
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     if (p.v[0] == 0.f) return V(0.5f) * x;
+    if (exact_multiplier(p.v[0])) return mul_sigmoid_fast(x, V(p.v[0]) * x);  // silu: z = x
     TwoProduct<V> z = two_product(V(p.v[0]), x);
-    return mul_sigmoid<true>(x, z.hi, z.lo);
+    return mul_sigmoid_fast<true>(x, z.hi, z.lo);
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
@@ -126,7 +127,7 @@ struct ApproxMish {
   static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    return mul_sigmoid(x, select(x < V(0.f), x, x + x));
+    return mul_sigmoid_fast(x, select(x < V(0.f), x, x + x));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -140,7 +141,7 @@ struct LinearSwish {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = two_product(V(1.25f), x);
-    return select(x > V(0.f), x, mul_sigmoid<true>(x + x, z.hi, z.lo));
+    return select(x > V(0.f), x, mul_sigmoid_left<true>(x + x, z.hi, z.lo));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -243,12 +244,23 @@ struct Aptx {
     return scale != 1.f ? y * V(scale) : y;
   }
 
+  // alpha = 1, 0 < |gamma| <= 1/2 (kPlain; the defaults): gamma 2x s(2 beta x) alone. The CPU
+  // loops pick these once per call (AptxPlain); forward and backward take them too.
+  template <class V>
+  AK_HD static V plain_forward(V x, const Params& p) {
+    if (exact_multiplier(p.v[kTwoBeta]))  // the defaults: 2 beta x is exact
+      return mul_sigmoid_fast(V(p.v[kScaled + 2]) * x, V(p.v[kTwoBeta]) * x);
+    TwoProduct<V> z = two_product(V(p.v[kTwoBeta]), x);
+    return mul_sigmoid_fast<true>(V(p.v[kScaled + 2]) * x, z.hi, z.lo);
+  }
+  template <class V>
+  AK_HD static V plain_backward(V x, V dy, const Params& p) {
+    return V(p.v[kScaled + 2]) * swish_slope(V(p.v[kTwoBeta]) * x) * dy;
+  }
+
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
-    if (p.v[kPlain] != 0.f) {
-      TwoProduct<V> z = two_product(V(p.v[kTwoBeta]), x);
-      return mul_sigmoid<true>(V(p.v[kScaled + 2]) * x, z.hi, z.lo);
-    }
+    if (p.v[kPlain] != 0.f) return plain_forward(x, p);
     const bool zero_gamma = p.v[kGamma] == 0.f;
     V y = value(x, p, zero_gamma ? kOne : kScaled, p.v[kScale]);
     y = select(x == V(inf_value()), V(p.v[kLimits]), y);
@@ -261,7 +273,7 @@ struct Aptx {
   // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
-    if (p.v[kPlain] != 0.f) return V(p.v[kScaled + 2]) * swish_slope(V(p.v[kTwoBeta]) * x) * dy;
+    if (p.v[kPlain] != 0.f) return plain_backward(x, dy, p);
     const float* k = p.v + kOne;
     TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
     V z = u.hi + u.hi, zlo = u.lo + u.lo;
@@ -329,6 +341,19 @@ struct Aptx {
     t[0] = gamma * x * dy;
     t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
     t[2] = forward_with(x, a1, b2, V(1.f)) * dy;
+  }
+};
+
+// Aptx where prepare_params set kPlain, as its own kernel: the loops then carry no other path.
+struct AptxPlain {
+  static constexpr int kParamCount = 3;
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    return Aptx::plain_forward(x, p);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    return Aptx::plain_backward(x, dy, p);
   }
 };
 

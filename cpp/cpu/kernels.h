@@ -139,7 +139,9 @@ void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
     case Op::HardGate: return forward<V, HardGate, kStream>(p, x, y, n);
     case Op::ApproxMish: return forward<V, ApproxMish, kStream>(p, x, y, n);
     case Op::LinearSwish: return forward<V, LinearSwish, kStream>(p, x, y, n);
-    case Op::Aptx: return forward<V, Aptx, kStream>(p, x, y, n);
+    case Op::Aptx:
+      if (p.v[Aptx::kPlain] != 0.f) return forward<V, AptxPlain, kStream>(p, x, y, n);
+      return forward<V, Aptx, kStream>(p, x, y, n);
     default: return;
   }
 }
@@ -153,7 +155,9 @@ void backward_op(Op op, const Params& p, const float* x, const float* dy, float*
     case Op::HardGate: return backward<V, HardGate, kStream>(p, x, dy, out, n);
     case Op::ApproxMish: return backward<V, ApproxMish, kStream>(p, x, dy, out, n);
     case Op::LinearSwish: return backward<V, LinearSwish, kStream>(p, x, dy, out, n);
-    case Op::Aptx: return backward<V, Aptx, kStream>(p, x, dy, out, n);
+    case Op::Aptx:
+      if (p.v[Aptx::kPlain] != 0.f) return backward<V, AptxPlain, kStream>(p, x, dy, out, n);
+      return backward<V, Aptx, kStream>(p, x, dy, out, n);
     default: return;
   }
 }
