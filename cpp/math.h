@@ -5,6 +5,9 @@
 //   exp_parts(x, xlo): e^(x + xlo) = p * 2^k, error of p within 1 ulp, for x in [-174, 88].
 //   mul_sigmoid(m, z, zlo): m * s(z + zlo) within 2.5 ulp for normal results, for all float m, z;
 //     results below 2^-126 may be flushed toward zero (a zero keeps the sign of m).
+//   mul_sigmoid_fast, mul_sigmoid_left (z <= 0): the same within 2.7 ulp.
+//   Every operation is correctly rounded (no reciprocal estimates), so every path gives the
+//   same bits (test/paths.test.ts).
 //   tanh_small(d): tanh(d) within 0.6 ulp for |d| <= 0.75.
 #pragma once
 
