@@ -1,8 +1,12 @@
 // The Node-API binding: unwraps arguments and calls the kernels. lib/ validates everything a
 // user passes and owns every message; the checks here only keep a direct caller from crashing.
+// forward/backward (and their async forms) return false, computing nothing, when out partly
+// overlaps an input: lib/'s fast path leaves that check to them and then takes its full checks,
+// which throw the RangeError.
 #include <napi.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -30,60 +34,110 @@ int threads_of(Napi::Env env) { return env.GetInstanceData<AddonState>()->thread
   throw Napi::TypeError::New(env, std::string("activation-kernels internal call: ") + what);
 }
 
-Napi::Float32Array float_array(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+// A typed array's data and length in one Node-API call (no wrapper objects: the per-call cost
+// matters for small arrays).
+struct Floats {
+  napi_value value;
+  float* data;
+  size_t length;
+};
+
+Floats float_array(const Napi::CallbackInfo& info, size_t i) {
+  napi_value v = info[i];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  // napi_invalid_arg for anything but a typed array
+  if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array)
     internal_error(info.Env(), "expected a Float32Array");
-  return v.As<Napi::Float32Array>();
+  return {v, static_cast<float*>(data), length};
 }
 
-Activation activation_arg(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
+// lib/ decodes an activation once (prepare(code), cached in the Activation object) and passes
+// the handle; a Float64Array code is still accepted and decoded on the call.
+constexpr napi_type_tag kActivationTag = {0x6b1c0d5e2a9f4b37ull, 0x94e2a1c07d3f5b68ull};
+
+Napi::Value prepare(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     internal_error(info.Env(), "expected an activation code");
   auto code = v.As<Napi::Float64Array>();
-  Activation f;
-  if (!decode_activation(code.Data(), code.ElementLength(), f))
+  auto f = std::make_unique<Activation>();
+  if (!decode_activation(code.Data(), code.ElementLength(), *f))
     internal_error(info.Env(), "malformed activation code");
-  return f;
+  auto handle = Napi::External<Activation>::New(info.Env(), f.release(),
+                                                [](Napi::Env, Activation* a) { delete a; });
+  handle.TypeTag(&kActivationTag);
+  return handle;
 }
 
-// The arrays of one call, checked for length; `arrays` (named in `names`) are what an async
-// call keeps alive.
+// The arrays of one call, checked for length; `keep` (named in `names`) is what an async call
+// keeps alive: the arrays and the activation's handle. No heap allocation for a handle.
 struct Call {
-  Activation f;
+  const Activation* f = nullptr;
+  std::unique_ptr<Activation> decoded;  // only when a code was passed
   const float* x = nullptr;
   const float* dy = nullptr;
   float* out = nullptr;
   size_t n = 0;
-  std::vector<Napi::Object> arrays;
-  std::vector<const char*> names;
+  napi_value keep[4] = {};
+  const char* names[4] = {};
+  int kept = 0;
+  bool partial_overlap = false;  // out is neither an input itself nor apart from it: not computed
 };
 
-Call unwrap(const Napi::CallbackInfo& info, bool with_dy, bool with_out) {
-  Call c;
-  c.f = activation_arg(info, 0);
-  Napi::Float32Array x = float_array(info, 1);
-  c.x = x.Data();
-  c.n = x.ElementLength();
-  c.arrays.push_back(x);
-  c.names.push_back("x");
+// Memory, not buffers: views of different buffers never share it.
+bool partly_overlaps(const float* out, const float* in, size_t n) {
+  auto o = reinterpret_cast<uintptr_t>(out), i = reinterpret_cast<uintptr_t>(in);
+  size_t bytes = n * sizeof(float);
+  return o != i && o < i + bytes && i < o + bytes;
+}
+
+void activation_arg(const Napi::CallbackInfo& info, size_t i, Call& c) {
+  Napi::Value v = info[i];
+  void* data = nullptr;  // napi_invalid_arg, no exception, for anything but an external
+  bool tagged = false;   // and only prepare()'s externals carry the tag
+  if (napi_get_value_external(info.Env(), v, &data) == napi_ok &&
+      napi_check_object_type_tag(info.Env(), v, &kActivationTag, &tagged) == napi_ok && tagged) {
+    c.f = static_cast<const Activation*>(data);
+  } else {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      internal_error(info.Env(), "expected an activation code");
+    auto code = v.As<Napi::Float64Array>();
+    c.decoded = std::make_unique<Activation>();
+    if (!decode_activation(code.Data(), code.ElementLength(), *c.decoded))
+      internal_error(info.Env(), "malformed activation code");
+    c.f = c.decoded.get();
+  }
+  c.keep[c.kept] = v;
+  c.names[c.kept++] = "the activation";
+}
+
+void unwrap(const Napi::CallbackInfo& info, bool with_dy, bool with_out, Call& c) {
+  activation_arg(info, 0, c);
+  Floats x = float_array(info, 1);
+  c.x = x.data;
+  c.n = x.length;
+  c.keep[c.kept] = x.value;
+  c.names[c.kept++] = "x";
   size_t next = 2;
   if (with_dy) {
-    Napi::Float32Array dy = float_array(info, next++);
-    if (dy.ElementLength() != c.n) internal_error(info.Env(), "dy length");
-    c.dy = dy.Data();
-    c.arrays.push_back(dy);
-    c.names.push_back("dy");
+    Floats dy = float_array(info, next++);
+    if (dy.length != c.n) internal_error(info.Env(), "dy length");
+    c.dy = dy.data;
+    c.keep[c.kept] = dy.value;
+    c.names[c.kept++] = "dy";
   }
   if (with_out) {
-    Napi::Float32Array out = float_array(info, next);
-    if (out.ElementLength() != c.n) internal_error(info.Env(), "out length");
-    c.out = out.Data();
-    c.arrays.push_back(out);
-    c.names.push_back("out");
+    Floats out = float_array(info, next);
+    if (out.length != c.n) internal_error(info.Env(), "out length");
+    c.out = out.data;
+    c.keep[c.kept] = out.value;
+    c.names[c.kept++] = "out";
+    c.partial_overlap =
+        partly_overlaps(c.out, c.x, c.n) || (c.dy && partly_overlaps(c.out, c.dy, c.n));
   }
-  return c;
 }
 
 // The synchronous and asynchronous forms run the same `compute` over the same Call.
@@ -91,14 +145,14 @@ enum class Pass { Forward, Backward, ParamGrad };
 
 void compute(Pass pass, const Call& c, int threads, double* sums) {
   switch (pass) {
-    case Pass::Forward: return cpu_forward(c.f, c.x, c.out, c.n, threads);
-    case Pass::Backward: return cpu_backward(c.f, c.x, c.dy, c.out, c.n, threads);
-    case Pass::ParamGrad: return cpu_param_grad(c.f, c.x, c.dy, c.n, threads, sums);
+    case Pass::Forward: return cpu_forward(*c.f, c.x, c.out, c.n, threads);
+    case Pass::Backward: return cpu_backward(*c.f, c.x, c.dy, c.out, c.n, threads);
+    case Pass::ParamGrad: return cpu_param_grad(*c.f, c.x, c.dy, c.n, threads, sums);
   }
 }
 
-Call unwrap_pass(const Napi::CallbackInfo& info, Pass pass) {
-  return unwrap(info, pass != Pass::Forward, pass != Pass::ParamGrad);
+void unwrap_pass(const Napi::CallbackInfo& info, Pass pass, Call& c) {
+  unwrap(info, pass != Pass::Forward, pass != Pass::ParamGrad, c);
 }
 
 Napi::Value sums_value(Napi::Env env, const double* sums, int count) {
@@ -109,11 +163,13 @@ Napi::Value sums_value(Napi::Env env, const double* sums, int count) {
 
 template <Pass P>
 Napi::Value run_sync(const Napi::CallbackInfo& info) {
-  Call c = unwrap_pass(info, P);
+  Call c;
+  unwrap_pass(info, P, c);
+  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
   double sums[3] = {0, 0, 0};
   compute(P, c, threads_of(info.Env()), sums);
-  if (P == Pass::ParamGrad) return sums_value(info.Env(), sums, c.f.param_grads);
-  return info.Env().Undefined();
+  if (P == Pass::ParamGrad) return sums_value(info.Env(), sums, c.f->param_grads);
+  return Napi::Value();  // undefined, without a call for it
 }
 
 // Runs on the libuv pool; the references keep the arrays alive until the promise settles.
@@ -129,8 +185,8 @@ class PassWorker : public Napi::AsyncWorker {
         pass_(pass),
         call_(std::move(call)),
         threads_(threads) {
-    for (auto& a : call_.arrays) keep_.push_back(Napi::Persistent(a));
-    call_.arrays.clear();
+    for (int i = 0; i < call_.kept; ++i)
+      keep_[i] = Napi::Persistent(Napi::Value(env, call_.keep[i]));
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
@@ -138,7 +194,7 @@ class PassWorker : public Napi::AsyncWorker {
   void Execute() override { compute(pass_, call_, threads_, sums_); }
   void OnOK() override {
     Napi::Env env = Env();
-    for (size_t i = 0; i < keep_.size(); ++i) {
+    for (int i = 1; i < call_.kept; ++i) {  // keep_[0] is the activation
       auto a = keep_[i].Value().As<Napi::TypedArray>();
       if (a.ElementLength() != call_.n)
         return deferred_.Reject(
@@ -149,7 +205,7 @@ class PassWorker : public Napi::AsyncWorker {
                 .Value());
     }
     if (pass_ == Pass::ParamGrad)
-      deferred_.Resolve(sums_value(env, sums_, call_.f.param_grads));
+      deferred_.Resolve(sums_value(env, sums_, call_.f->param_grads));
     else
       deferred_.Resolve(env.Undefined());
   }
@@ -161,12 +217,14 @@ class PassWorker : public Napi::AsyncWorker {
   Call call_;
   int threads_;
   double sums_[3] = {0, 0, 0};
-  std::vector<Napi::ObjectReference> keep_;
+  Napi::Reference<Napi::Value> keep_[4];
 };
 
 template <Pass P>
 Napi::Value run_async(const Napi::CallbackInfo& info) {
-  Call c = unwrap_pass(info, P);
+  Call c;
+  unwrap_pass(info, P, c);
+  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
   auto* worker = new PassWorker(info.Env(), P, std::move(c), threads_of(info.Env()));
   Napi::Promise promise = worker->promise();
   worker->Queue();
@@ -204,6 +262,7 @@ Napi::Value max_threads(const Napi::CallbackInfo& info) {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonState);
+  exports["prepare"] = Napi::Function::New(env, prepare);
   exports["forward"] = Napi::Function::New(env, run_sync<Pass::Forward>);
   exports["backward"] = Napi::Function::New(env, run_sync<Pass::Backward>);
   exports["paramGrad"] = Napi::Function::New(env, run_sync<Pass::ParamGrad>);

@@ -5,6 +5,9 @@
 //   exp_parts(x, xlo): e^(x + xlo) = p * 2^k, error of p within 1 ulp, for x in [-174, 88].
 //   mul_sigmoid(m, z, zlo): m * s(z + zlo) within 2.5 ulp for normal results, for all float m, z;
 //     results below 2^-126 may be flushed toward zero (a zero keeps the sign of m).
+//   mul_sigmoid_fast, mul_sigmoid_left (z <= 0): the same within 2.7 ulp.
+//   Every operation is correctly rounded (no reciprocal estimates), so every path gives the
+//   same bits (test/paths.test.ts).
 //   tanh_small(d): tanh(d) within 0.6 ulp for |d| <= 0.75.
 #pragma once
 
@@ -21,41 +24,60 @@ AK_HD float inf_value() { return as_float(0x7f800000); }
 
 template <class V>
 struct ExpParts {
-  V p;                                         // e^r, r in [-ln2/2, ln2/2]
-  V k;                                         // integral, in [-251, 127]
-  V two_k;                                     // 2^k, or 0 where k < -126
-  AK_HD V value() const { return p * two_k; }  // e^x, flushed to 0 below 2^-126
+  V p;      // e^r, r in [-ln2/2, ln2/2]
+  V k;      // integral, in [-251, 127]
+  V two_k;  // 2^k, or 0 where k < -126
+  V pm1;    // e^r - 1, rounded once: p = 1 + pm1 to 0.3 ulp (for products m p in one rounding)
+  // e^x, flushed to 0 below 2^-126 (scale(p, *this) keeps the subnormals)
+  AK_HD V value() const { return p * two_k; }
 };
+
+// e^(x + xlo) for x already in [-174, 88]: exp_parts without its clamp.
+template <bool kLow = false, class V>
+AK_HD ExpParts<V> exp_in_range(V x, V xlo = V(0.f)) {
+  // Cody-Waite: ln2_hi has 15 significant bits, so x - k * ln2_hi is exact.
+  const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
+  V k = round_nearest(x * V(1.44269504088896341f));
+  V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, x));
+  if constexpr (kLow) r = r + xlo;
+  // 1 + r + r^2 q(r), q of degree 4, fitted for the least relative error on |r| <= ln2/2:
+  // 3.8e-9 with these float coefficients (Lawson's weighted least squares).
+  V p = fmadd(r, V(0.001381461275741458f), V(0.008368710055947304f));
+  p = fmadd(p, r, V(0.04166838899254799f));
+  p = fmadd(p, r, V(0.1666652113199234f));
+  p = fmadd(p, r, V(0.4999999403953552f));
+  p = fmadd(p, r, V(1.f));
+  // (the compiler leaves out what a caller does not use)
+  return {fmadd(p, r, V(1.f)), k, pow2i(maxv(k, V(-127.f))), p * r};
+}
 
 // e^(x + xlo) split as p * 2^k so callers can multiply by p first and scale once at the end:
 // a product like x * e^x is then exact to the last bit even where e^x alone would be subnormal.
 // xlo (|xlo| <= ulp(x)/2) carries the rounding of a product that formed x; kLow = false skips it.
 template <bool kLow = false, class V>
 AK_HD ExpParts<V> exp_parts(V x, V xlo = V(0.f)) {
-  // Cody-Waite: ln2_hi has 15 significant bits, so x - k * ln2_hi is exact.
-  const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
   V xc = minv(maxv(x, V(-kExpUnderflow)), V(88.f));
-  V k = round_nearest(xc * V(1.44269504088896341f));
-  V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, xc));
-  if constexpr (kLow) r = r + select(xc == x, xlo, V(0.f));  // a clamped x has no low part
-  // Taylor series to degree 7: truncation error < 6e-9 relative on |r| <= 0.347.
-  V p = fmadd(r, V(1.f / 5040.f), V(1.f / 720.f));
-  p = fmadd(p, r, V(1.f / 120.f));
-  p = fmadd(p, r, V(1.f / 24.f));
-  p = fmadd(p, r, V(1.f / 6.f));
-  p = fmadd(p, r, V(0.5f));
-  p = fmadd(p, r, V(1.f));
-  p = fmadd(p, r, V(1.f));
-  return {p, k, pow2i(maxv(k, V(-127.f)))};
+  if constexpr (kLow)
+    return exp_in_range<true>(xc, select(xc == x, xlo, V(0.f)));  // a clamped x has no low part
+  else
+    return exp_in_range(xc);
 }
 
-// v * 2^k: one multiply while every lane has k >= -126 (all normal inputs that matter), else
-// two exact steps so that the only rounding is the last one.
+// v * 2^k, rounded once: AVX-512's scalef; elsewhere one multiply while every lane has
+// k >= -126 (all normal inputs that matter), else an exact step and a rounding one. The same bits
+// on every path.
 template <class V>
 AK_HD V scale(V v, const ExpParts<V>& e) {
-  if (!any_true(e.k < V(-126.f))) return v * e.two_k;
-  V k1 = maxv(e.k, V(-126.f));
-  return v * pow2i(k1) * pow2i(e.k - k1);
+  if constexpr (HasScalef<V>::value) {
+    return scalef(v, e.k);
+  } else {
+    if (!any_true(e.k < V(-126.f))) return v * e.two_k;
+    // Where k < -126: v 2^(k + 126) is exact (normal wherever the result is not 0), then one
+    // rounding by 2^-126, as scalef rounds.
+    auto low = e.k < V(-126.f);
+    V k1 = select(low, e.k + V(126.f), e.k);
+    return v * pow2i(k1) * select(low, V(1.17549435e-38f), V(1.f));
+  }
 }
 
 // e^x, flushed to +0 below 2^-126; x <= 88.
@@ -95,15 +117,68 @@ AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   return select(q == V(0.f), q, r);  // +0 residual + -0 would be +0
 }
 
-// m * s(z + zlo), s the logistic sigmoid. One exp, one division, accurate in both tails.
+// Whether b x is exact wherever it is normal: b a power of two (the defaults of swish and aptx).
+AK_HD bool exact_multiplier(float b) {
+  int32_t bits = as_int(b) & 0x7fffffff;
+  return (bits & 0x7fffff) == 0 && bits != 0 && bits < 0x7f800000;
+}
+
+// 2^k as a float where k >= -126; below, 0 or a subnormal (beside 1 the same).
+template <class V>
+AK_HD V pow2_of(const ExpParts<V>& e) {
+  if constexpr (HasScalef<V>::value)
+    return scalef(V(1.f), e.k);  // one instruction for the three of pow2i
+  else
+    return e.two_k;
+}
+
+// m * s(z + zlo), s the logistic sigmoid. One exp, one division, accurate in both tails: the
+// product and the denominator carried exactly (1.5 ulp), for aptx's sums of terms.
 template <bool kLow = false, class V>
 AK_HD V mul_sigmoid(V m, V z, V zlo = V(0.f)) {
   auto neg = z < V(0.f);
   // e = e^-|z| in (0, 1]: s(z) = 1/(1+e) for z >= 0 and e/(1+e) for z < 0.
   ExpParts<V> e = exp_parts<kLow>(-absv(z), select(neg, zlo, -zlo));
   V q = mul_div_1p<false>(m, select(neg, e.p, V(1.f)), e.value());
-  ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f))};
+  ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f)), e.pm1};
   return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, tail));
+}
+
+// m * s(z + zlo) as mul_sigmoid, in fewer instructions and within 2.7 ulp (2^26 inputs sampled,
+// each path), for the activations that are that product alone. With e = e^-|z| = (1 + pm1) 2^k:
+//   z >= 0: m / (1 + e)        z < 0: m e / (1 + e) = (m + m pm1) / (1 + e) * 2^k
+// One exp, one division; m e and 1 + e = (1 + 2^k) + pm1 2^k are each rounded once (1 + 2^k is
+// exact while it matters), and 2^k is applied last, so the left tail stays exact where e alone
+// would be subnormal.
+template <bool kLow = false, class V>
+AK_HD V mul_sigmoid_fast(V m, V z, V zlo = V(0.f)) {
+  auto neg = z < V(0.f);
+  V a = -absv(z);
+  V ac = maxv(a, V(-kExpUnderflow));
+  ExpParts<V> e;
+  if constexpr (kLow)
+    e = exp_in_range<true>(ac, select(ac == a, select(neg, zlo, -zlo), V(0.f)));
+  else
+    e = exp_in_range(ac);
+  V two_k = pow2_of(e);
+  V q = select(neg, fmadd(m, e.pm1, m), m) / fmadd(e.pm1, two_k, V(1.f) + two_k);
+  ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f)), e.pm1};
+  return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, tail));  // keeps -0
+}
+
+// m * s(z + zlo) for z <= 0 only (mul_sigmoid_fast's left half: other lanes give values the
+// caller replaces): m e / (1 + e), e = e^z.
+template <bool kLow = false, class V>
+AK_HD V mul_sigmoid_left(V m, V z, V zlo = V(0.f)) {
+  V zc = maxv(z, V(-kExpUnderflow));
+  ExpParts<V> e;
+  if constexpr (kLow)
+    e = exp_in_range<true>(zc, select(zc == z, zlo, V(0.f)));
+  else
+    e = exp_in_range(zc);
+  V two_k = pow2_of(e);
+  V q = fmadd(m, e.pm1, m) / fmadd(e.pm1, two_k, V(1.f) + two_k);
+  return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, e));
 }
 
 // tanh(d) for |d| <= 0.75 (kTanhSmall), within 0.6 ulp: d + d^3 P(d^2), P a degree-5 fit of

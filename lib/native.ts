@@ -4,13 +4,17 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** An activation decoded once by the addon (prepare), or its code, decoded on every call. */
+export type Decoded = unknown;
+
 export interface Native {
-  forward(code: Float64Array, x: Float32Array, out: Float32Array): void;
-  backward(code: Float64Array, x: Float32Array, dy: Float32Array, out: Float32Array): void;
-  paramGrad(code: Float64Array, x: Float32Array, dy: Float32Array): Float64Array;
-  forwardAsync(code: Float64Array, x: Float32Array, out: Float32Array): Promise<void>;
-  backwardAsync(code: Float64Array, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
-  paramGradAsync(code: Float64Array, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
+  prepare(code: Float64Array): Decoded;
+  forward(f: Decoded, x: Float32Array, out: Float32Array): void;
+  backward(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  paramGrad(f: Decoded, x: Float32Array, dy: Float32Array): Float64Array;
+  forwardAsync(f: Decoded, x: Float32Array, out: Float32Array): Promise<void>;
+  backwardAsync(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
+  paramGradAsync(f: Decoded, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
   isa(): string;
   supportedIsas(): string[];
   setIsa(name: string): boolean;

@@ -1,7 +1,7 @@
 // Where a call runs: host arrays on the CPU kernels (or the GPU with device: 'cuda'),
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
-import { native } from './native';
+import { type Decoded, native } from './native';
 import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, rangeError, typeError } from './validate';
 
 export { GpuArray };
@@ -9,6 +9,8 @@ export { GpuArray };
 export interface Kernel {
   readonly name: string;
   readonly code: Float64Array;
+  /** where decoded() keeps the addon's decoded form of code */
+  readonly cache: { decoded?: unknown };
 }
 /**
  * Where a call runs: 'auto' (where the data lives, the default), 'cpu', 'cuda' (a host array
@@ -67,6 +69,51 @@ function onGpu(arrays: unknown[], device: Where['where']): boolean {
   return gpu;
 }
 
+// The activation as the addon decoded it, once per Activation object.
+function decoded(f: Kernel): Decoded {
+  const cache = f.cache;
+  if (cache.decoded === undefined) cache.decoded = native().prepare(f.code);
+  return cache.decoded;
+}
+
+// The addon's entry points of the fast path, read once from its (dictionary-mode) exports.
+// Each returns false, computing nothing, when out partly overlaps an input.
+interface Fast {
+  forward(f: Decoded, x: Float32Array, out: Float32Array): undefined | false;
+  backward(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | false;
+  forwardAsync(f: Decoded, x: Float32Array, out: Float32Array): Promise<void> | false;
+  backwardAsync(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void> | false;
+}
+let fastCalls: Fast | undefined;
+function fast(): Fast {
+  if (fastCalls) return fastCalls;
+  const n = native();
+  fastCalls = {
+    forward: n.forward as Fast['forward'],
+    backward: n.backward as Fast['backward'],
+    forwardAsync: n.forwardAsync as Fast['forwardAsync'],
+    backwardAsync: n.backwardAsync as Fast['backwardAsync'],
+  };
+  return fastCalls;
+}
+
+// The common call, checked in a few comparisons: attached, non-empty host Float32Arrays of one
+// length, options undefined or exactly { out } (the addon checks that out does not partly
+// overlap an input). Returns out (made when not given), or undefined for every other call:
+// those take the full checks below, which say what is wrong.
+function fastOut(x: unknown, dy: unknown, opts: unknown): Float32Array | undefined {
+  // A detached array has length 0, so every array here is attached.
+  if (!(x instanceof Float32Array) || x.length === 0) return undefined;
+  if (dy !== NO_DY && !(dy instanceof Float32Array && dy.length === x.length)) return undefined;
+  if (opts === undefined) return new Float32Array(x.length);
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return undefined;
+  const out = (opts as Options).out;
+  if (!(out instanceof Float32Array) || out.length !== x.length) return undefined;
+  let keys = 0; // for-in allocates nothing; an inherited key only sends the call the long way
+  for (const key in opts) if (key !== 'out' || ++keys > 1) return undefined;
+  return out;
+}
+
 // Host arrays: check, make out, compute. dy is NO_DY for forward.
 const NO_DY = Symbol('no dy');
 function hostCall(
@@ -106,6 +153,13 @@ export function runForward(
   opts: unknown,
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
+  const y = fastOut(x, NO_DY, opts);
+  if (y !== undefined) {
+    if (async) {
+      const done = fast().forwardAsync(decoded(f), x as Float32Array, y);
+      if (done !== false) return done.then(() => y);
+    } else if (fast().forward(decoded(f), x as Float32Array, y) !== false) return y;
+  }
   const o = options(opts, true);
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
   const a = hostCall(x, NO_DY, o.out, true);
@@ -113,9 +167,9 @@ export function runForward(
   if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
   if (async)
     return native()
-      .forwardAsync(f.code, a.x, out)
+      .forwardAsync(decoded(f), a.x, out)
       .then(() => out);
-  native().forward(f.code, a.x, out);
+  native().forward(decoded(f), a.x, out);
   return out;
 }
 
@@ -126,6 +180,13 @@ export function runBackward(
   opts: unknown,
   async: boolean,
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
+  const g = fastOut(x, dy, opts);
+  if (g !== undefined) {
+    if (async) {
+      const done = fast().backwardAsync(decoded(f), x as Float32Array, dy as Float32Array, g);
+      if (done !== false) return done.then(() => g);
+    } else if (fast().backward(decoded(f), x as Float32Array, dy as Float32Array, g) !== false) return g;
+  }
   const o = options(opts, true);
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
   const a = hostCall(x, dy, o.out, true);
@@ -134,9 +195,9 @@ export function runBackward(
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
   if (async)
     return native()
-      .backwardAsync(f.code, a.x, hdy, out)
+      .backwardAsync(decoded(f), a.x, hdy, out)
       .then(() => out);
-  native().backward(f.code, a.x, hdy, out);
+  native().backward(decoded(f), a.x, hdy, out);
   return out;
 }
 
@@ -152,8 +213,8 @@ export function runParamGrad(
   const a = hostCall(x, dy, undefined, false);
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], o, async) as Float64Array;
-  if (async) return native().paramGradAsync(f.code, a.x, hdy);
-  return native().paramGrad(f.code, a.x, hdy);
+  if (async) return native().paramGradAsync(decoded(f), a.x, hdy);
+  return native().paramGrad(decoded(f), a.x, hdy);
 }
 
 // The GPU half of every call (lib/cuda.ts).

@@ -96,6 +96,22 @@ describe('wrong values', () => {
     expect(Array.from(b)).toEqual(before);
   });
 
+  it('out partly overlapping dy, and the async forms: the same RangeError, nothing written', async () => {
+    // The common call's fast path leaves this check to the addon, which computes nothing then.
+    const b = Float32Array.from({ length: 12 }, (_, i) => i - 6);
+    const before = Array.from(b);
+    const x = b.subarray(8, 12);
+    const dy = b.subarray(0, 4);
+    const dyMessage =
+      'Expected dy itself or memory disjoint from dy for out but received a view that partly overlaps dy';
+    expect(() => mish.backward(x, dy, { out: b.subarray(2, 6) })).toThrow(new RangeError(dyMessage));
+    await expect(mish.backwardAsync(x, dy, { out: b.subarray(2, 6) })).rejects.toThrow(new RangeError(dyMessage));
+    await expect(mish.forwardAsync(b.subarray(0, 4), { out: b.subarray(2, 6) })).rejects.toThrow(
+      new RangeError('Expected x itself or memory disjoint from x for out but received a view that partly overlaps x'),
+    );
+    expect(Array.from(b)).toEqual(before);
+  });
+
   it('parameters', () => {
     expect(() => swish({ beta: Infinity })).toThrow(
       new RangeError('Expected a finite float32 number for beta but received Infinity'),

@@ -47,9 +47,12 @@ const CpuKernels& kernels() { return *g_kernels.load(std::memory_order_relaxed);
 constexpr size_t kBlock = size_t(1) << 14;
 constexpr size_t kTile = 512;  // blends: both halves of a tile stay in L1
 
-void forward_range(const Activation& f, int node, const float* x, float* y, size_t n) {
+// stream: the whole call is past the caches (a blend's tiles never stream).
+void forward_range(const Activation& f, int node, const float* x, float* y, size_t n,
+                   bool stream = false) {
   const Node& nd = f.nodes[size_t(node)];
-  if (!nd.blend) return kernels().forward(nd.op, nd.params, x, y, n);
+  if (!nd.blend)
+    return (stream ? kernels().forward_stream : kernels().forward)(nd.op, nd.params, x, y, n);
   alignas(64) float a[kTile];
   for (size_t i = 0; i < n; i += kTile) {
     size_t m = n - i < kTile ? n - i : kTile;
@@ -60,9 +63,11 @@ void forward_range(const Activation& f, int node, const float* x, float* y, size
 }
 
 void backward_range(const Activation& f, int node, const float* x, const float* dy, float* out,
-                    size_t n) {
+                    size_t n, bool stream = false) {
   const Node& nd = f.nodes[size_t(node)];
-  if (!nd.blend) return kernels().backward(nd.op, nd.params, x, dy, out, n);
+  if (!nd.blend)
+    return (stream ? kernels().backward_stream : kernels().backward)(nd.op, nd.params, x, dy, out,
+                                                                     n);
   alignas(64) float a[kTile];
   for (size_t i = 0; i < n; i += kTile) {
     size_t m = n - i < kTile ? n - i : kTile;
@@ -72,25 +77,26 @@ void backward_range(const Activation& f, int node, const float* x, const float* 
   }
 }
 
-// ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides kParallelThreshold, for
+// ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides both thresholds, for
 // scripts/measure-threshold.js only.
-size_t parallel_threshold() {
-  static const size_t threshold = [] {
-    const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
-    return forced ? size_t(std::strtoull(forced, nullptr, 10)) : kParallelThreshold;
-  }();
-  return threshold;
+size_t parallel_threshold(const Activation& f) {
+  static const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
+  static const size_t forced_value = forced ? size_t(std::strtoull(forced, nullptr, 10)) : 0;
+  return forced ? forced_value : f.parallel_threshold;
 }
 
+// range(begin, end) over [0, n), on up to `threads` threads: about 8 chunks a thread (whole
+// blocks), taken in turn, so a helper that wakes late takes fewer.
 template <class Range>
-void split(size_t n, int threads, const Range& range) {
-  if (n < parallel_threshold() || threads <= 1) return range(0, n);
+void split(const Activation& f, size_t n, int threads, const Range& range) {
+  if (n < parallel_threshold(f) || threads <= 1) return range(0, n);
   size_t blocks = (n + kBlock - 1) / kBlock;
-  size_t tasks = blocks < size_t(threads) ? blocks : size_t(threads);
+  size_t per_task = blocks / (size_t(threads) * 8);
+  if (per_task == 0) per_task = 1;
+  size_t chunk = per_task * kBlock, tasks = (n + chunk - 1) / chunk;
   parallel_run(tasks, threads, [&](size_t t) {
-    size_t begin = blocks * t / tasks * kBlock, end = blocks * (t + 1) / tasks * kBlock;
-    if (end > n) end = n;
-    range(begin, end);
+    size_t begin = t * chunk, end = begin + chunk;
+    range(begin, end < n ? end : n);
   });
 }
 
@@ -125,6 +131,11 @@ bool decode_activation(const double* code, size_t length, Activation& out) {
   if (parse(parse, 0) != 0 || pos != length) return false;
   const Node& root = out.nodes[0];
   out.param_grads = root.blend ? 0 : param_grad_count(root.op);
+  bool cheap = true;
+  for (const Node& nd : out.nodes)
+    cheap =
+        cheap && (nd.blend || nd.op == Op::Relu || nd.op == Op::HardGate || nd.op == Op::LeakyRelu);
+  out.parallel_threshold = cheap ? kParallelThresholdCheap : kParallelThreshold;
   return true;
 }
 
@@ -146,13 +157,16 @@ bool set_cpu_isa(const std::string& name) {
 }
 
 void cpu_forward(const Activation& f, const float* x, float* y, size_t n, int threads) {
-  split(n, threads, [&](size_t b, size_t e) { forward_range(f, 0, x + b, y + b, e - b); });
+  bool stream = n >= kStreamThreshold;
+  split(f, n, threads,
+        [&](size_t b, size_t e) { forward_range(f, 0, x + b, y + b, e - b, stream); });
 }
 
 void cpu_backward(const Activation& f, const float* x, const float* dy, float* out, size_t n,
                   int threads) {
-  split(n, threads,
-        [&](size_t b, size_t e) { backward_range(f, 0, x + b, dy + b, out + b, e - b); });
+  bool stream = n >= kStreamThreshold;
+  split(f, n, threads,
+        [&](size_t b, size_t e) { backward_range(f, 0, x + b, dy + b, out + b, e - b, stream); });
 }
 
 void cpu_param_grad(const Activation& f, const float* x, const float* dy, size_t n, int threads,
@@ -169,7 +183,7 @@ void cpu_param_grad(const Activation& f, const float* x, const float* dy, size_t
       kernels().param_grad(root.op, root.params, x + i, dy + i, m, &partial[i / kBlock * k]);
     }
   };
-  split(n, threads, range);
+  split(f, n, threads, range);
   for (size_t blk = 0; blk < blocks; ++blk)
     for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
 }

@@ -19,8 +19,9 @@ struct Node {
   int a, b;  // children of a blend, as indices into Activation::nodes
 };
 struct Activation {
-  std::vector<Node> nodes;  // nodes[0] is the root
-  int param_grads;          // how many parameter gradients paramGrad returns (root op only)
+  std::vector<Node> nodes;    // nodes[0] is the root
+  int param_grads;            // how many parameter gradients paramGrad returns (root op only)
+  size_t parallel_threshold;  // from the ops in it: kParallelThreshold or kParallelThresholdCheap
 };
 
 // Encoding, 4 doubles a node: {op, p0, p1, p2} or {kBlendCode, t, 0, 0} followed by the two
@@ -35,11 +36,15 @@ const char* cpu_isa();
 std::vector<std::string> cpu_supported_isas();
 bool set_cpu_isa(const std::string& name);  // false if this machine lacks it
 
-// Below this many elements a call stays on the calling thread. `node scripts/measure-threshold.js`
-// on the 2-core Zen3 VM (AVX2), mostly idle: mish forward on 2 threads ran at 0.85-0.93x the speed
-// of 1 thread for 2^16..2^17 elements, 1.24x at 2^18, 1.6-1.9x above; relu never gained up to 2^20
-// (waking a helper cost ~80 us there). Memory-bound ops would want a higher threshold still.
-constexpr size_t kParallelThreshold = size_t(1) << 18;
+// Below this many elements a call stays on the calling thread: kParallelThreshold for every
+// activation with an exp in it, kParallelThresholdCheap for relu, leakyRelu and hardGate alone
+// (memory-bound: a second core adds little bandwidth). Measured with `node
+// scripts/measure-threshold.js` and `npm run bench:kernels -- --threads 1,2` (docs/speed.md).
+constexpr size_t kParallelThreshold = size_t(1) << 16;
+constexpr size_t kParallelThresholdCheap = size_t(1) << 21;
+// Calls of at least this many elements write with streaming stores (32 MiB with the input: past
+// the last-level cache of the machines measured).
+constexpr size_t kStreamThreshold = size_t(1) << 22;
 
 void cpu_forward(const Activation& f, const float* x, float* y, size_t n, int threads);
 void cpu_backward(const Activation& f, const float* x, const float* dy, float* out, size_t n,

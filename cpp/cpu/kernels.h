@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../activations.h"
 #include "../activations_classic.h"
@@ -20,6 +21,11 @@ struct CpuKernels {
                      double* sums);
   // y = (1 - t) a + t y
   void (*blend)(float t, const float* a, float* y, size_t n);
+  // forward and backward with streaming stores: for outputs past the last-level cache
+  // (compute.cpp decides from the length of the whole call)
+  void (*forward_stream)(Op op, const Params& p, const float* x, float* y, size_t n);
+  void (*backward_stream)(Op op, const Params& p, const float* x, const float* dy, float* out,
+                          size_t n);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -36,33 +42,50 @@ extern const CpuKernels kNeonKernels;
 inline namespace AK_ISA_NS {
 namespace cpu_loops {
 
-template <class V, class A>
-void forward(const Params& p, const float* x, float* y, size_t n) {
+// y[i] = one(i) for i in [0, n): vec(i) gives the W results from i on. Four vectors in flight
+// (the exp-based formulas are latency chains; the memory-bound ones want few loop branches).
+// kStream: streaming stores (y aligned first), which skip reading each output line before
+// writing it.
+template <class V, bool kStream, class Vec, class One>
+AK_HD void elementwise(float* y, size_t n, const Vec& vec, const One& one) {
   constexpr size_t W = Lanes<V>::count;
   size_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {  // two vectors in flight hide the exp latency
-    V a = A::template forward<V>(load<V>(x + i), p);
-    V b = A::template forward<V>(load<V>(x + i + W), p);
+  if (W > 1 && kStream) {
+    size_t head = ((64 - (reinterpret_cast<uintptr_t>(y) & 63)) & 63) / sizeof(float);
+    if (reinterpret_cast<uintptr_t>(y) % sizeof(float)) head = n;  // never for a Float32Array
+    for (; i < head && i < n; ++i) y[i] = one(i);
+    for (; i + 4 * W <= n; i += 4 * W) {
+      V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
+      store_stream(y + i, a);
+      store_stream(y + i + W, b);
+      store_stream(y + i + 2 * W, c);
+      store_stream(y + i + 3 * W, d);
+    }
+    stream_fence();
+  }
+  for (; i + 4 * W <= n; i += 4 * W) {
+    V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
     store(y + i, a);
     store(y + i + W, b);
+    store(y + i + 2 * W, c);
+    store(y + i + 3 * W, d);
   }
-  for (; i + W <= n; i += W) store(y + i, A::template forward<V>(load<V>(x + i), p));
-  for (; i < n; ++i) y[i] = A::template forward<float>(x[i], p);
+  for (; i + W <= n; i += W) store(y + i, vec(i));
+  for (; i < n; ++i) y[i] = one(i);
 }
 
-template <class V, class A>
+template <class V, class A, bool kStream = false>
+void forward(const Params& p, const float* x, float* y, size_t n) {
+  elementwise<V, kStream>(
+      y, n, [&](size_t i) { return A::template forward<V>(load<V>(x + i), p); },
+      [&](size_t i) { return A::template forward<float>(x[i], p); });
+}
+
+template <class V, class A, bool kStream = false>
 void backward(const Params& p, const float* x, const float* dy, float* out, size_t n) {
-  constexpr size_t W = Lanes<V>::count;
-  size_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    V a = A::template backward<V>(load<V>(x + i), load<V>(dy + i), p);
-    V b = A::template backward<V>(load<V>(x + i + W), load<V>(dy + i + W), p);
-    store(out + i, a);
-    store(out + i + W, b);
-  }
-  for (; i + W <= n; i += W)
-    store(out + i, A::template backward<V>(load<V>(x + i), load<V>(dy + i), p));
-  for (; i < n; ++i) out[i] = A::template backward<float>(x[i], dy[i], p);
+  elementwise<V, kStream>(
+      out, n, [&](size_t i) { return A::template backward<V>(load<V>(x + i), load<V>(dy + i), p); },
+      [&](size_t i) { return A::template backward<float>(x[i], dy[i], p); });
 }
 
 // Terms are computed a tile at a time in float, then summed in double in a fixed order
@@ -108,46 +131,50 @@ void blend(float t, const float* a, float* y, size_t n) {
   for (; i < n; ++i) y[i] = blend_of(t, a[i], y[i]);
 }
 
-template <class V>
+template <class V, bool kStream = false>
 void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
   switch (op) {
-    case Op::Relu: return forward<V, Relu>(p, x, y, n);
-    case Op::Mish: return forward<V, Mish>(p, x, y, n);
-    case Op::Swish: return forward<V, Swish>(p, x, y, n);
-    case Op::HardGate: return forward<V, HardGate>(p, x, y, n);
-    case Op::ApproxMish: return forward<V, ApproxMish>(p, x, y, n);
-    case Op::LinearSwish: return forward<V, LinearSwish>(p, x, y, n);
-    case Op::Aptx: return forward<V, Aptx>(p, x, y, n);
-    case Op::Gelu: return forward<V, Gelu>(p, x, y, n);
-    case Op::GeluTanh: return forward<V, GeluTanh>(p, x, y, n);
-    case Op::Sigmoid: return forward<V, Sigmoid>(p, x, y, n);
-    case Op::Tanh: return forward<V, Tanh>(p, x, y, n);
-    case Op::Softplus: return forward<V, Softplus>(p, x, y, n);
-    case Op::Elu: return forward<V, Elu>(p, x, y, n);
-    case Op::Selu: return forward<V, Selu>(p, x, y, n);
-    case Op::LeakyRelu: return forward<V, LeakyRelu>(p, x, y, n);
+    case Op::Relu: return forward<V, Relu, kStream>(p, x, y, n);
+    case Op::Mish: return forward<V, Mish, kStream>(p, x, y, n);
+    case Op::Swish: return forward<V, Swish, kStream>(p, x, y, n);
+    case Op::HardGate: return forward<V, HardGate, kStream>(p, x, y, n);
+    case Op::ApproxMish: return forward<V, ApproxMish, kStream>(p, x, y, n);
+    case Op::LinearSwish: return forward<V, LinearSwish, kStream>(p, x, y, n);
+    case Op::Aptx:
+      if (p.v[Aptx::kPlain] != 0.f) return forward<V, AptxPlain, kStream>(p, x, y, n);
+      return forward<V, Aptx, kStream>(p, x, y, n);
+    case Op::Gelu: return forward<V, Gelu, kStream>(p, x, y, n);
+    case Op::GeluTanh: return forward<V, GeluTanh, kStream>(p, x, y, n);
+    case Op::Sigmoid: return forward<V, Sigmoid, kStream>(p, x, y, n);
+    case Op::Tanh: return forward<V, Tanh, kStream>(p, x, y, n);
+    case Op::Softplus: return forward<V, Softplus, kStream>(p, x, y, n);
+    case Op::Elu: return forward<V, Elu, kStream>(p, x, y, n);
+    case Op::Selu: return forward<V, Selu, kStream>(p, x, y, n);
+    case Op::LeakyRelu: return forward<V, LeakyRelu, kStream>(p, x, y, n);
     default: return;
   }
 }
 
-template <class V>
+template <class V, bool kStream = false>
 void backward_op(Op op, const Params& p, const float* x, const float* dy, float* out, size_t n) {
   switch (op) {
-    case Op::Relu: return backward<V, Relu>(p, x, dy, out, n);
-    case Op::Mish: return backward<V, Mish>(p, x, dy, out, n);
-    case Op::Swish: return backward<V, Swish>(p, x, dy, out, n);
-    case Op::HardGate: return backward<V, HardGate>(p, x, dy, out, n);
-    case Op::ApproxMish: return backward<V, ApproxMish>(p, x, dy, out, n);
-    case Op::LinearSwish: return backward<V, LinearSwish>(p, x, dy, out, n);
-    case Op::Aptx: return backward<V, Aptx>(p, x, dy, out, n);
-    case Op::Gelu: return backward<V, Gelu>(p, x, dy, out, n);
-    case Op::GeluTanh: return backward<V, GeluTanh>(p, x, dy, out, n);
-    case Op::Sigmoid: return backward<V, Sigmoid>(p, x, dy, out, n);
-    case Op::Tanh: return backward<V, Tanh>(p, x, dy, out, n);
-    case Op::Softplus: return backward<V, Softplus>(p, x, dy, out, n);
-    case Op::Elu: return backward<V, Elu>(p, x, dy, out, n);
-    case Op::Selu: return backward<V, Selu>(p, x, dy, out, n);
-    case Op::LeakyRelu: return backward<V, LeakyRelu>(p, x, dy, out, n);
+    case Op::Relu: return backward<V, Relu, kStream>(p, x, dy, out, n);
+    case Op::Mish: return backward<V, Mish, kStream>(p, x, dy, out, n);
+    case Op::Swish: return backward<V, Swish, kStream>(p, x, dy, out, n);
+    case Op::HardGate: return backward<V, HardGate, kStream>(p, x, dy, out, n);
+    case Op::ApproxMish: return backward<V, ApproxMish, kStream>(p, x, dy, out, n);
+    case Op::LinearSwish: return backward<V, LinearSwish, kStream>(p, x, dy, out, n);
+    case Op::Aptx:
+      if (p.v[Aptx::kPlain] != 0.f) return backward<V, AptxPlain, kStream>(p, x, dy, out, n);
+      return backward<V, Aptx, kStream>(p, x, dy, out, n);
+    case Op::Gelu: return backward<V, Gelu, kStream>(p, x, dy, out, n);
+    case Op::GeluTanh: return backward<V, GeluTanh, kStream>(p, x, dy, out, n);
+    case Op::Sigmoid: return backward<V, Sigmoid, kStream>(p, x, dy, out, n);
+    case Op::Tanh: return backward<V, Tanh, kStream>(p, x, dy, out, n);
+    case Op::Softplus: return backward<V, Softplus, kStream>(p, x, dy, out, n);
+    case Op::Elu: return backward<V, Elu, kStream>(p, x, dy, out, n);
+    case Op::Selu: return backward<V, Selu, kStream>(p, x, dy, out, n);
+    case Op::LeakyRelu: return backward<V, LeakyRelu, kStream>(p, x, dy, out, n);
     default: return;
   }
 }
@@ -169,8 +196,13 @@ void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size
 
 template <class V>
 constexpr CpuKernels make_cpu_kernels(const char* isa) {
-  return {isa, cpu_loops::forward_op<V>, cpu_loops::backward_op<V>, cpu_loops::param_grad_op<V>,
-          cpu_loops::blend<V>};
+  return {isa,
+          cpu_loops::forward_op<V>,
+          cpu_loops::backward_op<V>,
+          cpu_loops::param_grad_op<V>,
+          cpu_loops::blend<V>,
+          cpu_loops::forward_op<V, true>,
+          cpu_loops::backward_op<V, true>};
 }
 
 }  // namespace AK_ISA_NS

@@ -1,6 +1,7 @@
 #include "thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -30,6 +31,29 @@ void pin_this_library() {
 #endif
 }
 
+// Waits a little before sleeping: a job follows the last one within microseconds in a loop of
+// calls, and waking a sleeping thread costs tens of microseconds (more on a busy VM).
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Spins until done() or kSpin has passed; true if done.
+template <class Done>
+bool spin_until(const Done& done) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() - start > kSpin) return false;
+  }
+}
+
 class ThreadPool {
  public:
   void run(size_t tasks, int threads, const std::function<void(size_t)>& task) {
@@ -39,21 +63,28 @@ class ThreadPool {
       return;
     }
     size_t helpers = size_t(threads - 1) < tasks - 1 ? size_t(threads - 1) : tasks - 1;
-    {
+    if (workers_.size() < helpers) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (workers_.empty()) pin_this_library();
       while (workers_.size() < helpers) workers_.emplace_back([this] { work(); });
-      task_ = &task;
-      tasks_ = tasks;
-      next_.store(0);
-      wanted_ = helpers;
-      running_ = helpers;
-      ++generation_;
     }
-    wake_.notify_all();
+    task_ = &task;
+    tasks_ = tasks;
+    next_.store(0);
+    wanted_.store(helpers);
+    running_.store(helpers);
+    generation_.fetch_add(1);  // publishes the job (seq_cst, as every access below)
+    if (sleepers_.load() > 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wake_.notify_all();
+    }
     drain();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return running_ == 0; });
+    if (!spin_until([this] { return running_.load() == 0; })) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++sleepers_;
+      done_.wait(lock, [this] { return running_.load() == 0; });
+      --sleepers_;
+    }
     task_ = nullptr;
   }
 
@@ -62,27 +93,41 @@ class ThreadPool {
     for (size_t i; (i = next_.fetch_add(1)) < tasks_;) (*task_)(i);
   }
 
+  // A worker spins on the generation, then sleeps; a sleeper counts itself in sleepers_ before
+  // it checks, so the publisher either sees it (and notifies under the mutex) or it sees the job.
   void work() {
     size_t seen = 0;
     for (;;) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return generation_ != seen && wanted_ > 0; });
-      seen = generation_;
-      --wanted_;
-      lock.unlock();
+      auto fresh = [&] { return generation_.load() != seen; };
+      if (!spin_until(fresh)) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ++sleepers_;
+        wake_.wait(lock, fresh);
+        --sleepers_;
+      }
+      seen = generation_.load();
+      // More workers than this job wants: leave it to the others.
+      if (wanted_.fetch_sub(1) <= 0) {
+        wanted_.fetch_add(1);
+        continue;
+      }
       drain();
-      lock.lock();
-      if (--running_ == 0) done_.notify_one();
+      if (running_.fetch_sub(1) == 1 && sleepers_.load() > 0) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_all();
+      }
     }
   }
 
   std::mutex busy_;   // held by the one caller whose job the pool runs
-  std::mutex mutex_;  // guards everything below
+  std::mutex mutex_;  // guards workers_ and the sleeping
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
-  const std::function<void(size_t)>* task_ = nullptr;
-  size_t tasks_ = 0, wanted_ = 0, running_ = 0, generation_ = 0;
-  std::atomic<size_t> next_{0};
+  const std::function<void(size_t)>* task_ = nullptr;  // written before generation_ moves
+  size_t tasks_ = 0;
+  std::atomic<long> wanted_{0};
+  std::atomic<size_t> running_{0}, generation_{0}, next_{0};
+  std::atomic<int> sleepers_{0};
 };
 
 }  // namespace

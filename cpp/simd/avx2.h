@@ -39,6 +39,8 @@ inline Vec8 maxv(Vec8 a, Vec8 b) { return _mm256_max_ps(a.v, b.v); }
 inline Vec8 absv(Vec8 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), x.v); }
 inline Vec8 zero_with_sign(Vec8 x) { return _mm256_and_ps(_mm256_set1_ps(-0.f), x.v); }
 inline Vec8 fmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
+inline Vec8 fmsub(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmsub_ps(a.v, b.v, c.v); }
+inline Vec8 fnmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fnmadd_ps(a.v, b.v, c.v); }
 inline Vec8 round_nearest(Vec8 x) {
   return _mm256_round_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
@@ -52,6 +54,7 @@ inline Vec8 load<Vec8>(const float* p) {
   return _mm256_loadu_ps(p);
 }
 inline void store(float* p, Vec8 v) { _mm256_storeu_ps(p, v.v); }
+inline void store_stream(float* p, Vec8 v) { _mm256_stream_ps(p, v.v); }
 
 template <>
 struct Lanes<Vec8> {

@@ -48,6 +48,14 @@ inline Vec16 zero_with_sign(Vec16 x) {
       _mm512_and_si512(_mm512_castps_si512(x.v), _mm512_set1_epi32(int32_t(0x80000000))));
 }
 inline Vec16 fmadd(Vec16 a, Vec16 b, Vec16 c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
+inline Vec16 fmsub(Vec16 a, Vec16 b, Vec16 c) { return _mm512_fmsub_ps(a.v, b.v, c.v); }
+inline Vec16 fnmadd(Vec16 a, Vec16 b, Vec16 c) { return _mm512_fnmadd_ps(a.v, b.v, c.v); }
+// v * 2^k for integral k, rounded once (subnormal results too); Inf and NaN as for a multiply.
+inline Vec16 scalef(Vec16 v, Vec16 k) { return _mm512_scalef_ps(v.v, k.v); }
+template <>
+struct HasScalef<Vec16> {
+  static constexpr bool value = true;
+};
 inline Vec16 round_nearest(Vec16 x) {
   return _mm512_roundscale_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
@@ -61,6 +69,7 @@ inline Vec16 load<Vec16>(const float* p) {
   return _mm512_loadu_ps(p);
 }
 inline void store(float* p, Vec16 v) { _mm512_storeu_ps(p, v.v); }
+inline void store_stream(float* p, Vec16 v) { _mm512_stream_ps(p, v.v); }
 
 template <>
 struct Lanes<Vec16> {

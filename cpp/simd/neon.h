@@ -42,6 +42,8 @@ inline Vec4 zero_with_sign(Vec4 x) {
   return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(x.v), vdupq_n_u32(0x80000000u)));
 }
 inline Vec4 fmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmaq_f32(c.v, a.v, b.v); }
+inline Vec4 fmsub(Vec4 a, Vec4 b, Vec4 c) { return vnegq_f32(vfmsq_f32(c.v, a.v, b.v)); }
+inline Vec4 fnmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmsq_f32(c.v, a.v, b.v); }
 inline Vec4 round_nearest(Vec4 x) { return vrndnq_f32(x.v); }
 inline Vec4 pow2i(Vec4 k) {
   int32x4_t e = vaddq_s32(vcvtq_s32_f32(k.v), vdupq_n_s32(127));
@@ -53,6 +55,7 @@ inline Vec4 load<Vec4>(const float* p) {
   return vld1q_f32(p);
 }
 inline void store(float* p, Vec4 v) { vst1q_f32(p, v.v); }
+inline void store_stream(float* p, Vec4 v) { vst1q_f32(p, v.v); }
 
 template <>
 struct Lanes<Vec4> {
