@@ -185,14 +185,17 @@ AK_HD V mul_sigmoid_left(V m, V z, V zlo = V(0.f)) {
 // (tanh(d)/d - 1)/d^2 weighted for relative error (0.1 ulp with these float coefficients).
 constexpr float kTanhSmall = 0.75f;
 template <class V>
-AK_HD V tanh_small(V d) {
-  V s = d * d;
+AK_HD V tanh_small_poly(V s) {
   V p = fmadd(s, V(0.00173019269f), V(-0.00764579838f));
   p = fmadd(p, s, V(0.021444736f));
   p = fmadd(p, s, V(-0.0538905859f));
   p = fmadd(p, s, V(0.133326665f));
-  p = fmadd(p, s, V(-0.333333135f));
-  return fmadd(d * s, p, d);
+  return fmadd(p, s, V(-0.333333135f));
+}
+template <class V>
+AK_HD V tanh_small(V d) {
+  V s = d * d;
+  return fmadd(d * s, tanh_small_poly(s), d);
 }
 
 // (1 - t) a + t b, 0 < t < 1, in one rounding; where a and b are both zeros (results that
@@ -218,11 +221,7 @@ AK_HD TwoProduct<V> two_sum(V a, V b) {
 template <class V>
 AK_HD TwoProduct<V> tanh_small_pair(V dh, V dl) {
   V s = dh * dh;
-  V p = fmadd(s, V(0.00173019269f), V(-0.00764579838f));
-  p = fmadd(p, s, V(0.021444736f));
-  p = fmadd(p, s, V(-0.0538905859f));
-  p = fmadd(p, s, V(0.133326665f));
-  p = fmadd(p, s, V(-0.333333135f));
+  V p = tanh_small_poly(s);
   V c = dh * s;
   V hi = fmadd(c, p, dh);
   V lo = fmadd(c, p, dh - hi);  // dh - hi is exact: tanh(d) is within 20% of d

@@ -11,13 +11,19 @@ if (a.length !== b.length) {
   console.error(`compare-dumps: ${fileA} and ${fileB} differ in size`);
   process.exit(1);
 }
-const sumsBytes = 24; // three doubles after each op's forward and backward floats
-const ops = 7;
-const n = (a.length / ops - sumsBytes) / 8;
+// The header: the op count and the input count (uint32 each); then per op n forward floats,
+// n backward floats and three paramGrad doubles.
+const sumsBytes = 24;
+const ops = a.readUInt32LE(0);
+const n = a.readUInt32LE(4);
+if (a.length !== 8 + ops * (8 * n + sumsBytes) || b.readUInt32LE(0) !== ops || b.readUInt32LE(4) !== n) {
+  console.error(`compare-dumps: ${fileA} and ${fileB} are not dumps of the same ops and inputs`);
+  process.exit(1);
+}
 const same = (x, y) => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
 let mismatches = 0;
 for (let op = 0; op < ops; op++) {
-  const base = op * (8 * n + sumsBytes);
+  const base = 8 + op * (8 * n + sumsBytes);
   for (let i = 0; i < 2 * n; i++) {
     const x = a.readFloatLE(base + 4 * i);
     const y = b.readFloatLE(base + 4 * i);

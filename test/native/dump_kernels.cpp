@@ -1,5 +1,5 @@
 // Writes every kernel's output for a fixed set of inputs (every exponent, a dense sweep, the
-// specials) to stdout as raw floats, for one ISA table. scripts/check-neon.sh builds it for
+// specials) to stdout as raw floats after a header (op count, input count), for one ISA table. scripts/check-neon.sh builds it for
 // x86-64 and for arm64 (run under qemu) and compares the bytes: the NEON path must give the
 // same bits as the x86 paths, which the test suite checks against double references.
 #include <cmath>
@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
                            // gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu
                            {0}, {0}, {0}, {0}, {1.7}, {1.3}, {0}, {0.2}};
   static_assert(sizeof raw / sizeof raw[0] == size_t(Op::Count), "one row of parameters per op");
+  // Header: the op count and the input count, so the comparison needs no constants of its own.
+  const uint32_t header[2] = {uint32_t(Op::Count), uint32_t(n)};
+  fwrite(header, 4, 2, stdout);
   for (int op = 0; op < int(Op::Count); ++op) {
     Params p = prepare_params(Op(op), raw[op]);
     k->forward(Op(op), p, x.data(), y.data(), n);
