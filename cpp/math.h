@@ -167,10 +167,11 @@ AK_HD V mul_sigmoid_fast(V m, V z, V zlo = V(0.f)) {
 }
 
 // m * s(z + zlo) for z <= 0 only (mul_sigmoid_fast's left half: other lanes give values the
-// caller replaces): m e / (1 + e), e = e^z.
+// caller replaces, so z is clamped to [-174, 0] there: 2^k stays in range): m e / (1 + e),
+// e = e^z.
 template <bool kLow = false, class V>
 AK_HD V mul_sigmoid_left(V m, V z, V zlo = V(0.f)) {
-  V zc = maxv(z, V(-kExpUnderflow));
+  V zc = minv(maxv(z, V(-kExpUnderflow)), V(0.f));
   ExpParts<V> e;
   if constexpr (kLow)
     e = exp_in_range<true>(zc, select(zc == z, zlo, V(0.f)));
