@@ -1,6 +1,8 @@
 // The results: rows, their derived figures (GB/s, ratios to relu and copy), the JSON document
 // and the DESIGN §4 verdicts. Pure functions: test/bench.test.ts checks them.
 
+import type { Accuracy } from './accuracy';
+
 export type Backend = 'cpu' | 'cuda';
 export type Pass = 'forward' | 'backward' | 'paramGrad';
 
@@ -48,16 +50,10 @@ export interface Peer {
 }
 
 /** Accuracy on the peers' sweep, of a peer's op or of this library ('ours') on the same inputs. */
-export interface AccuracyRow {
+export interface AccuracyRow extends Accuracy {
   name: string;
   activation: string;
   pass: Pass;
-  maxUlp: number;
-  at: number;
-  maxUlp30: number;
-  wrong: number;
-  example: string | null;
-  inputs: number;
 }
 
 /** A native peer as the run found it: its version, or why it was skipped. */
