@@ -42,6 +42,20 @@ extern const CpuKernels kNeonKernels;
 inline namespace AK_ISA_NS {
 namespace cpu_loops {
 
+// Four vectors in flight from i while they fit; returns where it stopped.
+template <class V, class Vec, class Store>
+AK_HD size_t four_at_a_time(float* y, size_t i, size_t n, const Vec& vec, const Store& st) {
+  constexpr size_t W = Lanes<V>::count;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
+    st(y + i, a);
+    st(y + i + W, b);
+    st(y + i + 2 * W, c);
+    st(y + i + 3 * W, d);
+  }
+  return i;
+}
+
 // y[i] = one(i) for i in [0, n): vec(i) gives the W results from i on. Four vectors in flight
 // (the exp-based formulas are latency chains; the memory-bound ones want few loop branches).
 // kStream: streaming stores (y aligned first), which skip reading each output line before
@@ -54,22 +68,10 @@ AK_HD void elementwise(float* y, size_t n, const Vec& vec, const One& one) {
     size_t head = ((64 - (reinterpret_cast<uintptr_t>(y) & 63)) & 63) / sizeof(float);
     if (reinterpret_cast<uintptr_t>(y) % sizeof(float)) head = n;  // never for a Float32Array
     for (; i < head && i < n; ++i) y[i] = one(i);
-    for (; i + 4 * W <= n; i += 4 * W) {
-      V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
-      store_stream(y + i, a);
-      store_stream(y + i + W, b);
-      store_stream(y + i + 2 * W, c);
-      store_stream(y + i + 3 * W, d);
-    }
+    i = four_at_a_time<V>(y, i, n, vec, [](float* p, V v) { store_stream(p, v); });
     stream_fence();
   }
-  for (; i + 4 * W <= n; i += 4 * W) {
-    V a = vec(i), b = vec(i + W), c = vec(i + 2 * W), d = vec(i + 3 * W);
-    store(y + i, a);
-    store(y + i + W, b);
-    store(y + i + 2 * W, c);
-    store(y + i + 3 * W, d);
-  }
+  i = four_at_a_time<V>(y, i, n, vec, [](float* p, V v) { store(p, v); });
   for (; i + W <= n; i += W) store(y + i, vec(i));
   for (; i < n; ++i) y[i] = one(i);
 }
