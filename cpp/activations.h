@@ -163,8 +163,10 @@ struct LinearSwish {
 // only for vectors that have a lane there. x, the factor gamma x, and the constants are scaled
 // by powers of two where they could overflow (|x| > 2^124 / max constant, or constants beyond
 // 2^60); ±0 and ±Inf come from the exact limits (prepare_params). Contract: forward within
-// 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter (checked
-// by test/accuracy.test.ts and `npm run accuracy` at non-default parameters).
+// 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter with
+// |gamma| <= 2 (checked by test/accuracy.test.ts and `npm run accuracy` at non-default
+// parameters). The backward forms f'/gamma to about 2^-25 absolute near the zeros of f', so for
+// |gamma| > 2 its absolute part grows to 1.5 |gamma| 2^-24 |dy| (test/table.ts, large gamma).
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
@@ -190,6 +192,7 @@ struct Aptx {
   // f' = 2 gamma slope(2u), whose limits, zeros and tails need none of the above.
   static constexpr int kPlain = 25;
   static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
+  static constexpr int kOneLo = 27;    // the rounding of c1, c2 of the set kOne (alpha -+ 1)
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
   template <class V>
@@ -273,7 +276,8 @@ struct Aptx {
   // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
   // gamma [(alpha + 1) - 2 slope(-2u)] (F2), slope(z) = d/dz [z s(z)] at the exact 2 beta x
   // (swish_slope with the product's low part), so that the only cancellation is against the
-  // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller.
+  // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller; and
+  // for |u| <= 0.75, away from the zeros of f', alpha + (t + u) - u t^2 (below).
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
     if (p.v[kPlain] != 0.f) return plain_backward(x, dy, p);
@@ -281,9 +285,11 @@ struct Aptx {
     TwoProduct<V> u = two_product(V(p.v[kBeta]), x);
     V z = u.hi + u.hi, zlo = u.lo + u.lo;
     auto f2 = z > V(p.v[kSlopeSplit]);
-    V two(k[2]);
-    V g = fmadd(select(f2, -two, two), swish_slope<true>(select(f2, -z, z), select(f2, -zlo, zlo)),
-                select(f2, V(k[1]), V(k[0])));
+    // alpha -+ 1 as c + its rounding, the rounding folded into the slope term (one fused step)
+    V two(k[2]), c = select(f2, V(k[1]), V(k[0]));
+    V c_lo = select(f2, V(-0.5f * p.v[kOneLo + 1]), V(0.5f * p.v[kOneLo]));
+    V slope = swish_slope_precise(select(f2, -z, z), select(f2, -zlo, zlo));
+    V g = fmadd(select(f2, -two, two), slope + c_lo, c);
     V d = (u.hi - V(p.v[kRoot])) + (u.lo - V(p.v[kRootLo]));
     auto near = absv(d) <= V(kTanhSmall);
     if (any_true(near)) {
@@ -306,6 +312,21 @@ struct Aptx {
       V q = kn.hi * inv;
       V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
       g = select(near, fmadd(residual, inv, q), g);
+    }
+    if (any_true(absv(u.hi) <= V(kTanhSmall))) {
+      // |u| <= 0.75: alpha + (t + u) - u t^2, t = tanh u as a pair, with an error of half an ulp
+      // of the result, of u t^2 and a twentieth of t's; taken where u t^2 and t are small beside
+      // f' (everywhere but near its zeros). It beats the forms above where they cancel by 2x
+      // (alpha = 0.7, u = -0.1: just outside the near-root band) and at the band's edges.
+      TwoProduct<V> t = tanh_small_pair(u.hi, u.lo);
+      TwoProduct<V> s = two_sum(t.hi, u.hi);
+      TwoProduct<V> r = two_sum(V(p.v[kAlpha]), s.hi);
+      V ut = u.hi * t.hi;
+      V rest = fmadd(-ut, t.hi, (s.lo + (t.lo + u.lo)) + r.lo);
+      V ag = absv(g);
+      auto small =
+          (absv(u.hi) <= V(kTanhSmall)) & (absv(ut * t.hi) < ag + ag) & (absv(t.hi) < V(8.f) * ag);
+      g = select(small, r.hi + rest, g);
     }
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);

@@ -265,5 +265,34 @@ AK_HD V swish_slope(V z, V zlo = V(0.f)) {
   return select(z < V(-kExpUnderflow), V(0.f), slope);
 }
 
+// swish_slope within about 1 ulp (swish_slope: up to 3.5), for callers that subtract it from a
+// constant (aptx's f' for |alpha| near 1): slope = m Q / (1 + e)^2 with e = exp(-|z|),
+// Q = (1 + e) + w and (m, w) = (1, z e) for z >= 0, (e, z) for z < 0; Q, m Q and (1 + e)^2 kept
+// exact as pairs and divided with one correction step, so what is left is e's own error (scaled by
+// at most 1) and half an ulp. zlo as in swish_slope.
+template <class V>
+AK_HD V swish_slope_precise(V z, V zlo) {
+  auto neg = z < V(0.f);
+  V e = exp_value(-absv(z));
+  TwoProduct<V> ze = two_product(z, e);
+  V wh = select(neg, z, ze.hi), wl = select(neg, V(0.f), ze.lo);
+  V h = V(1.f) + e, l = e - (h - V(1.f));  // 1 + e exactly
+  TwoProduct<V> q = two_sum(h, wh);
+  V q_lo = q.lo + (l + wl);
+  V m = select(neg, e, V(1.f));
+  TwoProduct<V> num = two_product(m, q.hi);
+  V num_lo = fmadd(m, q_lo, num.lo);
+  TwoProduct<V> den = two_product(h, h);
+  V den_lo = fmadd(h + h, l, den.lo);
+  V inv = V(1.f) / den.hi;
+  V slope = num.hi * inv;
+  V residual = (fmadd(-slope, den.hi, num.hi) + num_lo) - slope * den_lo;
+  slope = fmadd(residual, inv, slope);
+  V curve = (e * inv) * fmadd(-absv(z), (V(1.f) - e) / h, V(2.f));
+  slope = fmadd(zlo, curve, slope);
+  slope = select(z > V(kExpUnderflow), V(1.f), slope);
+  return select(z < V(-kExpUnderflow), V(0.f), slope);
+}
+
 }  // namespace AK_ISA_NS
 }  // namespace ak

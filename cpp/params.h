@@ -62,6 +62,8 @@ inline void prepare_aptx(const double* raw, float* v) {
     v[8 + i] = float(std::ldexp(scaled[i], -kg));
     v[13 + i] = float(one[i]);
   }
+  // what rounding alpha -+ 1 lost (the backward adds it back); 0 where two = 0 (beta = 0)
+  for (int i = 0; i < 2; ++i) v[27 + i] = b == 0 ? 0.f : float(one[i] - double(float(one[i])));
   v[6] = g == 0 ? float(g) : float(std::ldexp(1.0, kg));
   m = std::ldexp(m, -kg);
   v[7] = m > 0 ? float(std::fmin(0x1p124 / m, 0x1p124)) : float(inf);

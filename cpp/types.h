@@ -24,7 +24,7 @@ enum class Op : int {
 
 // Prepared parameters: what the formulas need, derived once per call by prepare_params().
 struct Params {
-  float v[27];  // the most: Aptx (cpp/activations.h names its slots)
+  float v[29];  // the most: Aptx (cpp/activations.h names its slots)
 };
 
 }  // namespace ak

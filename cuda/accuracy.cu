@@ -65,6 +65,9 @@ __host__ __device__ Ref linear_swish_ref(double x) {
   return {2 * x * sig(1.25 * x), 2 * swish_slope(1.25 * x)};
 }
 
+// (alpha - 1) x + 2x s(2 beta x) in double: exact for alpha >= 1, as in the rows this check runs
+// (test/table.ts `rows`, the defaults). At other parameters it cancels near the roots;
+// test/cuda-accuracy.test.ts checks those (parameterRows) against test/reference.ts's exact forms.
 __host__ __device__ Ref aptx_ref(double x, const double* raw) {
   double a1 = f32(raw[0]) - 1, b = f32(raw[1]), g = f32(raw[2]);
   if (isnan(x)) return {x, x};

@@ -53,7 +53,9 @@ export interface Row {
   kinks: number[];
   maxUlp: number; // DESIGN §4: 4 for every function, forward and backward
   count: number; // inputs in the dense sweep (plus specials and the kinks' neighbourhoods)
-  backwardUlp: number; // maxUlp, except where a known excess is documented (KNOWN_BACKWARD)
+  // The backward's absolute part, in units of 2^-24 |dy|: 1 (the contract), except for the rows
+  // of a known excess (aptxLargeGammaRows).
+  dyAllowance: number;
 }
 
 const row = (
@@ -70,7 +72,7 @@ const row = (
   kinks,
   maxUlp: 4,
   count: 1_000_000,
-  backwardUlp: 4,
+  dyAllowance: 1,
 });
 
 export const rows: Row[] = [
@@ -174,24 +176,49 @@ const ALPHAS = [-2, -1, -0.5, 0, 0.5, 0.7, 0.99, 1, 1.5, 2];
 const BETAS = [1e-3, 0.5, 1, 1.3, 4, 100, -1, 0];
 const GAMMAS = [-0.4, 0, 0.5, 2];
 
-// Known and not yet met (issue 10, open): the backward with |gamma| > 1 just outside the near-root
-// band (|beta x - u0| > 0.75), where (alpha - 1) + 2 slope(2u) still cancels by a factor of 2:
-// 4.7 ulp at aptx(0.7, ±1, 2), x = ∓0.105.
-const KNOWN_BACKWARD: Record<string, number> = { 'aptx 0.7, 1, 2': 5, 'aptx 0.7, -1, 2': 5 };
-
 // Every alpha with every beta, gamma cycling through GAMMAS (each (alpha, gamma) pair twice).
 export const aptxRows: Row[] = ALPHAS.flatMap((alpha, i) =>
   BETAS.map((beta, j) => {
     const gamma = GAMMAS[(i + j) % GAMMAS.length];
     const name = `aptx ${alpha}, ${beta}, ${gamma}`;
     const reach = beta === 0 ? 30 : Math.min(20 / Math.abs(f32(beta)), 3e38);
-    const r = prow(name, aptx({ alpha, beta, gamma }), aptxRef(alpha, beta, gamma), aptxPoints(alpha, beta), [
+    return prow(name, aptx({ alpha, beta, gamma }), aptxRef(alpha, beta, gamma), aptxPoints(alpha, beta), [
       -reach,
       reach,
     ]);
-    return { ...r, backwardUlp: KNOWN_BACKWARD[name] ?? r.maxUlp };
   }),
 );
+
+// Known and not met: the backward computes f' / gamma = (alpha + tanh u) + u sech^2 u to about
+// 2^-26 absolute and multiplies by gamma, so the contract's absolute part 2^-24 |dy| covers the
+// zeros of f' only for |gamma| up to about 3 (the contract is tested at |gamma| <= 2). For larger
+// gamma the error is within 4 ulp + 0.5 |gamma| 2^-24 |dy| (measured worst 0.27 |gamma| 2^-24 |dy|
+// beyond 4 ulp, at aptx(1.19, 1, 1000)); these rows hold that bound, every other row the contract.
+const LARGE_GAMMA = 1000;
+export const aptxLargeGammaRows: Row[] = [
+  [1.19, 1],
+  [1.1, 1],
+  [1.08, 1],
+  [1, 1],
+  [0.99, 1],
+  [0.7, 1.3],
+  [-0.5, 1],
+  [-1.15, 1],
+  [1, 1e-3],
+].map(([alpha, beta]) => ({
+  ...prow(
+    `aptx ${alpha}, ${beta}, ${LARGE_GAMMA}`,
+    aptx({ alpha, beta, gamma: LARGE_GAMMA }),
+    aptxRef(alpha, beta, LARGE_GAMMA),
+    aptxPoints(alpha, beta),
+    [-20 / beta, 20 / beta],
+  ),
+  dyAllowance: 0.5 * LARGE_GAMMA,
+}));
+
+// The backward's absolute part as the test names say it.
+export const allowanceText = (r: Row): string =>
+  r.dyAllowance === 1 ? '2^-24 |dy|' : `${r.dyAllowance} 2^-24 |dy| (known excess)`;
 
 // The issue's own cases, each with the full 10^6 sweep.
 export const aptxIssueRows: Row[] = [
@@ -204,6 +231,11 @@ export const aptxIssueRows: Row[] = [
   [-0.9, 1, 0.5],
   [0, 1e-3, 1],
   [0.5, 4, 1],
+  // alpha after a few training steps (0.97, 1.08), at gamma = 2, the contract's largest; 1.08 and
+  // -1.1 have f' zeros on both sides of the slope's own, where alpha -+ 1 and 2 slope cancel
+  [0.97, 1, 2],
+  [1.08, 1, 2],
+  [-1.1, 1, 2],
 ].map(([alpha, beta, gamma]) => ({
   ...prow(
     `aptx ${alpha}, ${beta}, ${gamma} (dense)`,
@@ -283,4 +315,11 @@ export const blendRows: Row[] = [0, 0.1, 0.5, 0.9, 1].flatMap((t) => [
     : []),
 ]);
 
-export const parameterRows: Row[] = [...aptxIssueRows, ...aptxRows, ...swishRows, ...hardGateRows, ...blendRows];
+export const parameterRows: Row[] = [
+  ...aptxIssueRows,
+  ...aptxRows,
+  ...aptxLargeGammaRows,
+  ...swishRows,
+  ...hardGateRows,
+  ...blendRows,
+];

@@ -273,6 +273,7 @@ const std::vector<Function> kFunctions = {
     {"aptx(0, 1, 0.5)", aptx_ref(0, 1, 0.5), {Op::Aptx, {0, 1, 0.5}}},
     {"aptx(-1, 1, 0.5)", aptx_ref(-1, 1, 0.5), {Op::Aptx, {-1, 1, 0.5}}},
     {"aptx(1.5, 0.5, 2)", aptx_ref(1.5, 0.5, 2), {Op::Aptx, {1.5, 0.5, 2}}},
+    {"aptx(0.7, 1, 2)", aptx_ref(0.7, 1, 2), {Op::Aptx, {0.7, 1, 2}}},  // the worst table row
     {"swish(beta 0.5)", swish_ref(0.5), {Op::Swish, {0.5}}},
     {"hardGate(0.3, 0.7)", hard_gate_ref(0.3, 0.7), {Op::HardGate, {0.3, 0.7}}},
 };
