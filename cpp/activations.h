@@ -165,8 +165,8 @@ struct LinearSwish {
 // 2^60); ±0 and ±Inf come from the exact limits (prepare_params). Contract: forward within
 // 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter with
 // |gamma| <= 2 (checked by test/accuracy.test.ts and `npm run accuracy` at non-default
-// parameters). The backward forms f'/gamma to about 2^-25 absolute near the zeros of f', so for
-// |gamma| > 2 its absolute part grows to 1.5 |gamma| 2^-24 |dy| (test/table.ts, large gamma).
+// parameters). The backward forms f'/gamma to about 2^-26 absolute near the zeros of f', so for
+// |gamma| > 2 its absolute part grows to 0.5 |gamma| 2^-24 |dy| (test/table.ts, large gamma).
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
@@ -275,9 +275,9 @@ struct Aptx {
   // f' = gamma [A(u) + u sech^2 u]: within the near-root band A (as in product) + u sech^2 u,
   // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
   // gamma [(alpha + 1) - 2 slope(-2u)] (F2), slope(z) = d/dz [z s(z)] at the exact 2 beta x
-  // (swish_slope with the product's low part), so that the only cancellation is against the
-  // exact alpha -+ 1; F2 where slope(2u) > (1 + alpha)/2, where its terms are the smaller; and
-  // for |u| <= 0.75, away from the zeros of f', alpha + (t + u) - u t^2 (below).
+  // (swish_slope_precise with the product's low part), so that the only cancellation is against
+  // alpha -+ 1, carried exactly; F2 where slope(2u) > (1 + alpha)/2, where its terms are the
+  // smaller.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {
     if (p.v[kPlain] != 0.f) return plain_backward(x, dy, p);
@@ -294,16 +294,20 @@ struct Aptx {
     auto near = absv(d) <= V(kTanhSmall);
     if (any_true(near)) {
       // tanh u = (t - alpha) / (1 - alpha t), so A + u sech^2 u = k N / (1 - alpha t)^2 with
-      // N = (t + u) - t^2 (alpha + u): the zeros of f' are where N cancels, so t and u - u0
-      // are carried as float pairs there and t + u (Sterbenz-exact near a zero) is formed first.
+      // N = (t + u) - t^2 (alpha + u): the zeros of f' are where N cancels, so t, u - u0, t + u
+      // and t^2 are carried as float pairs there (t^2 as one rounding cost 3.3 ulp at the band's
+      // edges), the leading terms fused.
       V alpha(p.v[kAlpha]);
       TwoProduct<V> t = near_root_tanh(u, p);
       TwoProduct<V> at = two_product(alpha, t.hi);
       TwoProduct<V> den = two_sum(V(1.f), -at.hi);  // 1 - alpha t = den.hi + den.lo + lo
       V den_lo = den.lo - fmadd(alpha, t.lo, at.lo);
       TwoProduct<V> au = two_sum(alpha, u.hi);
-      V t2 = t.hi * t.hi;
-      V n = fmadd(-t2, au.hi, fmadd(-t2, au.lo + u.lo, (t.hi + u.hi) + (u.lo + t.lo)));
+      TwoProduct<V> t2 = two_product(t.hi, t.hi);  // t^2 = t2.hi + t2_lo
+      V t2_lo = fmadd(t.hi + t.hi, t.lo, t2.lo);
+      TwoProduct<V> tu = two_sum(t.hi, u.hi);
+      V rest = fmadd(-t2_lo, au.hi, fmadd(-t2.hi, au.lo + u.lo, tu.lo + (u.lo + t.lo)));
+      V n = fmadd(-t2.hi, au.hi, tu.hi) + rest;  // the leading terms cancel in one rounding
       // k n / den^2 with the product, the square and the quotient carried exactly to one rounding
       TwoProduct<V> kn = two_product(V(k[3]), n);
       TwoProduct<V> d2 = two_product(den.hi, den.hi);
@@ -312,21 +316,6 @@ struct Aptx {
       V q = kn.hi * inv;
       V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
       g = select(near, fmadd(residual, inv, q), g);
-    }
-    if (any_true(absv(u.hi) <= V(kTanhSmall))) {
-      // |u| <= 0.75: alpha + (t + u) - u t^2, t = tanh u as a pair, with an error of half an ulp
-      // of the result, of u t^2 and a twentieth of t's; taken where u t^2 and t are small beside
-      // f' (everywhere but near its zeros). It beats the forms above where they cancel by 2x
-      // (alpha = 0.7, u = -0.1: just outside the near-root band) and at the band's edges.
-      TwoProduct<V> t = tanh_small_pair(u.hi, u.lo);
-      TwoProduct<V> s = two_sum(t.hi, u.hi);
-      TwoProduct<V> r = two_sum(V(p.v[kAlpha]), s.hi);
-      V ut = u.hi * t.hi;
-      V rest = fmadd(-ut, t.hi, (s.lo + (t.lo + u.lo)) + r.lo);
-      V ag = absv(g);
-      auto small =
-          (absv(u.hi) <= V(kTanhSmall)) & (absv(ut * t.hi) < ag + ag) & (absv(t.hi) < V(8.f) * ag);
-      g = select(small, r.hi + rest, g);
     }
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);

@@ -288,7 +288,7 @@ AK_HD V swish_slope_precise(V z, V zlo) {
   V slope = num.hi * inv;
   V residual = (fmadd(-slope, den.hi, num.hi) + num_lo) - slope * den_lo;
   slope = fmadd(residual, inv, slope);
-  V curve = (e * inv) * fmadd(-absv(z), (V(1.f) - e) / h, V(2.f));
+  V curve = (e * inv) * fmadd(-absv(z), (V(1.f) - e) * (h * inv), V(2.f));  // 1/h = h inv
   slope = fmadd(zlo, curve, slope);
   slope = select(z > V(kExpUnderflow), V(1.f), slope);
   return select(z < V(-kExpUnderflow), V(0.f), slope);
