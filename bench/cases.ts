@@ -23,7 +23,6 @@ import {
   tanhRef,
 } from '../test/reference';
 import { type Activation, ak } from './library';
-import { moreRefs } from './references';
 
 export interface Case {
   name: string;
@@ -37,23 +36,13 @@ export interface Case {
 const sig = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** An activation's name without its parameters: 'swish(beta=2)' -> 'swish'. */
-export const baseName = (name: string): string => name.replace(/\(.*$/, '');
+const baseName = (name: string): string => name.replace(/\(.*$/, '');
 
 /** Whether this build of the library has the activation (isActivationName), e.g. for a peer's op. */
 export const hasActivation = (name: string): boolean => ak.isActivationName(baseName(name));
 
-// hardGate with its defaults is hardSwish; its other presets are listed by name. The functions of
-// bench/references.ts join with their defaults as soon as the library has them (issue 15).
+// hardGate with its defaults is hardSwish; its other presets are listed by name.
 export function cases(): Case[] {
-  const listed = ownCases();
-  const covered = new Set(['hardGate', ...listed.map((c) => baseName(c.name))]);
-  const more = Object.entries(moreRefs)
-    .filter(([name]) => hasActivation(name) && !covered.has(name))
-    .map(([name, ref]) => ({ name, fn: ak.activation(name as ak.ActivationName) as unknown as Case['fn'], ref }));
-  return [...listed, ...more];
-}
-
-function ownCases(): Case[] {
   const { relu, mish, silu, swish, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, blend } = ak;
   const { gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu } = ak;
   return [

@@ -325,13 +325,17 @@ struct Aptx {
   // d/dgamma = x (alpha + t), t = tanh(beta x)
   template <class V>
   AK_HD static void param_terms(V x, V dy, const Params& p, V* t) {
-    V gamma(p.v[kGamma]);
-    V z = V(2.f) * V(p.v[kBeta]) * x;
+    alpha_beta_terms(x, dy, V(2.f) * V(p.v[kBeta]), V(p.v[kGamma]), t);
+    t[2] = value(x, p, kOne, 1.f) * dy;
+  }
+  // t[0] = d/dalpha dy, t[1] = d/dbeta dy (b2 = 2 beta, exact)
+  template <class V>
+  AK_HD static void alpha_beta_terms(V x, V dy, V b2, V gamma, V* t) {
+    V z = b2 * x;
     SigmoidPair<V> sp = sigmoid_pair(z);
     V dbeta = V(4.f) * gamma * (x * sp.s) * (x * sp.sc) * dy;
     t[0] = gamma * x * dy;
     t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
-    t[2] = value(x, p, kOne, 1.f) * dy;
   }
 
   // (alpha - 1) c x + 2c x s(2 beta x): c = 1 gives (alpha + tanh(beta x)) x, c = gamma aptx.
@@ -348,11 +352,7 @@ struct Aptx {
   }
   template <class V>
   AK_HD static void param_terms_with(V x, V dy, V a1, V b2, V gamma, V* t) {
-    V z = b2 * x;
-    SigmoidPair<V> sp = sigmoid_pair(z);
-    V dbeta = V(4.f) * gamma * (x * sp.s) * (x * sp.sc) * dy;
-    t[0] = gamma * x * dy;
-    t[1] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, dbeta);
+    alpha_beta_terms(x, dy, b2, gamma, t);
     t[2] = forward_with(x, a1, b2, V(1.f)) * dy;
   }
 };

@@ -8,7 +8,7 @@
 //   mul_sigmoid_fast, mul_sigmoid_left (z <= 0): the same within 2.7 ulp.
 //   Every operation is correctly rounded (no reciprocal estimates), so every path gives the
 //   same bits (test/paths.test.ts).
-//   tanh_small(d): tanh(d) within 0.6 ulp for |d| <= 0.75.
+//   tanh_small_pair(d): tanh(d) for |d| <= 0.75 as hi + lo, within 0.05 ulp.
 #pragma once
 
 #include "simd/scalar.h"
@@ -182,7 +182,7 @@ AK_HD V mul_sigmoid_left(V m, V z, V zlo = V(0.f)) {
   return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, e));
 }
 
-// tanh(d) for |d| <= 0.75 (kTanhSmall), within 0.6 ulp: d + d^3 P(d^2), P a degree-5 fit of
+// P(d^2) of tanh(d) = d + d^3 P(d^2) for |d| <= 0.75 (kTanhSmall): a degree-5 fit of
 // (tanh(d)/d - 1)/d^2 weighted for relative error (0.1 ulp with these float coefficients).
 constexpr float kTanhSmall = 0.75f;
 template <class V>
@@ -192,11 +192,6 @@ AK_HD V tanh_small_poly(V s) {
   p = fmadd(p, s, V(-0.0538905859f));
   p = fmadd(p, s, V(0.133326665f));
   return fmadd(p, s, V(-0.333333135f));
-}
-template <class V>
-AK_HD V tanh_small(V d) {
-  V s = d * d;
-  return fmadd(d * s, tanh_small_poly(s), d);
 }
 
 // (1 - t) a + t b, 0 < t < 1, in one rounding; where a and b are both zeros (results that
@@ -218,7 +213,7 @@ AK_HD TwoProduct<V> two_sum(V a, V b) {
 }
 
 // tanh(dh + dl) for |dh| <= 0.75, |dl| <= ulp(dh), as hi + lo: the last rounding of
-// tanh_small and the first-order term of dl are kept in lo (within 0.05 ulp of tanh).
+// d + d^3 P(d^2) and the first-order term of dl are kept in lo (within 0.05 ulp of tanh).
 template <class V>
 AK_HD TwoProduct<V> tanh_small_pair(V dh, V dl) {
   V s = dh * dh;

@@ -46,7 +46,9 @@ inline void prepare_aptx(const double* raw, float* v) {
   if (u0 == 0) u0 = 0;  // +0: u - u0 keeps the sign of u
   v[3] = float(u0);
   v[4] = float(u0 - double(float(u0)));
-  v[5] = float(b == 0 || a >= 1 ? inf : a <= -1 ? -inf : 0.0);
+  // F1 below the split, F2 above: one form everywhere for alpha >= 1 or <= -1 (or beta = 0)
+  const double side = b == 0 || a >= 1 ? inf : a <= -1 ? -inf : 0.0;
+  v[5] = float(side);
   // {c1, c2, two, k, a} for c = 1: alpha - 1, alpha + 1, 2, 1 - alpha^2, alpha (c1 = alpha,
   // two = 0 for beta = 0: a line); the scaled set is c = gamma 2^-kg, or c = 1 when gamma = 0
   // (then the result is multiplied by gamma itself, for the sign of its zero).
@@ -84,7 +86,7 @@ inline void prepare_aptx(const double* raw, float* v) {
   v[23] = a != 0 ? float(std::fmax(-FLT_MAX, std::fmin(FLT_MAX, 1 / a))) : 0.f;
   // The backward's split: F1 (alpha - 1) + 2 slope(z) and F2 (alpha + 1) - 2 slope(-z) have terms
   // of equal size where slope(z) = (1 + alpha)/2, z = 2u (slope increases on [-1.28, 2.4]).
-  double split = b == 0 || a >= 1 ? inf : a <= -1 ? -inf : 0;
+  double split = side;
   if (std::isfinite(split)) {
     auto slope = [](double z) {
       double s = 1 / (1 + std::exp(-z));

@@ -4,8 +4,7 @@
 // cuda/accuracy.cu (each includes it once, in its own AK_ISA_NS).
 #pragma once
 
-#include "../cpp/activations.h"
-#include "../cpp/activations_classic.h"
+#include "../cpp/dispatch.h"
 #include "kernels.h"
 
 namespace ak {
@@ -27,24 +26,8 @@ struct BackwardOf {
 // f(x) (Pass = ForwardOf) or f'(x) dy (Pass = BackwardOf) of one op.
 template <template <class> class Pass>
 AK_HD float eval_op(int op, float x, float dy, const Params& p) {
-  switch (Op(op)) {
-    case Op::Relu: return Pass<Relu>::at(x, dy, p);
-    case Op::Mish: return Pass<Mish>::at(x, dy, p);
-    case Op::Swish: return Pass<Swish>::at(x, dy, p);
-    case Op::HardGate: return Pass<HardGate>::at(x, dy, p);
-    case Op::ApproxMish: return Pass<ApproxMish>::at(x, dy, p);
-    case Op::LinearSwish: return Pass<LinearSwish>::at(x, dy, p);
-    case Op::Aptx: return Pass<Aptx>::at(x, dy, p);
-    case Op::Gelu: return Pass<Gelu>::at(x, dy, p);
-    case Op::GeluTanh: return Pass<GeluTanh>::at(x, dy, p);
-    case Op::Sigmoid: return Pass<Sigmoid>::at(x, dy, p);
-    case Op::Tanh: return Pass<Tanh>::at(x, dy, p);
-    case Op::Softplus: return Pass<Softplus>::at(x, dy, p);
-    case Op::Elu: return Pass<Elu>::at(x, dy, p);
-    case Op::Selu: return Pass<Selu>::at(x, dy, p);
-    case Op::LeakyRelu: return Pass<LeakyRelu>::at(x, dy, p);
-    default: return as_float(0x7fc00000);  // unreachable: compile_program checked
-  }
+  return with_activation(Op(op), p, as_float(0x7fc00000),  // NaN: compile_program checked op
+                         [&](auto a) { return Pass<typename decltype(a)::type>::at(x, dy, p); });
 }
 
 // (1 - t) a + t b, rounded as the CPU's blend does; t = 0 and t = 1 take one side as it is
@@ -112,24 +95,8 @@ cudaError_t dispatch(const Program& f, const Make& make) {
     return make(BlendFn<Pass>{f.code[0].op, f.code[1].op, f.code[2].t, f.code[0].p, f.code[1].p});
   if (f.count != 1) return make(ProgramFn<Pass>{f});
   const Params& p = f.code[0].p;
-  switch (Op(f.code[0].op)) {
-    case Op::Relu: return make(OpFn<Pass, Relu>{p});
-    case Op::Mish: return make(OpFn<Pass, Mish>{p});
-    case Op::Swish: return make(OpFn<Pass, Swish>{p});
-    case Op::HardGate: return make(OpFn<Pass, HardGate>{p});
-    case Op::ApproxMish: return make(OpFn<Pass, ApproxMish>{p});
-    case Op::LinearSwish: return make(OpFn<Pass, LinearSwish>{p});
-    case Op::Aptx: return make(OpFn<Pass, Aptx>{p});
-    case Op::Gelu: return make(OpFn<Pass, Gelu>{p});
-    case Op::GeluTanh: return make(OpFn<Pass, GeluTanh>{p});
-    case Op::Sigmoid: return make(OpFn<Pass, Sigmoid>{p});
-    case Op::Tanh: return make(OpFn<Pass, Tanh>{p});
-    case Op::Softplus: return make(OpFn<Pass, Softplus>{p});
-    case Op::Elu: return make(OpFn<Pass, Elu>{p});
-    case Op::Selu: return make(OpFn<Pass, Selu>{p});
-    case Op::LeakyRelu: return make(OpFn<Pass, LeakyRelu>{p});
-    default: return cudaErrorInvalidValue;
-  }
+  return with_activation(Op(f.code[0].op), p, cudaErrorInvalidValue,
+                         [&](auto a) { return make(OpFn<Pass, typename decltype(a)::type>{p}); });
 }
 
 }  // namespace gpu

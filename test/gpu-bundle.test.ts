@@ -18,6 +18,20 @@ const root = path.join(__dirname, '..');
 const requireCjs = createRequire(__filename);
 
 // A folder laid out like gpu-bundle/ for the shim and the runner.
+// files transpiled into the bundle as scripts/gpu-bundle.sh does, beside this build's addon
+function transpileWithAddon(dir: string, files: string[]): void {
+  const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
+    encoding: 'utf8',
+  });
+  expect(t.status, t.stderr).toBe(0);
+  fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+  fs.copyFileSync(
+    path.join(root, 'build/Release/activation_kernels.node'),
+    path.join(dir, 'build/Release/activation_kernels.node'),
+  );
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+}
+
 function bundleLike(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ak-bundle-test-'));
   fs.mkdirSync(path.join(dir, 'node_modules', 'vitest'), { recursive: true });
@@ -91,16 +105,7 @@ it.skipIf(true)('is skipped', () => {});`,
       'test/aptx-layer-gpu-suite.ts',
       'test/aptx-layer-reference.ts',
     ];
-    const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
-      encoding: 'utf8',
-    });
-    expect(t.status, t.stderr).toBe(0);
-    fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
-    fs.copyFileSync(
-      path.join(root, 'build/Release/activation_kernels.node'),
-      path.join(dir, 'build/Release/activation_kernels.node'),
-    );
-    fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+    transpileWithAddon(dir, files);
     const r = runTests(dir, 'test/cuda-fake.test.js');
     expect(r.stdout).toMatch(/tests: \d+ passed, 0 failed, \d+ skipped/);
     expect(r.stdout).toContain(
@@ -127,18 +132,9 @@ it.skipIf(true)('is skipped', () => {});`,
         'test/reference.ts',
         'test/table.ts',
       ];
-      const t = spawnSync(process.execPath, [path.join(root, 'scripts/gpu/transpile.js'), dir, ...files], {
-        encoding: 'utf8',
-      });
-      expect(t.status, t.stderr).toBe(0);
+      transpileWithAddon(dir, files);
       for (const f of ['check.js', 'report.js'])
         fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
-      fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
-      fs.copyFileSync(
-        path.join(root, 'build/Release/activation_kernels.node'),
-        path.join(dir, 'build/Release/activation_kernels.node'),
-      );
-      fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
       const out = path.join(dir, 'out');
       // check.js with the fake device installed first (argv as if run as `node check.js ...`)
       const stage = (...args: string[]) =>

@@ -9,6 +9,7 @@ import {
   erfc,
   geluRef,
   geluTanhRef,
+  leakyReluRef,
   type Reference,
   seluRef,
   sigmoidRef,
@@ -56,5 +57,32 @@ describe('references against mpmath', () => {
     expect(erfc(Number.NaN)).toBeNaN();
     // erfc(10) = 2.088487583762545e-45 (mpmath)
     expect(rel(erfc(10), 2.088487583762545e-45)).toBeLessThan(1e-13);
+  });
+});
+
+describe('the classic references', () => {
+  it('agree with the textbook forms where those are accurate', () => {
+    const [gelu, geluTanh, tanh, sigmoid, selu] = [geluRef, geluTanhRef, tanhRef, sigmoidRef, seluRef];
+    const [softplus, elu, leakyRelu] = [softplusRef(1), eluRef(1), leakyReluRef(0.01)];
+    for (const v of [-4, -1.5, -0.25, 0.5, 2, 5]) {
+      expect(gelu.f(v)).toBeCloseTo((v / 2) * erfc(-v / Math.SQRT2), 15);
+      expect(geluTanh.f(v)).toBeCloseTo(
+        0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
+        14,
+      );
+      expect(tanh.df(v)).toBeCloseTo(1 - Math.tanh(v) ** 2, 14);
+      expect(softplus.f(v)).toBeCloseTo(Math.log(1 + Math.exp(v)), 14);
+      expect(sigmoid.df(v)).toBeCloseTo(sigmoid.f(v) * (1 - sigmoid.f(v)), 15);
+      const h = 1e-6; // central differences for the gradients
+      for (const r of [gelu, geluTanh, softplus]) expect(r.df(v)).toBeCloseTo((r.f(v + h) - r.f(v - h)) / (2 * h), 7);
+    }
+    expect(elu.f(-Infinity)).toBe(-1);
+    expect(elu.df(0)).toBe(1); // elu'(0) = alpha, as PyTorch
+    expect(selu.f(1)).toBe(1.0507009873554805);
+    expect(leakyRelu.f(-2)).toBe(-2 * Math.fround(0.01));
+    expect(leakyRelu.df(Number.NaN)).toBeNaN();
+    expect(Object.is(gelu.f(-Infinity), -0)).toBe(true);
+    expect(gelu.f(-30)).toBeLessThan(0);
+    expect(geluTanh.df(1e30)).toBe(1);
   });
 });

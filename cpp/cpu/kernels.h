@@ -6,8 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../activations.h"
-#include "../activations_classic.h"
+#include "../dispatch.h"
 
 namespace ak {
 
@@ -135,50 +134,18 @@ void blend(float t, const float* a, float* y, size_t n) {
 
 template <class V, bool kStream = false>
 void forward_op(Op op, const Params& p, const float* x, float* y, size_t n) {
-  switch (op) {
-    case Op::Relu: return forward<V, Relu, kStream>(p, x, y, n);
-    case Op::Mish: return forward<V, Mish, kStream>(p, x, y, n);
-    case Op::Swish: return forward<V, Swish, kStream>(p, x, y, n);
-    case Op::HardGate: return forward<V, HardGate, kStream>(p, x, y, n);
-    case Op::ApproxMish: return forward<V, ApproxMish, kStream>(p, x, y, n);
-    case Op::LinearSwish: return forward<V, LinearSwish, kStream>(p, x, y, n);
-    case Op::Aptx:
-      if (p.v[Aptx::kPlain] != 0.f) return forward<V, AptxPlain, kStream>(p, x, y, n);
-      return forward<V, Aptx, kStream>(p, x, y, n);
-    case Op::Gelu: return forward<V, Gelu, kStream>(p, x, y, n);
-    case Op::GeluTanh: return forward<V, GeluTanh, kStream>(p, x, y, n);
-    case Op::Sigmoid: return forward<V, Sigmoid, kStream>(p, x, y, n);
-    case Op::Tanh: return forward<V, Tanh, kStream>(p, x, y, n);
-    case Op::Softplus: return forward<V, Softplus, kStream>(p, x, y, n);
-    case Op::Elu: return forward<V, Elu, kStream>(p, x, y, n);
-    case Op::Selu: return forward<V, Selu, kStream>(p, x, y, n);
-    case Op::LeakyRelu: return forward<V, LeakyRelu, kStream>(p, x, y, n);
-    default: return;
-  }
+  with_activation<true>(op, p, false, [&](auto a) {
+    forward<V, typename decltype(a)::type, kStream>(p, x, y, n);
+    return true;
+  });
 }
 
 template <class V, bool kStream = false>
 void backward_op(Op op, const Params& p, const float* x, const float* dy, float* out, size_t n) {
-  switch (op) {
-    case Op::Relu: return backward<V, Relu, kStream>(p, x, dy, out, n);
-    case Op::Mish: return backward<V, Mish, kStream>(p, x, dy, out, n);
-    case Op::Swish: return backward<V, Swish, kStream>(p, x, dy, out, n);
-    case Op::HardGate: return backward<V, HardGate, kStream>(p, x, dy, out, n);
-    case Op::ApproxMish: return backward<V, ApproxMish, kStream>(p, x, dy, out, n);
-    case Op::LinearSwish: return backward<V, LinearSwish, kStream>(p, x, dy, out, n);
-    case Op::Aptx:
-      if (p.v[Aptx::kPlain] != 0.f) return backward<V, AptxPlain, kStream>(p, x, dy, out, n);
-      return backward<V, Aptx, kStream>(p, x, dy, out, n);
-    case Op::Gelu: return backward<V, Gelu, kStream>(p, x, dy, out, n);
-    case Op::GeluTanh: return backward<V, GeluTanh, kStream>(p, x, dy, out, n);
-    case Op::Sigmoid: return backward<V, Sigmoid, kStream>(p, x, dy, out, n);
-    case Op::Tanh: return backward<V, Tanh, kStream>(p, x, dy, out, n);
-    case Op::Softplus: return backward<V, Softplus, kStream>(p, x, dy, out, n);
-    case Op::Elu: return backward<V, Elu, kStream>(p, x, dy, out, n);
-    case Op::Selu: return backward<V, Selu, kStream>(p, x, dy, out, n);
-    case Op::LeakyRelu: return backward<V, LeakyRelu, kStream>(p, x, dy, out, n);
-    default: return;
-  }
+  with_activation<true>(op, p, false, [&](auto a) {
+    backward<V, typename decltype(a)::type, kStream>(p, x, dy, out, n);
+    return true;
+  });
 }
 
 template <class V>

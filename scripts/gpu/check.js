@@ -102,7 +102,8 @@ function timings(o) {
     const iterations = Math.min(2000, Math.max(5, Math.ceil(50 / probe)));
     return [0, 1, 2].map(() => native.cudaTimeKernel(pass, code, n, iterations, o.device)).sort((a, b) => a - b)[1];
   };
-  const relu = cases().find((c) => c.name === 'relu');
+  const all = cases();
+  const relu = all.find((c) => c.name === 'relu');
   for (const p of o.sizes) {
     const n = 2 ** p;
     const at = (pass) => ({
@@ -112,7 +113,7 @@ function timings(o) {
       ...(cacheResident(pass, n, info.l2CacheSize) ? { cacheResident: true } : {}),
     });
     measured.push({ ...at('forward'), activation: 'copy', pass: 'forward', ms: kernelMs('copy', relu.fn.code, n) });
-    for (const c of cases())
+    for (const c of all)
       for (const pass of c.paramRef ? ['forward', 'backward', 'paramGrad'] : ['forward', 'backward']) {
         const ms = kernelMs(pass, c.fn.code, n);
         measured.push({ ...at(pass), activation: c.name, pass, ms });
@@ -144,7 +145,8 @@ function report(o) {
           return { name, status, seconds: Number(seconds) };
         })
     : [];
-  const refOf = (name) => cases().find((c) => c.name === name)?.ref;
+  const all = cases();
+  const refOf = (name) => all.find((c) => c.name === name)?.ref;
   const { peers, notes } = checkedPeers(read(path.join(o.out, 'torch.json')), refOf);
   const rows = timed?.rows ?? [];
   const device = timed?.device ?? acc?.device ?? {};
@@ -153,6 +155,7 @@ function report(o) {
   notes.push(
     'ours: the addon cudaTimeKernel, CUDA events around back-to-back launches on buffers it fills itself, as npm run bench; copy is cudaMemcpyAsync device to device',
   );
+  const compared = comparison(rows, peers);
   const doc = {
     kind: 'gpu-check',
     date: new Date().toISOString(),
@@ -162,8 +165,8 @@ function report(o) {
     accuracy: acc?.rows ?? [],
     rows,
     peers,
-    comparison: comparison(rows, peers),
-    verdicts: [...verdicts(rows, []).filter((v) => v.target.startsWith('GPU')), torchVerdict(comparison(rows, peers))],
+    comparison: compared,
+    verdicts: [...verdicts(rows, []).filter((v) => v.target.startsWith('GPU')), torchVerdict(compared)],
     notes,
   };
   write(path.join(o.out, 'gpu-check.json'), doc);

@@ -110,52 +110,42 @@ function markdown(doc) {
       ),
       '',
     );
+  // one section: its title, a blank line, the table, a blank line
+  const section = (title, head, body) => lines.push(`## ${title}`, '', ...table(head, body), '');
   if (doc.accuracy?.length)
-    lines.push(
-      '## Exhaustive accuracy (all 2^32 inputs, dy = 1, the kernels users run)',
-      '',
-      ...table(
-        ['function', 'pass', 'kernel', 'worst ulp', 'at x', 'inputs over bound', 'seconds'],
-        doc.accuracy.map((a) => [
-          a.name,
-          a.pass,
-          a.kernel,
-          fixed(a.worstUlp, 3),
-          String(a.worstX),
-          String(a.over),
-          fixed(a.seconds, 1),
-        ]),
-      ),
-      '',
+    section(
+      'Exhaustive accuracy (all 2^32 inputs, dy = 1, the kernels users run)',
+      ['function', 'pass', 'kernel', 'worst ulp', 'at x', 'inputs over bound', 'seconds'],
+      doc.accuracy.map((a) => [
+        a.name,
+        a.pass,
+        a.kernel,
+        fixed(a.worstUlp, 3),
+        String(a.worstX),
+        String(a.over),
+        fixed(a.seconds, 1),
+      ]),
     );
-  const compared = comparison(doc.rows ?? [], doc.peers ?? []);
+  const compared = doc.comparison ?? comparison(doc.rows ?? [], doc.peers ?? []);
   if (compared.length)
-    lines.push(
-      '## Ours beside PyTorch (ms per call; ours/torch < 1: ours is faster)',
-      '',
-      ...table(
-        ['n', 'activation', 'pass', 'ours ms', 'torch ms', 'ours/torch'],
-        compared.map((c) => [pow2(c.n), c.activation, c.pass, fixed(c.ours, 4), fixed(c.torch, 4), fixed(c.ratio, 3)]),
-      ),
-      '',
+    section(
+      'Ours beside PyTorch (ms per call; ours/torch < 1: ours is faster)',
+      ['n', 'activation', 'pass', 'ours ms', 'torch ms', 'ours/torch'],
+      compared.map((c) => [pow2(c.n), c.activation, c.pass, fixed(c.ours, 4), fixed(c.torch, 4), fixed(c.ratio, 3)]),
     );
   if (doc.rows?.length)
-    lines.push(
-      '## Timings (CUDA events around back-to-back launches, median of 3)',
-      '',
-      ...table(
-        ['n', 'activation', 'pass', 'ms', 'GB/s', 'vs relu', 'vs copy'],
-        doc.rows.map((r) => [
-          `${pow2(r.n)}${r.cacheResident ? ' (in L2)' : ''}`,
-          r.activation,
-          r.pass,
-          fixed(r.ms, 4),
-          fixed(r.gbps, 0),
-          fixed(r.vsRelu, 3),
-          fixed(r.vsCopy, 3),
-        ]),
-      ),
-      '',
+    section(
+      'Timings (CUDA events around back-to-back launches, median of 3)',
+      ['n', 'activation', 'pass', 'ms', 'GB/s', 'vs relu', 'vs copy'],
+      doc.rows.map((r) => [
+        `${pow2(r.n)}${r.cacheResident ? ' (in L2)' : ''}`,
+        r.activation,
+        r.pass,
+        fixed(r.ms, 4),
+        fixed(r.gbps, 0),
+        fixed(r.vsRelu, 3),
+        fixed(r.vsCopy, 3),
+      ]),
     );
   if (doc.notes?.length) lines.push('## Notes', '', ...doc.notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
