@@ -15,6 +15,9 @@ struct Tag {
   using type = A;
 };
 
+#ifdef __CUDACC__
+#pragma nv_exec_check_disable  // f is host-only where the caller is (the launch dispatch)
+#endif
 template <bool kPlainAptx = false, class R, class F>
 AK_HD R with_activation(Op op, const Params& p, R fallback, const F& f) {
   switch (op) {

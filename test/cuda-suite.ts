@@ -317,7 +317,7 @@ export function gpuTests(): void {
     const size = Math.floor(cuda.devices()[device].totalMemory / 16 / 4);
     for (let i = 0; i < 40; i++) {
       GpuArray.alloc(size);
-      await new Promise((r) => setTimeout(r, 1)); // finalizers run between tasks
+      await new Promise((r) => setTimeout(r, 10)); // finalizers run between tasks (1 ms was too short on a busy CI machine)
     }
   });
 
