@@ -43,8 +43,9 @@
     },
     {
       "target_name": "activation_kernels",
-      "sources": ["cpp/binding.cpp", "cpp/cpu/compute.cpp", "cpp/cpu/thread_pool.cpp",
-                  "cpp/layer/aptx_layer.cpp", "cpp/layer/aptx_layer_binding.cpp"],
+      "sources": ["binding/addon.cpp", "binding/args.cpp", "binding/cpu.cpp", "binding/layer.cpp",
+                  "cpp/program.cpp", "cpp/cpu/compute.cpp", "cpp/cpu/thread_pool.cpp",
+                  "cpp/layer/aptx_layer.cpp"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["ak_cpu_scalar", "ak_cpu_simd"],
       "libraries": ["-lpthread"]

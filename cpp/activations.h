@@ -1,12 +1,18 @@
-// Every activation of DESIGN §1, each written once over V (float, a SIMD wrapper, or float
-// under CUDA). An activation is a struct with:
+// Every activation's formula, each written once over V (float, a SIMD wrapper, or float under
+// CUDA) and registered in cpp/ops.h. An activation is a struct with:
 //   forward(x, p)            f(x)
 //   backward(x, dy, p)       f'(x) * dy
-//   param_terms(x, dy, p, t) per-element terms whose sums are the parameter gradients
-// Accuracy contract (DESIGN §4, checked on every path by test/accuracy.test.ts and
+//   param_terms(x, dy, p, t) per-element terms whose sums are the parameter gradients (trainable
+//                            ops only)
+//   prepare(raw, v)          (optional, host code) the prepared parameters p.v from the float32
+//                            parameters; without it p.v[i] = float(raw[i])
+// Accuracy contract (docs/targets.md, checked on every path by test/accuracy.test.ts and
 // `npm run accuracy`): forward within 4 ulp where the result is normal, 2^-126 absolute where
 // it is subnormal; backward within 4 ulp + 2^-24 |dy|. Valid for every float x, ±0, ±Inf, NaN.
 #pragma once
+
+#include <cfloat>
+#include <cmath>
 
 #include "math.h"
 
@@ -14,7 +20,6 @@ namespace ak {
 inline namespace AK_ISA_NS {
 
 struct Relu {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return maxv(V(0.f), x) + V(0.f);  // max gives x where x is NaN; + 0 makes -0 into +0
@@ -31,7 +36,6 @@ struct Relu {
 // sampled on each path), for every float x; 28 instructions a vector on AVX-512, one of them
 // a division.
 struct Mish {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V xc = maxv(V(-kExpUnderflow), x);  // keeps NaN; below -174 the result is a signed zero
@@ -64,7 +68,6 @@ struct Mish {
 
 // swish(x) = x s(beta x). Params: v[0] = beta.
 struct Swish {
-  static constexpr int kParamCount = 1;
   // beta = 0 is x / 2 (at ±Inf too, where beta x would be 0 * Inf).
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
@@ -93,7 +96,19 @@ struct Swish {
 // below 2^-128 or above 2^126: then the formulas divide by cap), v[3] = the least float x with
 // x + shift >= cap (so the kinks are classified exactly, whatever x + shift rounds to).
 struct HardGate {
-  static constexpr int kParamCount = 2;
+  // shift, cap as floats; v[2] = 1/cap where that is a normal float, else 0 (divide); v[3] = the
+  // least float x with x + shift >= cap.
+  static void prepare(const double* raw, float* v) {
+    float shift = float(raw[0]), cap = float(raw[1]);
+    double hi = double(cap) - double(shift);
+    float hi_f = float(hi);
+    if (double(hi_f) < hi) hi_f = std::nextafter(hi_f, INFINITY);
+    double inv = 1.0 / double(cap);
+    v[0] = shift;
+    v[1] = cap;
+    v[2] = inv >= 0x1p-126 && inv <= 0x1.fffffep127 ? float(inv) : 0.f;
+    v[3] = hi_f;
+  }
   template <class V>
   AK_HD static V over_cap(V v, const Params& p) {
     return p.v[2] != 0.f ? v * V(p.v[2]) : v / V(p.v[1]);
@@ -124,7 +139,6 @@ struct HardGate {
 
 // approxMish(x) = x s(x) for x <= 0, x s(2x) for x >= 0 (piecewise Swish, C1 at 0).
 struct ApproxMish {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return mul_sigmoid_fast(x, select(x < V(0.f), x, x + x));
@@ -137,7 +151,6 @@ struct ApproxMish {
 
 // linearSwish(x) = 2x s(1.25x) for x <= 0, x for x >= 0.
 struct LinearSwish {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = two_product(V(1.25f), x);
@@ -162,7 +175,7 @@ struct LinearSwish {
 // with u - u0 from the exact product beta x and u0 as a float pair. The near-root branch runs
 // only for vectors that have a lane there. x, the factor gamma x, and the constants are scaled
 // by powers of two where they could overflow (|x| > 2^124 / max constant, or constants beyond
-// 2^60); ±0 and ±Inf come from the exact limits (prepare_params). Contract: forward within
+// 2^60); ±0 and ±Inf come from the exact limits (prepare). Contract: forward within
 // 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter with
 // |gamma| <= 2 (checked by test/accuracy.test.ts and `npm run accuracy` at non-default
 // parameters). The backward forms f'/gamma to about 2^-26 absolute near the zeros of f', so for
@@ -170,8 +183,7 @@ struct LinearSwish {
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
-  static constexpr int kParamCount = 3;
-  // Prepared parameters (prepare_params):
+  // Prepared parameters (prepare):
   static constexpr int kAlpha = 0, kBeta = 1, kGamma = 2;
   static constexpr int kRoot = 3, kRootLo = 4;  // u0 as hi + lo; NaN where there is no root
   static constexpr int kSplit = 5;              // F2 where u > split
@@ -193,6 +205,78 @@ struct Aptx {
   static constexpr int kPlain = 25;
   static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
   static constexpr int kOneLo = 27;    // the rounding of c1, c2 of the set kOne (alpha -+ 1)
+  // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
+  // derived from those floats in double. Host code, run once per activation.
+  static void prepare(const double* raw, float* v) {
+    const double a = float(raw[0]), b = float(raw[1]), g = float(raw[2]);
+    const double inf = INFINITY;
+    v[0] = float(a);
+    v[1] = float(b);
+    v[2] = float(g);
+    // The root of alpha + tanh(u), as a float pair; NaN (no near-root branch) where there is none.
+    double u0 = (std::fabs(a) < 1 && b != 0) ? std::atanh(-a) : NAN;
+    if (u0 == 0) u0 = 0;  // +0: u - u0 keeps the sign of u
+    v[3] = float(u0);
+    v[4] = float(u0 - double(float(u0)));
+    // F1 below the split, F2 above: one form everywhere for alpha >= 1 or <= -1 (or beta = 0)
+    const double side = b == 0 || a >= 1 ? inf : a <= -1 ? -inf : 0.0;
+    v[5] = float(side);
+    // {c1, c2, two, k, a} for c = 1: alpha - 1, alpha + 1, 2, 1 - alpha^2, alpha (c1 = alpha,
+    // two = 0 for beta = 0: a line); the scaled set is c = gamma 2^-kg, or c = 1 when gamma = 0
+    // (then the result is multiplied by gamma itself, for the sign of its zero).
+    double one[5] = {b == 0 ? a : a - 1, a + 1, b == 0 ? 0.0 : 2.0, 1 - a * a, a};
+    double scaled[5], m = 0;
+    for (int i = 0; i < 5; ++i) {
+      scaled[i] = one[i] * (g == 0 ? 1 : g);
+      m = std::fmax(m, std::fabs(scaled[i]));
+    }
+    int kg = m > 0x1p60 ? int(std::ceil(std::log2(m))) - 60 : 0;
+    if (kg > 127) kg = 127;
+    for (int i = 0; i < 5; ++i) {
+      v[8 + i] = float(std::ldexp(scaled[i], -kg));
+      v[13 + i] = float(one[i]);
+    }
+    // what rounding alpha -+ 1 lost (the backward adds it back); 0 where two = 0 (beta = 0)
+    for (int i = 0; i < 2; ++i) v[27 + i] = b == 0 ? 0.f : float(one[i] - double(float(one[i])));
+    v[6] = g == 0 ? float(g) : float(std::ldexp(1.0, kg));
+    m = std::ldexp(m, -kg);
+    v[7] = m > 0 ? float(std::fmin(0x1p124 / m, 0x1p124)) : float(inf);
+    // The limits at ±Inf: tanh(beta x) -> T, f -> gamma (alpha + T) x, or a zero with the sign of
+    // gamma x (alpha + tanh) where alpha + T = 0 or gamma = 0; f' -> gamma (alpha + T).
+    for (int side = 0; side < 2; ++side) {
+      double sx = side == 0 ? 1 : -1;
+      double t = b > 0 ? sx : b < 0 ? -sx : 0;
+      double c = a + t;
+      v[18 + side] =
+          float(c != 0 && g != 0 ? g * c * (sx * inf) : (g * sx * (c != 0 ? c : a)) * 0.0);
+      v[20 + side] = float(g * c);
+    }
+    // Below small, tanh(beta x) = beta x to 2^-26 and alpha + beta x does not cancel (or alpha =
+    // 0).
+    double small = 0x1p-64;
+    if (b != 0) small = std::fmin(small, 0x1p-13 / std::fabs(b));
+    if (b != 0 && a != 0) small = std::fmin(small, 0x1p-4 * std::fabs(a) / std::fabs(b));
+    v[22] = float(small);
+    v[23] = a != 0 ? float(std::fmax(-FLT_MAX, std::fmin(FLT_MAX, 1 / a))) : 0.f;
+    // The backward's split: F1 (alpha - 1) + 2 slope(z) and F2 (alpha + 1) - 2 slope(-z) have terms
+    // of equal size where slope(z) = (1 + alpha)/2, z = 2u (slope increases on [-1.28, 2.4]).
+    double split = side;
+    if (std::isfinite(split)) {
+      auto slope = [](double z) {
+        double s = 1 / (1 + std::exp(-z));
+        return s * (1 + z * (1 - s));
+      };
+      double lo = -1.2784645427610738, hi = 2.3993572805154676;
+      for (int i = 0; i < 200; ++i) {
+        double mid = 0.5 * (lo + hi);
+        (slope(mid) < 0.5 * (1 + a) ? lo : hi) = mid;
+      }
+      split = lo;
+    }
+    v[24] = float(split);
+    v[26] = float(2 * b);
+    v[25] = a == 1 && b != 0 && std::isfinite(v[26]) && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
+  }
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
   template <class V>
@@ -357,9 +441,8 @@ struct Aptx {
   }
 };
 
-// Aptx where prepare_params set kPlain, as its own kernel: the loops then carry no other path.
+// Aptx where prepare set kPlain, as its own kernel: the loops then carry no other path.
 struct AptxPlain {
-  static constexpr int kParamCount = 3;
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     return Aptx::plain_forward(x, p);

@@ -1,6 +1,6 @@
-// The functions people weigh Mish against (DESIGN §1, second table): gelu, geluTanh, sigmoid,
-// tanh, softplus, elu, selu, leakyRelu. Each is written once over V, with the same shape and
-// contract as cpp/activations.h (forward, backward, param_terms for trainable parameters).
+// The functions people weigh Mish against: gelu, geluTanh, sigmoid, tanh, softplus, elu, selu,
+// leakyRelu, relu6, hardSigmoid. Each is written once over V, with the same shape and contract
+// as cpp/activations.h (forward, backward, param_terms for trainable parameters).
 #pragma once
 
 #include "activations.h"
@@ -19,7 +19,6 @@ inline namespace AK_ISA_NS {
 // The polynomials are minimax fits (relative error 1e-8 for S on [1, 14], 3e-9 for E against
 // Phi(-|x|) on [0, 1]) made for this file with numpy against scipy's erfcx and erf.
 struct Gelu {
-  static constexpr int kParamCount = 0;
   static constexpr float kInvSqrt2Pi = 0.398942280401432678f;
 
   template <class V>
@@ -88,8 +87,6 @@ struct Gelu {
 // geluTanh(x) = x s(z), z = 2 sqrt(2/pi) (x + 0.044715 x^3) (tanh(w) = 2 s(2w) - 1). z is formed
 // in double-float (hi + lo), because x e^z in the left tail (z down to -104) needs z to 2^-31.
 struct GeluTanh {
-  static constexpr int kParamCount = 0;
-
   template <class V>
   AK_HD static TwoProduct<V> arg(V x) {
     V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));         // |z| > 174 beyond: saturated
@@ -139,7 +136,6 @@ struct GeluTanh {
 
 // sigmoid(x) = s(x) = 1 / (1 + e^-x); sigmoid' = s(x) s(-x).
 struct Sigmoid {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return logistic(x);
@@ -153,7 +149,6 @@ struct Sigmoid {
 // tanh(x) = sign(x) (-m) / (2 + m) with m = expm1(-2|x|): no 1 - 2/(1 + e^2x) cancellation near
 // 0. |x| < 2^-13 gives x (tanh x = x (1 - x^2/3), within half an ulp); tanh' = 4 s(2x) s(-2x).
 struct Tanh {
-  static constexpr int kParamCount = 0;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
@@ -173,7 +168,14 @@ struct Tanh {
 // scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0),
 // v[1] = 1/beta where that is exact (beta a power of two, 1 by default), else 0 (then divide).
 struct Softplus {
-  static constexpr int kParamCount = 1;
+  static void prepare(const double* raw, float* v) {
+    float beta = float(raw[0]);
+    int exponent = 0;
+    bool power_of_two = std::frexp(beta, &exponent) == (beta > 0 ? 0.5f : -0.5f);
+    float inv = 1.f / beta;
+    v[0] = beta;
+    v[1] = power_of_two && std::isnormal(inv) ? inv : 0.f;
+  }
   template <class V>
   AK_HD static V over_beta(V v, const Params& p) {
     return p.v[1] != 0.f ? v * V(p.v[1]) : v / V(p.v[0]);
@@ -207,7 +209,6 @@ struct Softplus {
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; elu'(x) = alpha e^x for x <= 0 (elu'(0) = alpha,
 // PyTorch). minv(0, x) keeps a NaN x (min returns its second operand then). Params: v[0] = alpha.
 struct Elu {
-  static constexpr int kParamCount = 1;
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     return select(x > V(0.f), x, V(p.v[0]) * expm1_nonpos(minv(V(0.f), x)));
@@ -229,7 +230,6 @@ struct Elu {
 // lambda x takes lambda as hi + lo: float(lambda) alone is 3.3e-8 too large, enough to overflow
 // lambda x near FLT_MAX / lambda where the exact product still rounds to FLT_MAX.
 struct Selu {
-  static constexpr int kParamCount = 0;
   static constexpr float kLambda = 1.0507009873554805f;
   static constexpr float kLambdaLo = -3.4792652e-8f;  // 1.0507009873554805 - kLambda
   static constexpr float kLambdaAlpha = 1.7580993408473768f;
@@ -250,7 +250,12 @@ struct Selu {
 // slope is PReLU. Params: v[0] = slope, v[1] = the limit at -Inf (-Inf, +Inf, or a zero when
 // slope is one: not 0 * Inf).
 struct LeakyRelu {
-  static constexpr int kParamCount = 1;
+  static void prepare(const double* raw, float* v) {
+    float slope = float(raw[0]);
+    v[0] = slope;
+    // slope * -Inf, with 0 * -Inf taken as its limit: a zero with the sign of -slope
+    v[1] = slope > 0 ? -INFINITY : slope < 0 ? INFINITY : std::copysign(0.f, -slope);
+  }
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     V y = select(x > V(0.f), x, V(p.v[0]) * x);
@@ -265,6 +270,34 @@ struct LeakyRelu {
   template <class V>
   AK_HD static void param_terms(V x, V dy, const Params&, V* t) {
     t[0] = select(x > V(0.f), V(0.f), x) * dy;
+  }
+};
+
+// relu6(x) = min(max(x, 0), 6) (MobileNet); the gradient is 1 on (0, 6) and 0 elsewhere, at 0
+// and 6 too (PyTorch). min and max return their second operand for a NaN, which keeps it.
+struct Relu6 {
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    return minv(V(6.f), maxv(V(0.f), x)) + V(0.f);  // + 0: relu6(-0) = +0, as relu
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    V g = select(x > V(0.f), dy, select(is_nan(x), x, V(0.f)));
+    return select(x >= V(6.f), V(0.f), g);
+  }
+};
+
+// hardSigmoid(x) = relu6(x + 3) / 6 (PyTorch's); the gradient is 1/6 on (-3, 3) and 0 elsewhere,
+// at -3 and 3 too. x + 3 and the product by float(1/6) round once each: within 1.5 ulp.
+struct HardSigmoid {
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    return minv(V(6.f), maxv(V(0.f), x + V(3.f))) * V(1.f / 6.f);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    V g = select(x > V(-3.f), dy * V(1.f / 6.f), select(is_nan(x), x, V(0.f)));
+    return select(x >= V(3.f), V(0.f), g);
   }
 };
 

@@ -1,7 +1,8 @@
-// The activation type of each op, written once: with_activation(op, p, f) calls f(Tag<A>()) for
-// the formula struct A of op and returns what f returns, or fallback where op has none (the blend
-// node). kPlainAptx: aptx at its plain parameters (prepare_params set kPlain) is AptxPlain, a
-// kernel that carries no other path (the CPU loops); without it Aptx decides per call.
+// From an op to its formula, generated from the registry (cpp/ops.h) and shared by the CPU loops
+// and the CUDA kernels: with_activation(op, p, fallback, f) calls f(Tag<A, op>()) for the formula
+// struct A of op and returns what f returns, or fallback where op is none (a blend node).
+// kPlainAptx: aptx at its plain parameters (prepare set kPlain) is AptxPlain, a kernel that
+// carries no other path (the CPU loops); without it Aptx decides per call.
 #pragma once
 
 #include "activations.h"
@@ -10,9 +11,12 @@
 namespace ak {
 inline namespace AK_ISA_NS {
 
-template <class A>
+template <class A, Op kOp>
 struct Tag {
   using type = A;
+  static constexpr Op op = kOp;
+  static constexpr int params = op_info(kOp).params;
+  static constexpr bool trainable = op_info(kOp).trainable;
 };
 
 #ifdef __CUDACC__
@@ -20,24 +24,13 @@ struct Tag {
 #endif
 template <bool kPlainAptx = false, class R, class F>
 AK_HD R with_activation(Op op, const Params& p, R fallback, const F& f) {
+  if constexpr (kPlainAptx)
+    if (op == Op::Aptx && p.v[Aptx::kPlain] != 0.f) return f(Tag<AptxPlain, Op::Aptx>());
   switch (op) {
-    case Op::Relu: return f(Tag<Relu>());
-    case Op::Mish: return f(Tag<Mish>());
-    case Op::Swish: return f(Tag<Swish>());
-    case Op::HardGate: return f(Tag<HardGate>());
-    case Op::ApproxMish: return f(Tag<ApproxMish>());
-    case Op::LinearSwish: return f(Tag<LinearSwish>());
-    case Op::Aptx:
-      if (kPlainAptx && p.v[Aptx::kPlain] != 0.f) return f(Tag<AptxPlain>());
-      return f(Tag<Aptx>());
-    case Op::Gelu: return f(Tag<Gelu>());
-    case Op::GeluTanh: return f(Tag<GeluTanh>());
-    case Op::Sigmoid: return f(Tag<Sigmoid>());
-    case Op::Tanh: return f(Tag<Tanh>());
-    case Op::Softplus: return f(Tag<Softplus>());
-    case Op::Elu: return f(Tag<Elu>());
-    case Op::Selu: return f(Tag<Selu>());
-    case Op::LeakyRelu: return f(Tag<LeakyRelu>());
+#define AK_OP_CASE(Formula, name, params, trainable, cheap) \
+  case Op::Formula: return f(Tag<Formula, Op::Formula>());
+    AK_OPS(AK_OP_CASE)
+#undef AK_OP_CASE
     default: return fallback;
   }
 }

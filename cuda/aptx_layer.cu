@@ -2,7 +2,7 @@
 // CPU (cpp/activations.h, V = float, AK_HD), with deterministic reductions: every output is
 // summed by one thread in a fixed order, never with atomics, so a run gives the same bits every
 // time. Built in cuda.cmake's ak_cuda target (-DAK_ISA_NS=cuda --fmad=false); launched by
-// cudaAptxLayer in cuda/binding/layer.cpp.
+// cudaAptxLayer in binding/cuda/layer.cpp.
 #include "../cpp/activations.h"
 #include "aptx_layer.h"
 

@@ -33,12 +33,18 @@ target_compile_definitions(ak_cuda PRIVATE AK_ISA_NS=cuda)
 target_compile_options(ak_cuda PRIVATE --fmad=false -Xcompiler=-Wall)
 target_link_libraries(ak_cuda PRIVATE CUDA::cudart_static)
 
-# The N-API half (cuda/binding/): status, memory, completions, launches, the layer, the checks.
+# The N-API half (binding/cuda/): status, memory, completions, launches, the layer, the checks.
 target_sources(${PROJECT_NAME} PRIVATE
-  cuda/binding/args.cpp cuda/binding/checks.cpp cuda/binding/completion.cpp
-  cuda/binding/device.cpp cuda/binding/launch.cpp cuda/binding/layer.cpp cuda/binding/memory.cpp
-  cuda/binding/register.cpp cuda/binding/status.cpp $<TARGET_OBJECTS:ak_cuda>)
+  binding/cuda/args.cpp binding/cuda/checks.cpp binding/cuda/completion.cpp
+  binding/cuda/device.cpp binding/cuda/launch.cpp binding/cuda/layer.cpp binding/cuda/memory.cpp
+  binding/cuda/register.cpp binding/cuda/status.cpp $<TARGET_OBJECTS:ak_cuda>)
 target_compile_definitions(${PROJECT_NAME} PRIVATE AK_WITH_CUDA)
+# The diagnostics exports (binding/cuda/register.cpp): on in development and CI, off in the
+# prebuilds users install (scripts/prebuild.js).
+option(AK_DIAGNOSTICS "export the CUDA timer and accuracy checks" ON)
+if(AK_DIAGNOSTICS)
+  target_compile_definitions(${PROJECT_NAME} PRIVATE AK_DIAGNOSTICS)
+endif()
 target_link_libraries(${PROJECT_NAME} PRIVATE CUDA::cudart_static)
 message(STATUS "activation-kernels: CUDA backend on (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, "
                "architectures ${CMAKE_CUDA_ARCHITECTURES})")

@@ -1,7 +1,7 @@
-// Evaluation of a Program (on the device, and on the host for the check of cuda/accuracy.cu): the
-// formulas of cpp/activations.h instantiated with V = float, dispatched by op, blends of two plain
-// ops directly and deeper blends per element with a small stack. Shared by cuda/kernels.cu and
-// cuda/accuracy.cu (each includes it once, in its own AK_ISA_NS).
+// Evaluation of a program's Steps (on the device, and on the host for the check of
+// cuda/accuracy.cu): the formulas of cpp/activations.h instantiated with V = float, dispatched by
+// op, blends of two plain ops directly and deeper blends per element with a small stack. Shared by
+// cuda/kernels.cu and cuda/accuracy.cu (each includes it once, in its own AK_ISA_NS).
 #pragma once
 
 #include "../cpp/dispatch.h"
@@ -26,7 +26,7 @@ struct BackwardOf {
 // f(x) (Pass = ForwardOf) or f'(x) dy (Pass = BackwardOf) of one op.
 template <template <class> class Pass>
 AK_HD float eval_op(int op, float x, float dy, const Params& p) {
-  return with_activation(Op(op), p, as_float(0x7fc00000),  // NaN: compile_program checked op
+  return with_activation(Op(op), p, as_float(0x7fc00000),  // NaN: decode_program checked op
                          [&](auto a) { return Pass<typename decltype(a)::type>::at(x, dy, p); });
 }
 
@@ -38,15 +38,15 @@ AK_HD float blend_step(float t, float a, float b) {
 
 // The blend tree per element.
 template <template <class> class Pass>
-AK_HD float eval_program(const Program& f, float x, float dy) {
+AK_HD float eval_program(const Steps& f, float x, float dy) {
   float stack[kMaxStack];
 #ifndef __CUDA_ARCH__
   stack[0] = 0.f;  // for g++, which cannot see that a compiled program pushes before it returns
 #endif
   int top = 0;
   for (int i = 0; i < f.count; ++i) {
-    const Instr& in = f.code[i];
-    if (in.op == kBlendOp) {
+    const Step& in = f.code[i];
+    if (in.op == kBlendStep) {
       float b = stack[--top];
       float a = stack[top - 1];
       stack[top - 1] = blend_step(in.t, a, b);
@@ -83,15 +83,15 @@ struct BlendFn {
 // Any other program (nested blends): the interpreter.
 template <template <class> class Pass>
 struct ProgramFn {
-  Program f;
+  Steps f;
   AK_HD float operator()(float x, float dy) const { return eval_program<Pass>(f, x, dy); }
 };
 
 // Calls make(fn) with the function for program f; cudaErrorInvalidValue for an unknown op.
 template <template <class> class Pass, class Make>
-cudaError_t dispatch(const Program& f, const Make& make) {
-  if (f.count == 3 && f.code[0].op != kBlendOp && f.code[1].op != kBlendOp &&
-      f.code[2].op == kBlendOp)
+cudaError_t dispatch(const Steps& f, const Make& make) {
+  if (f.count == 3 && f.code[0].op != kBlendStep && f.code[1].op != kBlendStep &&
+      f.code[2].op == kBlendStep)
     return make(BlendFn<Pass>{f.code[0].op, f.code[1].op, f.code[2].t, f.code[0].p, f.code[1].p});
   if (f.count != 1) return make(ProgramFn<Pass>{f});
   const Params& p = f.code[0].p;

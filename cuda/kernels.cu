@@ -3,7 +3,6 @@
 // --fmad=false so that only the formulas' explicit fmaf calls fuse, as on the CPU.
 #include <vector>
 
-#include "../cpp/params.h"
 #include "device_ops.cuh"
 
 namespace ak {
@@ -131,10 +130,9 @@ __device__ void block_sum(double (&acc)[K], double* out) {
     for (int k = 0; k < K; ++k) out[k] = partial[k][0];
 }
 
-template <class A>
+template <class A, int K>
 __global__ void __launch_bounds__(kThreads)
     param_grad_blocks(const float* x, const float* dy, size_t n, Params p, double* block_sums) {
-  constexpr int K = A::kParamCount;
   double acc[K] = {};
   size_t stride = size_t(gridDim.x) * blockDim.x;
   for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
@@ -154,12 +152,11 @@ __global__ void __launch_bounds__(kThreads)
   block_sum<K>(acc, sums);
 }
 
-template <class A>
+template <class A, int K>
 cudaError_t param_grad_of(const Params& p, const float* x, const float* dy, size_t n,
                           double* scratch, cudaStream_t s) {
-  constexpr int K = A::kParamCount;
   unsigned blocks = reduce_blocks(n);
-  param_grad_blocks<A><<<blocks, kThreads, 0, s>>>(x, dy, n, p, scratch + K);
+  param_grad_blocks<A, K><<<blocks, kThreads, 0, s>>>(x, dy, n, p, scratch + K);
   param_grad_total<K><<<1, kThreads, 0, s>>>(scratch + K, blocks, scratch);
   return cudaGetLastError();
 }
@@ -170,56 +167,41 @@ __global__ void fill(float* x, size_t n) {
     x[i] = float(int((i * 2654435761u) % 24001u) - 12000) * 1e-3f;
 }
 
-// Post-order emission of the pre-order code (4 doubles a node, cpp/cpu/compute.h).
-bool emit(const double* code, size_t length, size_t& pos, int depth, Program& out,
-          RefProgram* ref) {
-  if (depth > 16 || pos + 4 > length || out.count >= kMaxProgram) return false;
-  const double* c = code + pos;
-  pos += 4;
-  Instr in{};
-  RefInstr r{};
-  if (c[0] == 100) {
-    if (!(c[1] >= 0 && c[1] <= 1)) return false;
-    if (!emit(code, length, pos, depth + 1, out, ref) ||
-        !emit(code, length, pos, depth + 1, out, ref))
-      return false;
-    in.op = r.op = kBlendOp;
-    in.t = float(c[1]);
-    r.t = double(in.t);
-  } else {
-    if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return false;
-    in.op = r.op = int(c[0]);
-    in.p = prepare_params(Op(in.op), c + 1);
-    for (int k = 0; k < 3; ++k) r.raw[k] = c[1 + k];
-  }
-  if (out.count >= kMaxProgram) return false;
-  if (ref) ref->code[out.count] = r;
-  out.code[out.count++] = in;
-  if (ref) ref->count = out.count;
-  return true;
-}
-
 }  // namespace
 
-bool compile_program(const double* code, size_t length, Program& out, RefProgram* ref) {
-  out.count = 0;
-  if (ref) ref->count = 0;
-  size_t pos = 0;
-  return emit(code, length, pos, 0, out, ref) && pos == length;
+Steps steps_of(const Program& f, RefSteps* ref) {
+  Steps s{};
+  s.count = int(f.steps.size());
+  for (int i = 0; i < s.count; ++i) s.code[i] = f.steps[size_t(i)];
+  if (ref) {
+    // the nodes in post-order, as steps_of's steps are
+    ref->count = 0;
+    auto walk = [&](auto&& self, int i) -> void {
+      const Node& nd = f.nodes[size_t(i)];
+      RefStep r{nd.blend ? kBlendStep : int(nd.op), double(nd.t), {}};
+      if (nd.blend) {
+        self(self, nd.a);
+        self(self, nd.b);
+      } else {
+        for (int k = 0; k < kMaxParams; ++k) r.raw[k] = nd.raw[k];
+      }
+      ref->code[ref->count++] = r;
+    };
+    walk(walk, 0);
+  }
+  return s;
 }
 
-int program_param_grads(const Program& f) {
-  return f.count == 1 ? param_grad_count(Op(f.code[0].op)) : 0;
-}
+int param_grads_of(const Steps& f) { return f.count == 1 ? param_grad_count(Op(f.code[0].op)) : 0; }
 
-cudaError_t launch_forward(const Program& f, const float* x, float* y, size_t n, cudaStream_t s) {
+cudaError_t launch_forward(const Steps& f, const float* x, float* y, size_t n, cudaStream_t s) {
   Span span = span_of(n, y, x, nullptr);
   return dispatch<ForwardOf>(f, [&](auto fn) {
     return launch(Map1<decltype(fn)>{fn, x, y}, span, s);
   });
 }
 
-cudaError_t launch_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
+cudaError_t launch_backward(const Steps& f, const float* x, const float* dy, float* out, size_t n,
                             cudaStream_t s) {
   Span span = span_of(n, out, x, dy);
   return dispatch<BackwardOf>(f, [&](auto fn) {
@@ -229,18 +211,17 @@ cudaError_t launch_backward(const Program& f, const float* x, const float* dy, f
 
 size_t param_grad_scratch(size_t n, int k) { return size_t(k) * (1 + reduce_blocks(n)); }
 
-cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy, size_t n,
+cudaError_t launch_param_grad(const Steps& f, const float* x, const float* dy, size_t n,
                               double* scratch, cudaStream_t s) {
   if (f.count != 1) return cudaErrorInvalidValue;
   const Params& p = f.code[0].p;
-  switch (Op(f.code[0].op)) {
-    case Op::Swish: return param_grad_of<Swish>(p, x, dy, n, scratch, s);
-    case Op::Aptx: return param_grad_of<Aptx>(p, x, dy, n, scratch, s);
-    case Op::Softplus: return param_grad_of<Softplus>(p, x, dy, n, scratch, s);
-    case Op::Elu: return param_grad_of<Elu>(p, x, dy, n, scratch, s);
-    case Op::LeakyRelu: return param_grad_of<LeakyRelu>(p, x, dy, n, scratch, s);
-    default: return cudaErrorInvalidValue;
-  }
+  return with_activation(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto a) {
+    using Tag = decltype(a);
+    if constexpr (Tag::trainable)
+      return param_grad_of<typename Tag::type, Tag::params>(p, x, dy, n, scratch, s);
+    else
+      return cudaErrorInvalidValue;
+  });
 }
 
 cudaError_t launch_fill(float* x, size_t n, cudaStream_t s) {
@@ -256,8 +237,8 @@ static bool loads_inside(const Span& s, int shift) {
   return s.head >= size_t(shift) && s.head + 4 * s.vectors - size_t(shift) + 4 <= s.n;
 }
 
-bool elementwise_on_host(const Program& f, bool backward, const float* x, const float* dy,
-                         float* out, size_t n) {
+bool elementwise_on_host(const Steps& f, bool backward, const float* x, const float* dy, float* out,
+                         size_t n) {
   const Span span = backward ? span_of(n, out, x, dy) : span_of(n, out, x, nullptr);
   const size_t stride = 3 * size_t(kThreads);  // a grid of 3 blocks: every thread's share
   auto run = [&](const auto& map) {

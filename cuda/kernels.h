@@ -1,6 +1,7 @@
 // The host interface of the CUDA kernels (cuda/kernels.cu, cuda/accuracy.cu): plain C++ that the
-// binding includes. An activation reaches the device as a Program: its tree in post-order, so
-// that a kernel evaluates blends per element with a small stack in registers.
+// binding includes. An activation reaches the device as Steps: its program's post-order steps
+// (cpp/program.h) by value, so that a kernel evaluates blends per element with a small stack in
+// registers.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -8,68 +9,60 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../cpp/types.h"
+#include "../cpp/program.h"
 
 namespace ak {
 namespace gpu {
 
-constexpr int kMaxProgram = 64;  // cpp/cpu/compute.h kMaxNodes
-constexpr int kMaxStack = 18;    // blends nest at most 16 deep (decode_activation)
-constexpr int kBlendOp = -1;
+constexpr int kMaxStack = kMaxDepth + 2;
 
-// One step: push op(x), or (op == kBlendOp) pop b, pop a, push (1 - t) a + t b.
-struct Instr {
-  int op;
-  float t;
-  Params p;
-};
-struct Program {
+struct Steps {
   int count;
-  Instr code[kMaxProgram];
+  Step code[kMaxNodes];
 };
 
 // The same tree with the parameters as the user gave them, for the double reference.
-struct RefInstr {
+struct RefStep {
   int op;
   double t;
-  double raw[3];
+  double raw[kMaxParams];
 };
-struct RefProgram {
+struct RefSteps {
   int count;
-  RefInstr code[kMaxProgram];
+  RefStep code[kMaxNodes];
 };
 
-// From an activation code (see cpp/cpu/compute.h): false if it is malformed.
-bool compile_program(const double* code, size_t length, Program& out, RefProgram* ref = nullptr);
-// Number of parameter gradients: only a single swish, aptx, softplus, elu or leakyRelu has them.
-int program_param_grads(const Program& f);
+// A program's steps (and their references), copied for a launch: nothing is decoded or prepared.
+Steps steps_of(const Program& f, RefSteps* ref = nullptr);
+// Number of parameter gradients: a single trainable op's (cpp/ops.h), else 0.
+int param_grads_of(const Steps& f);
 
 // Queued on `stream`; return the launch error (cudaSuccess when queued).
-cudaError_t launch_forward(const Program& f, const float* x, float* y, size_t n, cudaStream_t s);
-cudaError_t launch_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
+cudaError_t launch_forward(const Steps& f, const float* x, float* y, size_t n, cudaStream_t s);
+cudaError_t launch_backward(const Steps& f, const float* x, const float* dy, float* out, size_t n,
                             cudaStream_t s);
 // Doubles of device scratch param_grad needs; the sums land in scratch[0..k).
 size_t param_grad_scratch(size_t n, int k);
-cudaError_t launch_param_grad(const Program& f, const float* x, const float* dy, size_t n,
+cudaError_t launch_param_grad(const Steps& f, const float* x, const float* dy, size_t n,
                               double* scratch, cudaStream_t s);
 // The elementwise kernels' loop (head, shifted float4 loads, tail, the dispatched function) run
 // on the host for every thread of a small grid, for tests without a GPU: out = f(x) or f'(x) dy.
 // False if a shifted load would have read outside an input.
-bool elementwise_on_host(const Program& f, bool backward, const float* x, const float* dy,
-                         float* out, size_t n);
+bool elementwise_on_host(const Steps& f, bool backward, const float* x, const float* dy, float* out,
+                         size_t n);
 // x[i] = a deterministic spread of values in [-12, 12] (benchmark inputs).
 cudaError_t launch_fill(float* x, size_t n, cudaStream_t s);
 
-// Every float32 input against a double reference on the device (DESIGN §4), with dy = 1.
+// Every float32 input against a double reference on the device (docs/targets.md), with dy = 1.
 struct AccuracyResult {
   double worst;             // ulps beyond the allowance, Infinity for a wrong special value
   uint32_t worst_bits;      // the input where it is worst
   unsigned long long over;  // inputs beyond max_ulp
 };
-cudaError_t check_every_input(const Program& f, const RefProgram& ref, bool backward,
-                              double max_ulp, AccuracyResult* result, cudaStream_t s);
+cudaError_t check_every_input(const Steps& f, const RefSteps& ref, bool backward, double max_ulp,
+                              AccuracyResult* result, cudaStream_t s);
 // The same on the host, every stride-th input (for tests without a GPU).
-AccuracyResult check_inputs_on_host(const Program& f, const RefProgram& ref, bool backward,
+AccuracyResult check_inputs_on_host(const Steps& f, const RefSteps& ref, bool backward,
                                     double max_ulp, uint32_t stride);
 
 }  // namespace gpu

@@ -1,31 +1,11 @@
-// The activations as objects. Each holds its code for the addon (a tree of ops and blends);
+// The activations as objects. Each encodes itself as a code for the addon (a tree of the ops of
+// the registry, cpp/ops.h, and blends), which the addon decodes once into its program;
 // forward/backward/paramGrad validate here, then run where the data lives (lib/run.ts).
 // An activation is frozen, its methods work unbound, and JSON.stringify gives its spec
 // (lib/spec.ts reads it back).
+import { limits, opCode } from './ops';
 import { type Device, type GpuArray, runBackward, runForward, runParamGrad } from './run';
 import { checkNumber, checkOptions, type NumberRule, rangeError, typeError } from './validate';
-
-// Op numbers shared with cpp/types.h (enum class Op) and cpp/cpu/compute.h (kBlendCode).
-const Op = {
-  relu: 0,
-  mish: 1,
-  swish: 2,
-  hardGate: 3,
-  approxMish: 4,
-  linearSwish: 5,
-  aptx: 6,
-  gelu: 7,
-  geluTanh: 8,
-  sigmoid: 9,
-  tanh: 10,
-  softplus: 11,
-  elu: 12,
-  selu: 13,
-  leakyRelu: 14,
-} as const;
-const BLEND = 100;
-const MAX_BLEND_NODES = 64; // cpp/cpu/compute.h kMaxNodes
-const MAX_BLEND_DEPTH = 16; // cpp/cpu/compute.cpp decode_activation
 
 /** Options of forward and backward. */
 export interface CallOptions<A extends Float32Array | GpuArray = Float32Array | GpuArray> {
@@ -73,7 +53,7 @@ export type NamedSpec = {
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
-const INTERNAL = ['code', 'gradNames', 'sides', 'depth', 'cache'];
+const INTERNAL = ['encode', 'gradNames', 'sides', 'depth', 'cache'];
 
 /**
  * An activation function: `forward` (f(x)), `backward` (f'(x)·dy) and, where it has trainable
@@ -87,22 +67,22 @@ export class Activation<P extends object = Params, G = Grads> {
   readonly name: string;
   /** The parameters, defaults filled in: `{ alpha: 1, beta: 2, gamma: 0.5 }` (the kernels hold them as float32). */
   readonly params: Readonly<P>;
-  /** @internal the addon's description of this function */
-  readonly code: Float64Array;
+  /** @internal this activation's code for the addon, as numbers */
+  readonly encode: () => number[];
   /** @internal the names paramGrad returns, in the addon's order */
   readonly gradNames: readonly string[];
   /** @internal a blend's two sides */
   readonly sides: readonly [AnyActivation, AnyActivation] | undefined;
   /** @internal how many blends deep */
   readonly depth: number;
-  /** @internal what lib/run.ts may keep per activation (the activation itself is frozen) */
-  readonly cache: { decoded?: unknown } = {};
+  /** @internal what lib/run.ts keeps per activation (the activation itself is frozen): the program */
+  readonly cache: { program?: unknown } = {};
 
   private constructor(
     key: typeof KEY,
     name: string,
     params: P,
-    code: ArrayLike<number>,
+    encode: () => number[],
     gradNames: readonly string[],
     sides?: readonly [AnyActivation, AnyActivation],
   ) {
@@ -112,7 +92,7 @@ export class Activation<P extends object = Params, G = Grads> {
       );
     this.name = name;
     this.params = Object.freeze({ ...params });
-    this.code = Float64Array.from(code);
+    this.encode = encode;
     this.gradNames = Object.freeze([...gradNames]);
     this.sides = sides && Object.freeze([...sides] as [AnyActivation, AnyActivation]);
     this.depth = sides ? 1 + Math.max(sides[0].depth, sides[1].depth) : 0;
@@ -131,11 +111,16 @@ export class Activation<P extends object = Params, G = Grads> {
   static make<P extends object, G>(
     name: string,
     params: P,
-    code: ArrayLike<number>,
+    encode: () => number[],
     gradNames: readonly string[] = [],
     sides?: readonly [AnyActivation, AnyActivation],
   ): Activation<P, G> {
-    return new Activation<P, G>(KEY, name, params, code, gradNames, sides);
+    return new Activation<P, G>(KEY, name, params, encode, gradNames, sides);
+  }
+
+  /** @internal the addon's description of this function (a new array each time) */
+  get code(): Float64Array {
+    return Float64Array.from(this.encode());
   }
 
   /**
@@ -306,7 +291,6 @@ export type Factory<P extends object, G = never> = Activation<P, G> & ((params?:
 function factory<const S extends readonly ParamSpec[], K extends string = S[number]['name']>(
   name: string,
   specs: S,
-  code: (p: { [k in K]: number }) => number[],
 ): Factory<
   { [k in K]: number },
   [Extract<S[number], { trainable: true }>['name']] extends [never]
@@ -331,7 +315,8 @@ function factory<const S extends readonly ParamSpec[], K extends string = S[numb
           ? s.default
           : checkNumber(given[s.name], where ? `${where}.${s.name}` : s.name, s.rule);
     const p = values as P;
-    return Activation.make<P, G>(name, p, [...code(p), 0, 0, 0].slice(0, 4), gradNames);
+    const args = specs.map((s) => values[s.name]);
+    return Activation.make<P, G>(name, p, () => opCode(name, args), gradNames);
   };
   const defaults = create();
   Object.setPrototypeOf(create, defaults);
@@ -343,103 +328,97 @@ const trainable: string[] = [];
 const trainableNames = () =>
   trainable.length > 1 ? `${trainable.slice(0, -1).join(', ')} and ${trainable.at(-1)}` : trainable.join('');
 
-function plain(name: string, code: number[]): Activation<Record<never, number>, never> {
-  return Activation.make(name, {}, [...code, 0, 0, 0].slice(0, 4));
+// An activation without parameters of its own: op (default: name) with fixed arguments.
+function plain(name: string, op = name, args: number[] = []): Activation<Record<never, number>, never> {
+  return Activation.make(name, {}, () => opCode(op, args));
 }
 
 /** max(0, x); relu'(0) = 0 (as PyTorch). The baseline. @example relu.forward(x) */
-export const relu = plain('relu', [Op.relu]);
+export const relu = plain('relu');
 /** x·tanh(softplus(x)) (Misra 2019); minimum (-1.192431, -0.308843), f'(0) = 0.6. @example mish.forward(x) */
-export const mish = plain('mish', [Op.mish]);
+export const mish = plain('mish');
 /** x·s(x), s = 1/(1 + e^-x): swish with beta 1 (SiLU). @example silu.forward(x) */
-export const silu = plain('silu', [Op.swish, 1]);
+export const silu = plain('silu', 'swish', [1]);
 /** hardGate(shift 3, cap 6) = x·clamp(x + 3, 0, 6)/6, MobileNetV3's h-swish. @example hardSwish.forward(x) */
-export const hardSwish = plain('hardSwish', [Op.hardGate, 3, 6]);
+export const hardSwish = plain('hardSwish', 'hardGate', [3, 6]);
 /** hardGate(shift 3, cap 5) = x·relu5(x + 3)/5; f'(0) = 0.6 like Mish. @example hardMish.forward(x) */
-export const hardMish = plain('hardMish', [Op.hardGate, 3, 5]);
+export const hardMish = plain('hardMish', 'hardGate', [3, 5]);
 /** hardGate(shift 2, cap 2) = x/2·min(2, max(0, x + 2)): H-Mish, timm's hard_mish. @example hMish.forward(x) */
-export const hMish = plain('hMish', [Op.hardGate, 2, 2]);
+export const hMish = plain('hMish', 'hardGate', [2, 2]);
 /** x·s(x) for x ≤ 0, x·s(2x) for x ≥ 0: piecewise Swish, C1 at 0. @example approxMish.forward(x) */
-export const approxMish = plain('approxMish', [Op.approxMish]);
+export const approxMish = plain('approxMish');
 /** 2x·s(1.25x) for x ≤ 0, x for x ≥ 0; minimum (-1.022772, -0.445543). @example linearSwish.forward(x) */
-export const linearSwish = plain('linearSwish', [Op.linearSwish]);
+export const linearSwish = plain('linearSwish');
 
 /**
  * x·s(beta·x) (Ramachandran et al. 2017), beta = 1 by default (then it is silu); beta is
  * trainable: paramGrad gives `{ beta }`.
  * @example swish({ beta: 2 }).forward(x)
  */
-export const swish = factory('swish', [{ name: 'beta', default: 1, trainable: true }], (p) => [Op.swish, p.beta]);
+export const swish = factory('swish', [{ name: 'beta', default: 1, trainable: true }]);
 
 /**
  * x·clamp(x + shift, 0, cap)/cap, shift = 3 and cap = 6 by default (cap > 0): the family of the
  * "hard" variants. Gradient 0 where x + shift ≤ 0, 1 where x + shift ≥ cap, (2x + shift)/cap between.
  * @example hardGate({ shift: 2, cap: 2 }) // the same function as hMish
  */
-export const hardGate = factory(
-  'hardGate',
-  [
-    { name: 'shift', default: 3 },
-    { name: 'cap', default: 6, rule: { above: 0 } },
-  ],
-  (p) => [Op.hardGate, p.shift, p.cap],
-);
+export const hardGate = factory('hardGate', [
+  { name: 'shift', default: 3 },
+  { name: 'cap', default: 6, rule: { above: 0 } },
+]);
 
 /**
  * (alpha + tanh(beta·x))·gamma·x (APTx, Kumar 2022), alpha = 1, beta = 1, gamma = 0.5 by default
  * (then it is swish with beta 2); all three trainable: paramGrad gives `{ alpha, beta, gamma }`.
  * @example aptx({ beta: 2 }).paramGrad(x, dy).beta
  */
-export const aptx = factory(
-  'aptx',
-  [
-    { name: 'alpha', default: 1, trainable: true },
-    { name: 'beta', default: 1, trainable: true },
-    { name: 'gamma', default: 0.5, trainable: true },
-  ],
-  (p) => [Op.aptx, p.alpha, p.beta, p.gamma],
-);
+export const aptx = factory('aptx', [
+  { name: 'alpha', default: 1, trainable: true },
+  { name: 'beta', default: 1, trainable: true },
+  { name: 'gamma', default: 0.5, trainable: true },
+]);
 
 // ---- What Mish is weighed against (cpp/activations_classic.h) -------------------------------
 
 /** x·Φ(x) = x/2·erfc(−x/√2), Φ the normal CDF (Hendrycks & Gimpel; PyTorch's approximate='none'). @example gelu.forward(x) */
-export const gelu = plain('gelu', [Op.gelu]);
+export const gelu = plain('gelu');
 /** x·s(2√(2/π)(x + 0.044715x³)): GELU's tanh approximation (PyTorch's approximate='tanh'). @example geluTanh.forward(x) */
-export const geluTanh = plain('geluTanh', [Op.geluTanh]);
+export const geluTanh = plain('geluTanh');
 /** s(x) = 1/(1 + e^-x), the logistic sigmoid. @example sigmoid.forward(x) */
-export const sigmoid = plain('sigmoid', [Op.sigmoid]);
+export const sigmoid = plain('sigmoid');
 /** tanh(x), accurate near 0 (no 1 − 2/(1 + e^2x) cancellation). @example tanh.forward(x) */
-export const tanh = plain('tanh', [Op.tanh]);
+export const tanh = plain('tanh');
 /** λ·elu(x, α) with α = 1.6732632423543772, λ = 1.0507009873554805 (Klambauer et al. 2017). @example selu.forward(x) */
-export const selu = plain('selu', [Op.selu]);
+export const selu = plain('selu');
 
 /**
  * log(1 + e^(beta·x))/beta, exact for every x (no threshold switch), beta = 1 by default
  * (beta ≠ 0, also as a float32); beta is trainable: paramGrad gives `{ beta }`.
  * @example softplus({ beta: 2 }).forward(x)
  */
-export const softplus = factory(
-  'softplus',
-  [{ name: 'beta', default: 1, trainable: true, rule: { nonzero: true } }],
-  (p) => [Op.softplus, p.beta],
-);
+export const softplus = factory('softplus', [{ name: 'beta', default: 1, trainable: true, rule: { nonzero: true } }]);
 
 /**
  * x for x > 0, alpha·(e^x − 1) otherwise (Clevert et al. 2015), alpha = 1 by default;
  * elu'(0) = alpha (PyTorch); alpha is trainable: paramGrad gives `{ alpha }`.
  * @example elu({ alpha: 0.5 }).forward(x)
  */
-export const elu = factory('elu', [{ name: 'alpha', default: 1, trainable: true }], (p) => [Op.elu, p.alpha]);
+export const elu = factory('elu', [{ name: 'alpha', default: 1, trainable: true }]);
 
 /**
  * x for x > 0, slope·x otherwise, slope = 0.01 by default; leakyRelu'(0) = slope (PyTorch). A
  * trainable slope is PReLU: paramGrad gives `{ slope }`.
  * @example leakyRelu({ slope: 0.2 }).paramGrad(x, dy).slope
  */
-export const leakyRelu = factory('leakyRelu', [{ name: 'slope', default: 0.01, trainable: true }], (p) => [
-  Op.leakyRelu,
-  p.slope,
-]);
+export const leakyRelu = factory('leakyRelu', [{ name: 'slope', default: 0.01, trainable: true }]);
+
+/** min(max(x, 0), 6) (MobileNet); gradient 1 on (0, 6), 0 at 0 and 6 (PyTorch). @example relu6.forward(x) */
+export const relu6 = plain('relu6');
+/**
+ * relu6(x + 3)/6, PyTorch's hardsigmoid; gradient 1/6 on (-3, 3), 0 at -3 and 3 (PyTorch).
+ * @example hardSigmoid.forward(x)
+ */
+export const hardSigmoid = plain('hardSigmoid');
 
 // ---- Blends -------------------------------------------------------------------------------
 
@@ -470,13 +449,13 @@ export function blend<A extends Activation<object, unknown>, B extends Activatio
   if (!(a instanceof Activation)) throw typeError('an activation', 'a', a);
   if (!(b instanceof Activation)) throw typeError('an activation', 'b', b);
   checkNumber(t, 't', { min: 0, max: 1 });
-  const code = [BLEND, t, 0, 0, ...a.code, ...b.code];
-  if (code.length / 4 > MAX_BLEND_NODES)
-    throw rangeError(`at most ${MAX_BLEND_NODES} activations in a blend`, 'blend', `${code.length / 4}`);
+  const { codeWidth, blendCode, maxNodes, maxDepth } = limits();
+  const encode = () => [blendCode, t, ...new Array<number>(codeWidth - 2).fill(0), ...a.encode(), ...b.encode()];
+  const nodes = encode().length / codeWidth;
+  if (nodes > maxNodes) throw rangeError(`at most ${maxNodes} activations in a blend`, 'blend', `${nodes}`);
   const depth = 1 + Math.max(a.depth, b.depth);
-  if (depth > MAX_BLEND_DEPTH)
-    throw rangeError(`blends nested at most ${MAX_BLEND_DEPTH} deep`, 'blend', `${depth} deep`);
-  return Activation.make('blend', { t }, code, [], [a, b]) as unknown as Blend<A, B>;
+  if (depth > maxDepth) throw rangeError(`blends nested at most ${maxDepth} deep`, 'blend', `${depth} deep`);
+  return Activation.make('blend', { t }, encode, [], [a, b]) as unknown as Blend<A, B>;
 }
 
 // ---- By name ------------------------------------------------------------------------------
@@ -502,6 +481,8 @@ export const byName = {
   elu,
   selu,
   leakyRelu,
+  relu6,
+  hardSigmoid,
 } as const;
 
 /** A name of the table: `'relu' | 'mish' | 'swish' | ... | 'aptx'`. */

@@ -274,7 +274,7 @@ const INPUT_NAMES = ['x', 'dy'];
  */
 export function gpuRun(
   pass: Pass,
-  f: { name: string; code: Float64Array },
+  f: { name: string; program: unknown },
   arrays: unknown[],
   out: unknown,
   async: boolean,
@@ -286,7 +286,7 @@ export function gpuRun(
   if (![...arrays, out].some(isGpuArray)) {
     // Host arrays with device: 'cuda' (lib/run.ts has checked them): upload, compute, download.
     const [x, dy] = arrays as Float32Array[];
-    const result = n.cudaRunHost(pass, f.code, asked ?? 0, x, dy ?? null, (out as Float32Array) ?? null, async);
+    const result = n.cudaRunHost(pass, f.program, asked ?? 0, x, dy ?? null, (out as Float32Array) ?? null, async);
     if (pass === 'paramGrad') return result as Float64Array; // a Promise<Float64Array> when async
     return async ? (result as Promise<void>).then(() => out as Float32Array) : (out as Float32Array);
   }
@@ -325,7 +325,7 @@ export function gpuRun(
   const dy = inputs[1];
   const result = n.cudaRun(
     pass,
-    f.code,
+    f.program,
     x.length,
     inputs[0].handle,
     inputs[0].offset,

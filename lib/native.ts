@@ -4,23 +4,22 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** An activation decoded once by the addon (prepare), or its code, decoded on every call. */
-export type Decoded = unknown;
+/** An activation decoded once by the addon (program(code)), or its code, decoded on every call. */
+export type ProgramHandle = unknown;
 
 export interface Native {
-  prepare(code: Float64Array): Decoded;
-  forward(f: Decoded, x: Float32Array, out: Float32Array): void;
-  backward(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): void;
-  paramGrad(f: Decoded, x: Float32Array, dy: Float32Array): Float64Array;
-  forwardAsync(f: Decoded, x: Float32Array, out: Float32Array): Promise<void>;
-  backwardAsync(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
-  paramGradAsync(f: Decoded, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
+  program(code: Float64Array): ProgramHandle;
+  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): void;
+  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  paramGrad(f: ProgramHandle, x: Float32Array, dy: Float32Array): Float64Array;
+  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array): Promise<void>;
+  backwardAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
+  paramGradAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
   isa(): string;
   supportedIsas(): string[];
   setIsa(name: string): boolean;
   threads(): number;
   setThreads(n: number): void;
-  maxThreads(): number;
   // Present when the addon was built with CUDA (see lib/cuda.ts).
   // biome-ignore lint/suspicious/noExplicitAny: the CUDA half is typed in lib/cuda.ts
   [name: string]: any;

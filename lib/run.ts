@@ -1,16 +1,16 @@
 // Where a call runs: host arrays on the CPU kernels (or the GPU with device: 'cuda'),
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
-import { type Decoded, native } from './native';
+import { native, type ProgramHandle } from './native';
 import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, rangeError, typeError } from './validate';
 
 export { GpuArray };
 /** What a call needs of an activation: its name (for messages) and its code for the addon. */
-export interface Kernel {
+export interface Encoded {
   readonly name: string;
   readonly code: Float64Array;
-  /** where decoded() keeps the addon's decoded form of code */
-  readonly cache: { decoded?: unknown };
+  /** where program() keeps the addon's program of code */
+  readonly cache: { program?: unknown };
 }
 /**
  * Where a call runs: 'auto' (where the data lives, the default), 'cpu', 'cuda' (a host array
@@ -69,20 +69,20 @@ function onGpu(arrays: unknown[], device: Where['where']): boolean {
   return gpu;
 }
 
-// The activation as the addon decoded it, once per Activation object.
-function decoded(f: Kernel): Decoded {
+// The activation as the addon decoded it (its program), once per Activation object.
+export function program(f: Encoded): ProgramHandle {
   const cache = f.cache;
-  if (cache.decoded === undefined) cache.decoded = native().prepare(f.code);
-  return cache.decoded;
+  if (cache.program === undefined) cache.program = native().program(f.code);
+  return cache.program;
 }
 
 // The addon's entry points of the fast path, read once from its (dictionary-mode) exports.
 // Each returns false, computing nothing, when out partly overlaps an input.
 interface Fast {
-  forward(f: Decoded, x: Float32Array, out: Float32Array): undefined | false;
-  backward(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | false;
-  forwardAsync(f: Decoded, x: Float32Array, out: Float32Array): Promise<void> | false;
-  backwardAsync(f: Decoded, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void> | false;
+  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | false;
+  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | false;
+  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array): Promise<void> | false;
+  backwardAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void> | false;
 }
 let fastCalls: Fast | undefined;
 function fast(): Fast {
@@ -148,7 +148,7 @@ function hostCall(
 }
 
 export function runForward(
-  f: Kernel,
+  f: Encoded,
   x: unknown,
   opts: unknown,
   async: boolean,
@@ -156,9 +156,9 @@ export function runForward(
   const y = fastOut(x, NO_DY, opts);
   if (y !== undefined) {
     if (async) {
-      const done = fast().forwardAsync(decoded(f), x as Float32Array, y);
+      const done = fast().forwardAsync(program(f), x as Float32Array, y);
       if (done !== false) return done.then(() => y);
-    } else if (fast().forward(decoded(f), x as Float32Array, y) !== false) return y;
+    } else if (fast().forward(program(f), x as Float32Array, y) !== false) return y;
   }
   const o = options(opts, true);
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
@@ -167,14 +167,14 @@ export function runForward(
   if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
   if (async)
     return native()
-      .forwardAsync(decoded(f), a.x, out)
+      .forwardAsync(program(f), a.x, out)
       .then(() => out);
-  native().forward(decoded(f), a.x, out);
+  native().forward(program(f), a.x, out);
   return out;
 }
 
 export function runBackward(
-  f: Kernel,
+  f: Encoded,
   x: unknown,
   dy: unknown,
   opts: unknown,
@@ -183,9 +183,9 @@ export function runBackward(
   const g = fastOut(x, dy, opts);
   if (g !== undefined) {
     if (async) {
-      const done = fast().backwardAsync(decoded(f), x as Float32Array, dy as Float32Array, g);
+      const done = fast().backwardAsync(program(f), x as Float32Array, dy as Float32Array, g);
       if (done !== false) return done.then(() => g);
-    } else if (fast().backward(decoded(f), x as Float32Array, dy as Float32Array, g) !== false) return g;
+    } else if (fast().backward(program(f), x as Float32Array, dy as Float32Array, g) !== false) return g;
   }
   const o = options(opts, true);
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
@@ -195,14 +195,14 @@ export function runBackward(
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
   if (async)
     return native()
-      .backwardAsync(decoded(f), a.x, hdy, out)
+      .backwardAsync(program(f), a.x, hdy, out)
       .then(() => out);
-  native().backward(decoded(f), a.x, hdy, out);
+  native().backward(program(f), a.x, hdy, out);
   return out;
 }
 
 export function runParamGrad(
-  f: Kernel,
+  f: Encoded,
   x: unknown,
   dy: unknown,
   opts: unknown,
@@ -213,17 +213,17 @@ export function runParamGrad(
   const a = hostCall(x, dy, undefined, false);
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], o, async) as Float64Array;
-  if (async) return native().paramGradAsync(decoded(f), a.x, hdy);
-  return native().paramGrad(decoded(f), a.x, hdy);
+  if (async) return native().paramGradAsync(program(f), a.x, hdy);
+  return native().paramGrad(program(f), a.x, hdy);
 }
 
 // The GPU half of every call (lib/cuda.ts).
 function gpuCall(
   pass: 'forward' | 'backward' | 'paramGrad',
-  f: Kernel,
+  f: Encoded,
   arrays: unknown[],
   o: Where,
   async: boolean,
 ): Float32Array | GpuArray | Float64Array | Promise<Float32Array | GpuArray> {
-  return gpuRun(pass, f, arrays, o.out, async, o.index);
+  return gpuRun(pass, { name: f.name, program: program(f) }, arrays, o.out, async, o.index);
 }

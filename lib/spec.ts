@@ -12,11 +12,10 @@ import {
   byName,
   type ParamsArg,
 } from './activations';
+import { limits } from './ops';
 import { checkKey, checkNumber, checkOneOf, checkOptions, rangeError, typeError } from './validate';
 
 const names = Object.freeze(Object.keys(byName) as ActivationName[]);
-const MAX_DEPTH = 16; // cpp/cpu/compute.cpp decode_activation
-const MAX_NODES = 64; // cpp/cpu/compute.h kMaxNodes
 
 /**
  * True when s names an activation of the table: narrows a name read from a config.
@@ -56,8 +55,9 @@ function entries(value: unknown, where: string, known: readonly string[]): Map<s
 }
 
 function fromSpec(spec: unknown, where: string, depth: number, count: { nodes: number }): Activation<object, unknown> {
-  if (++count.nodes > MAX_NODES) throw rangeError(`at most ${MAX_NODES} activations`, 'spec', 'more');
-  if (depth > MAX_DEPTH) throw rangeError(`blends nested at most ${MAX_DEPTH} deep`, 'spec', 'deeper');
+  const { maxNodes, maxDepth } = limits();
+  if (++count.nodes > maxNodes) throw rangeError(`at most ${maxNodes} activations`, 'spec', 'more');
+  if (depth > maxDepth) throw rangeError(`blends nested at most ${maxDepth} deep`, 'spec', 'deeper');
   const name =
     spec !== null && typeof spec === 'object' && Object.hasOwn(spec, 'name')
       ? Object.getOwnPropertyDescriptor(spec, 'name')?.value

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check (DESIGN §7), for a machine with an NVIDIA GPU and driver but neither Node.js nor
+# The GPU check (docs/development.md), for a machine with an NVIDIA GPU and driver but neither Node.js nor
 # network: run from a folder made by scripts/gpu-bundle.sh. Stages, each with its own time limit
 # inside one overall budget, each writing its results into the output folder as it finishes:
 #   nvidia-smi  nvidia-smi.txt

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Host speed figures of issue 3: 2^24-element mish forward on 1 thread and on every thread, and
+// Host speed figures for docs/threads.md: 2^24-element mish forward on 1 thread and on every thread, and
 // how long an async call of that size blocks the event loop (the synchronous part of the call,
 // and the longest gap between ticks of a 1 ms interval while it runs).
 //   node scripts/measure-async.js    (after npm run build)

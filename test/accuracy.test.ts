@@ -1,4 +1,4 @@
-// DESIGN §4 on a dense sweep (10^6 inputs per function at the defaults, 2^17 per parameter set,
+// The accuracy contract of docs/targets.md on a dense sweep (10^6 inputs per function at the defaults, 2^17 per parameter set,
 // every exponent, every special value, the neighbourhood of every kink and root), forward and
 // backward, on every SIMD path this processor has (`npm run accuracy` checks all 2^32 inputs).
 // A zero result must have the sign of the exact one (forwardError).

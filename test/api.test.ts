@@ -1,4 +1,4 @@
-// The host API of DESIGN §2: results, out and in place, views, lengths, factories, names.
+// The host API (README, Usage): results, out and in place, views, lengths, factories, names.
 import { describe, expect, it } from 'vitest';
 import {
   Activation,
@@ -138,6 +138,8 @@ describe('activations as objects', () => {
       'elu',
       'selu',
       'leakyRelu',
+      'relu6',
+      'hardSigmoid',
     ]);
     expect(activation('mish')).toBe(mish);
     expect(activation('gelu')).toBe(gelu);

@@ -1,4 +1,4 @@
-// Async calls and threads (DESIGN §3): async gives the bits of sync, keeps its arrays alive, runs
+// Async calls and threads (docs/threads.md): async gives the bits of sync, keeps its arrays alive, runs
 // many at once and never blocks the event loop; every thread count gives the same bits.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// DESIGN §4 on the device: 10^7 inputs per function (every exponent, a dense sweep, every
+// The accuracy contract of docs/targets.md on the device: 10^7 inputs per function (every exponent, a dense sweep, every
 // special value), forward and backward, against the double references of test/reference.ts.
 // Runs only where cuda.available(); scripts/gpu-check.sh adds the exhaustive 2^32-input check.
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { allowanceText, parameterRows, rows } from './table';
 const COUNT = 10_000_000;
 
 describe.skipIf(!cuda.available())(`accuracy on cuda${skipped(!cuda.available(), 'no GPU')}`, () => {
-  // the defaults with 10^7 inputs, every parameter set of issue 10 with its own count
+  // the defaults with 10^7 inputs, every parameter set of the table with its own count
   const all = [...rows.map((r) => ({ ...r, count: COUNT })), ...parameterRows];
   for (const r of all) {
     const { name, fn, ref, range, kinks, maxUlp, count } = r;

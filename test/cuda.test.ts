@@ -1,4 +1,4 @@
-// The CUDA backend (DESIGN §2, §5, §7). Host tests run everywhere: the addon loads with or
+// The CUDA backend (docs/cuda.md). Host tests run everywhere: the addon loads with or
 // without CUDA, cuda.status() says why CUDA is unavailable, and GPU requests fail with clear
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// DESIGN §5: every bad argument gets a TypeError or RangeError with the exact message.
+// docs/targets.md, Bad input: every bad argument gets a TypeError or RangeError with the exact message.
 import { describe, expect, it } from 'vitest';
 import {
   Activation,

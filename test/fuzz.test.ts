@@ -1,4 +1,4 @@
-// Hostile input (DESIGN §5), property-based: a seeded generator throws random values of random
+// Hostile input (docs/targets.md, Bad input), property-based: a seeded generator throws random values of random
 // types, lengths, views and parameters at every public function and factory, and at the addon's
 // own functions called directly. Only TypeError or RangeError may come out (or the documented
 // Error saying CUDA is not available); nothing crashes; nothing is written outside `out` (the

@@ -1,5 +1,5 @@
 // Gradients: backward is the derivative of forward (central differences on the kernels), and
-// paramGrad matches double-precision sums of the terms of DESIGN §1.
+// paramGrad matches double-precision sums of the terms of docs/design.md.
 import { describe, expect, it } from 'vitest';
 import { aptx, elu, leakyRelu, softplus, swish } from '../lib';
 import { f32 } from './reference';

@@ -1,4 +1,4 @@
-// The loader (lib/native.ts, DESIGN §6): the local build first, then the prebuild for this
+// The loader (lib/native.ts, README: Install): the local build first, then the prebuild for this
 // platform and architecture; when none loads, one error that lists each file with the reason and
 // says what to run. Each case is a package folder (the built dist/ and some addon files) loaded
 // by a fresh node.

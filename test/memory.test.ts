@@ -1,4 +1,4 @@
-// A million calls leave the RSS flat (DESIGN §5: nothing leaks), sync and async, through
+// A million calls leave the RSS flat (docs/targets.md, Bad input: nothing leaks), sync and async, through
 // every kind of call and the refused ones too.
 import { expect, it } from 'vitest';
 import { aptx, blend, hardMish, mish } from '../lib';

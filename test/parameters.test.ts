@@ -27,7 +27,7 @@ const span = (lo: number, hi: number, n: number) =>
   Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
 for (const isa of cpu.supportedIsas()) {
-  describe(`issue 10 findings on ${isa}`, () => {
+  describe(`the hard parameter sets on ${isa}`, () => {
     it('1: aptx(0.7, 1.3, 0.4) near its root x0 = atanh(-0.7)/1.3 (and beta 100, 1e-3, -1; alpha 0.99)', () => {
       cpu.setIsa(isa);
       expect(

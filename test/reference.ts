@@ -1,4 +1,4 @@
-// Double-precision references for every activation (DESIGN §1), in forms that stay accurate in
+// Double-precision references for every activation (README: Functions), in forms that stay accurate in
 // double where the float kernels are tested: no cancellation in the tails.
 export type Fn = (x: number) => number;
 
@@ -212,6 +212,17 @@ export function leakyReluRef(slope: number): Reference {
   };
 }
 
+// PyTorch's gradients at the kinks: 0 at 0 and 6 (relu6), at -3 and 3 (hardSigmoid).
+export const relu6Ref: Reference = {
+  f: (x) => (Number.isNaN(x) ? x : Math.min(Math.max(x, 0), 6)),
+  df: (x) => (Number.isNaN(x) ? x : x > 0 && x < 6 ? 1 : 0),
+};
+
+export const hardSigmoidRef: Reference = {
+  f: (x) => (Number.isNaN(x) ? x : x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6),
+  df: (x) => (Number.isNaN(x) ? x : x > -3 && x < 3 ? 1 / 6 : 0),
+};
+
 export function blendRef(a: Reference, b: Reference, t: number): Reference {
   const tt = f32(t);
   // t = 0 and t = 1 are one side exactly: 0 * Inf must not make a NaN. Two zeros (results that
@@ -242,7 +253,7 @@ const MIN_NORMAL = 2 ** -126;
 
 // Error of y against a forward reference r, in ulps of r; 0 for an allowed subnormal result,
 // Infinity for a wrong special value.
-// A zero result must have the sign of the exact result (DESIGN §1: mish(-0) = -0, a negative
+// A zero result must have the sign of the exact result (README: Functions; mish(-0) = -0, a negative
 // result that underflows is -0).
 export function forwardError(y: number, r: number): number {
   if (Number.isNaN(r) || Number.isNaN(y)) return Number.isNaN(r) && Number.isNaN(y) ? 0 : Number.POSITIVE_INFINITY;

@@ -10,12 +10,14 @@ import {
   geluTanh,
   hardGate,
   hardMish,
+  hardSigmoid,
   hardSwish,
   hMish,
   leakyRelu,
   linearSwish,
   mish,
   relu,
+  relu6,
   selu,
   sigmoid,
   silu,
@@ -33,10 +35,12 @@ import {
   geluRef,
   geluTanhRef,
   hardGateRef,
+  hardSigmoidRef,
   leakyReluRef,
   linearSwishRef,
   mishRef,
   type Reference,
+  relu6Ref,
   reluRef,
   seluRef,
   sigmoidRef,
@@ -51,7 +55,7 @@ export interface Row {
   ref: Reference;
   range: [number, number];
   kinks: number[];
-  maxUlp: number; // DESIGN §4: 4 for every function, forward and backward
+  maxUlp: number; // docs/targets.md: 4 for every function, forward and backward
   count: number; // inputs in the dense sweep (plus specials and the kinks' neighbourhoods)
   // The backward's absolute part, in units of 2^-24 |dy|: 1 (the contract), except for the rows
   // of a known excess (aptxLargeGammaRows).
@@ -115,10 +119,12 @@ export const rows: Row[] = [
   row('leakyRelu slope 0.25', leakyRelu({ slope: 0.25 }), leakyReluRef(0.25)),
   row('leakyRelu slope -1.5', leakyRelu({ slope: -1.5 }), leakyReluRef(-1.5)),
   row('leakyRelu slope 0', leakyRelu({ slope: 0 }), leakyReluRef(0)),
+  row('relu6', relu6, relu6Ref, [0, 6]),
+  row('hardSigmoid', hardSigmoid, hardSigmoidRef, [-3, 3]),
   row('blend gelu geluTanh 0.5', blend(gelu, geluTanh, 0.5), blendRef(geluRef, geluTanhRef, 0.5)),
 ];
 
-// ---- every valid parameter (issue 10): covering subsets, fewer sweep inputs per row ----
+// ---- every valid parameter: covering subsets, fewer sweep inputs per row ----
 
 const PARAM_COUNT = 1 << 17;
 

@@ -1,4 +1,4 @@
-// worker_threads (DESIGN §3): the addon is context-aware. It loads and computes in the main
+// worker_threads (docs/threads.md): the addon is context-aware. It loads and computes in the main
 // thread and in several workers at once, each with its own settings, and a terminated worker
 // leaves nothing behind.
 import path from 'node:path';

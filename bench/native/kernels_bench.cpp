@@ -135,9 +135,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::vector<ak::Activation> decoded(kFunctions.size());
+  std::vector<ak::Program> decoded(kFunctions.size());
   for (size_t f = 0; f < kFunctions.size(); ++f)
-    if (!ak::decode_activation(kFunctions[f].code.data(), kFunctions[f].code.size(), decoded[f]))
+    if (!ak::decode_program(kFunctions[f].code.data(), kFunctions[f].code.size(), decoded[f]))
       return 3;
   auto wanted = [&](const char* name) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end() ||
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
     auto run_once = [&](const Case& c) {
       if (c.function == -1) return void(std::memcpy(out, x, n * sizeof(float)));
       if (c.function == -2) return void(std::memcpy(dst6, src6, (n + n / 2) * sizeof(float)));
-      const ak::Activation& a = decoded[size_t(c.function)];
+      const ak::Program& a = decoded[size_t(c.function)];
       if (c.direct) {
         const ak::CpuKernels* k = &ak::kScalarKernels;
 #if defined(__x86_64__) || defined(_M_X64)

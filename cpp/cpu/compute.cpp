@@ -1,11 +1,8 @@
 #include "compute.h"
 
 #include <atomic>
-#include <cfloat>
-#include <cmath>
 #include <cstdlib>
 
-#include "../params.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -48,7 +45,7 @@ constexpr size_t kBlock = size_t(1) << 14;
 constexpr size_t kTile = 512;  // blends: both halves of a tile stay in L1
 
 // stream: the whole call is past the caches (a blend's tiles never stream).
-void forward_range(const Activation& f, int node, const float* x, float* y, size_t n,
+void forward_range(const Program& f, int node, const float* x, float* y, size_t n,
                    bool stream = false) {
   const Node& nd = f.nodes[size_t(node)];
   if (!nd.blend)
@@ -62,7 +59,7 @@ void forward_range(const Activation& f, int node, const float* x, float* y, size
   }
 }
 
-void backward_range(const Activation& f, int node, const float* x, const float* dy, float* out,
+void backward_range(const Program& f, int node, const float* x, const float* dy, float* out,
                     size_t n, bool stream = false) {
   const Node& nd = f.nodes[size_t(node)];
   if (!nd.blend)
@@ -79,16 +76,16 @@ void backward_range(const Activation& f, int node, const float* x, const float* 
 
 // ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides both thresholds, for
 // scripts/measure-threshold.js only.
-size_t parallel_threshold(const Activation& f) {
+size_t parallel_threshold(const Program& f) {
   static const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
   static const size_t forced_value = forced ? size_t(std::strtoull(forced, nullptr, 10)) : 0;
-  return forced ? forced_value : f.parallel_threshold;
+  return forced ? forced_value : f.cheap ? kParallelThresholdCheap : kParallelThreshold;
 }
 
 // range(begin, end) over [0, n), on up to `threads` threads: about 8 chunks a thread (whole
 // blocks), taken in turn, so a helper that wakes late takes fewer.
 template <class Range>
-void split(const Activation& f, size_t n, int threads, const Range& range) {
+void split(const Program& f, size_t n, int threads, const Range& range) {
   if (n < parallel_threshold(f) || threads <= 1) return range(0, n);
   size_t blocks = (n + kBlock - 1) / kBlock;
   size_t per_task = blocks / (size_t(threads) * 8);
@@ -101,43 +98,6 @@ void split(const Activation& f, size_t n, int threads, const Range& range) {
 }
 
 }  // namespace
-
-bool decode_activation(const double* code, size_t length, Activation& out) {
-  out.nodes.clear();
-  size_t pos = 0;
-  // Recursive descent over the pre-order code; returns the node index or -1.
-  auto parse = [&](auto&& self, int depth) -> int {
-    if (depth > 16 || pos + 4 > length || out.nodes.size() >= size_t(kMaxNodes)) return -1;
-    const double* c = code + pos;
-    pos += 4;
-    int index = int(out.nodes.size());
-    out.nodes.push_back(Node{});
-    if (c[0] == kBlendCode) {
-      if (!(c[1] >= 0 && c[1] <= 1)) return -1;
-      int a = self(self, depth + 1);
-      if (a < 0) return -1;
-      int b = self(self, depth + 1);
-      if (b < 0) return -1;
-      out.nodes[size_t(index)] = Node{true, Op::Count, Params{}, float(c[1]), a, b};
-      return index;
-    }
-    if (!(c[0] >= 0 && c[0] < double(Op::Count)) || c[0] != double(int(c[0]))) return -1;
-    for (int i = 1; i < 4; ++i)  // lib/ checks this too; a direct caller must not reach float UB
-      if (!(std::fabs(c[i]) <= double(FLT_MAX))) return -1;
-    Op op = Op(int(c[0]));
-    out.nodes[size_t(index)] = Node{false, op, prepare_params(op, c + 1), 0.f, -1, -1};
-    return index;
-  };
-  if (parse(parse, 0) != 0 || pos != length) return false;
-  const Node& root = out.nodes[0];
-  out.param_grads = root.blend ? 0 : param_grad_count(root.op);
-  bool cheap = true;
-  for (const Node& nd : out.nodes)
-    cheap =
-        cheap && (nd.blend || nd.op == Op::Relu || nd.op == Op::HardGate || nd.op == Op::LeakyRelu);
-  out.parallel_threshold = cheap ? kParallelThresholdCheap : kParallelThreshold;
-  return true;
-}
 
 const char* cpu_isa() { return kernels().isa; }
 
@@ -156,20 +116,20 @@ bool set_cpu_isa(const std::string& name) {
   return false;
 }
 
-void cpu_forward(const Activation& f, const float* x, float* y, size_t n, int threads) {
+void cpu_forward(const Program& f, const float* x, float* y, size_t n, int threads) {
   bool stream = n >= kStreamThreshold;
   split(f, n, threads,
         [&](size_t b, size_t e) { forward_range(f, 0, x + b, y + b, e - b, stream); });
 }
 
-void cpu_backward(const Activation& f, const float* x, const float* dy, float* out, size_t n,
+void cpu_backward(const Program& f, const float* x, const float* dy, float* out, size_t n,
                   int threads) {
   bool stream = n >= kStreamThreshold;
   split(f, n, threads,
         [&](size_t b, size_t e) { backward_range(f, 0, x + b, dy + b, out + b, e - b, stream); });
 }
 
-void cpu_param_grad(const Activation& f, const float* x, const float* dy, size_t n, int threads,
+void cpu_param_grad(const Program& f, const float* x, const float* dy, size_t n, int threads,
                     double* sums) {
   const int k = f.param_grads;
   for (int i = 0; i < k; ++i) sums[i] = 0;

@@ -91,9 +91,8 @@ void backward(const Params& p, const float* x, const float* dy, float* out, size
 
 // Terms are computed a tile at a time in float, then summed in double in a fixed order
 // (8 running sums, combined pairwise): the same bits for the same [x, dy, n].
-template <class V, class A>
+template <class V, class A, int K>
 void param_grad(const Params& p, const float* x, const float* dy, size_t n, double* sums) {
-  constexpr int K = A::kParamCount;
   constexpr size_t W = Lanes<V>::count, kTile = 256;
   alignas(64) float terms[K][kTile];
   double acc[K][8] = {};
@@ -148,17 +147,15 @@ void backward_op(Op op, const Params& p, const float* x, const float* dy, float*
   });
 }
 
+// Aptx itself, never AptxPlain: the sums take the general form at every parameter.
 template <class V>
 void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size_t n,
                    double* sums) {
-  switch (op) {
-    case Op::Swish: return param_grad<V, Swish>(p, x, dy, n, sums);
-    case Op::Aptx: return param_grad<V, Aptx>(p, x, dy, n, sums);
-    case Op::Softplus: return param_grad<V, Softplus>(p, x, dy, n, sums);
-    case Op::Elu: return param_grad<V, Elu>(p, x, dy, n, sums);
-    case Op::LeakyRelu: return param_grad<V, LeakyRelu>(p, x, dy, n, sums);
-    default: return;
-  }
+  with_activation(op, p, false, [&](auto a) {
+    using Tag = decltype(a);
+    if constexpr (Tag::trainable) param_grad<V, typename Tag::type, Tag::params>(p, x, dy, n, sums);
+    return true;
+  });
 }
 
 }  // namespace cpu_loops

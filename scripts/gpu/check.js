@@ -4,7 +4,7 @@
 //   accuracy   every float32 input (2^32) of every row of test/table.ts and a nested blend,
 //              forward and backward (dy = 1), through the functions the kernels run (single op,
 //              two-op blend, interpreter), against a double reference on the device:
-//              accuracy.json after every pass; exits 1 if any breaks the DESIGN §4 bound
+//              accuracy.json after every pass; exits 1 if any breaks the docs/targets.md bound
 //   timings    every bench case (bench/cases.ts) forward, backward (paramGrad where it has one)
 //              and a device-to-device copy at --sizes (default 24,26,28), cudaTimeKernel as in
 //              `npm run bench`: timings.json after every size

@@ -1,6 +1,6 @@
 // The GPU check's results, put together (scripts/gpu/check.js report): our timings beside
 // PyTorch's (`peers` entries of scripts/gpu/torch_peers.py, checked against the library's double
-// references first), the exhaustive accuracy table, the stages, the DESIGN §4 GPU verdicts, and
+// references first), the exhaustive accuracy table, the stages, the GPU verdicts of docs/targets.md, and
 // the Markdown. Pure functions over plain objects: test/gpu-report.test.ts checks them.
 
 const PEER_TOLERANCE = 1e-3; // relative: a wrong call, not a few ulps (bench/main.ts peerError)
@@ -60,7 +60,7 @@ function comparison(rows, peers) {
   return out.sort((a, b) => a.n - b.n || a.activation.localeCompare(b.activation) || a.pass.localeCompare(b.pass));
 }
 
-/** DESIGN §4: at >= 2^26, no slower than PyTorch's kernel for the same function. */
+/** docs/targets.md: at >= 2^26, no slower than PyTorch's kernel for the same function. */
 function torchVerdict(compared) {
   const target = "GPU, >= 2^26: every forward and backward no slower than PyTorch's kernel for the same function";
   const judged = compared.filter((c) => c.n >= 2 ** 26 && c.activation !== 'copy');
@@ -103,7 +103,7 @@ function markdown(doc) {
     lines.push(`GPU tests: ${doc.tests.passed} passed, ${doc.tests.failed} failed, ${doc.tests.skipped} skipped.`, '');
   if (doc.verdicts?.length)
     lines.push(
-      '## Speed targets (DESIGN §4)',
+      '## Speed targets (docs/targets.md)',
       '',
       ...doc.verdicts.map(
         (v) => `- ${v.met === null ? 'not measured' : v.met ? 'met' : 'NOT MET'}: ${v.target} (${v.measured})`,

@@ -105,7 +105,7 @@ def samples(torch, device):
     """Every call's values at fixed points in [-8, 8] (dy = 1: backward gives f'(x)), so that the
     report can check them against the library's double references before it shows a time. The
     points miss the kinks (0, -3, 3), where PyTorch's gradient conventions differ from ours
-    (hardswish_backward is -0.5 at -3 and 1.5 at 3; DESIGN §1 says 0 and 1)."""
+    (hardswish_backward is -0.5 at -3 and 1.5 at 3; this library gives 0 and 1)."""
     x = torch.linspace(-7.95, 8.05, SAMPLE_POINTS, dtype=torch.float32, device=device)
     dy = torch.ones_like(x)
     out = torch.empty_like(x)

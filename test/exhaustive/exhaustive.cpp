@@ -1,7 +1,7 @@
 // `npm run accuracy`: every float32 input (all 2^32 bit patterns) through every function of the
-// test table's defaults and the non-default parameter sets of issue 10, forward and backward (dy = 1), on every ISA path this processor has,
-// against a double-precision reference written here with libm. Prints the max error in ulps
-// (as DESIGN §4 and test/reference.ts measure it) per function, direction and path, with the
+// test table's defaults and the non-default parameter sets below, forward and backward (dy = 1), on every ISA path this processor has,
+// against the double-precision reference of reference/reference.h. Prints the max error in ulps
+// (as docs/targets.md and test/reference.ts measure it) per function, direction and path, with the
 // worst input. The kernels are the addon's own: the CpuKernels tables of cpp/cpu/isa_*.cpp.
 //
 //   exhaustive [--step K] [--threads N] [--report S] [--only A,B] [--isa NAME]
@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -28,7 +27,8 @@
 
 #include "../../cpp/cpu/compute.h"
 #include "../../cpp/cpu/kernels.h"
-#include "../../cpp/params.h"
+#include "../../cpp/program.h"
+#include "../../reference/reference.h"
 
 namespace {
 
@@ -36,278 +36,62 @@ using ak::CpuKernels;
 using ak::Op;
 using ak::Params;
 
-// ---- double-precision references (the same forms as test/reference.ts) ----
-
-double sig(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z)); }
-// d/dx [x s(c x)] = s(z)(1 + z s(-z)), z = c x
-double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
-
-struct Reference {
-  std::function<double(double)> f, df;
-};
-
-double relu_f(double x) { return x > 0 ? x : std::isnan(x) ? x : 0; }
-double relu_df(double x) { return x > 0 ? 1 : std::isnan(x) ? x : 0; }
-
-double mish_f(double x) {
-  if (x == -INFINITY) return -0.0;
-  if (x > 40) return x;  // tanh(softplus 40) = 1 - 2e-35
-  return x * std::tanh(std::log1p(std::exp(x)));
-}
-double mish_df(double x) {
-  if (x == -INFINITY) return 0;
-  if (x > 40) return 1;
-  double e = std::exp(x), n = e * (e + 2);
-  return n / (n + 2) + x * 4 * (1 + e) * (1 + e) * sig(x) / ((n + 2) * (n + 2));
-}
-
-double swish_f(double x) { return std::isfinite(x) ? x * sig(x) : x > 0 ? x : x < 0 ? -0.0 : x; }
-double swish_df(double x) { return std::isnan(x) ? x : std::isfinite(x) ? swish_slope(x) : x > 0; }
-
-template <int Shift, int Cap>
-double hard_gate_f(double x) {
-  if (x + Shift <= 0) return x < 0 ? -0.0 : 0.0;
-  if (x + Shift >= Cap) return x;
-  return x * (x + Shift) / Cap;
-}
-template <int Shift, int Cap>
-double hard_gate_df(double x) {
-  if (std::isnan(x)) return x;
-  return x + Shift <= 0 ? 0 : x + Shift >= Cap ? 1 : (2 * x + Shift) / double(Cap);
-}
-
-double approx_mish_f(double x) {
-  return x == -INFINITY ? -0.0 : x == INFINITY ? x : x * sig(x <= 0 ? x : 2 * x);
-}
-double approx_mish_df(double x) {
-  return x == -INFINITY ? 0 : x == INFINITY ? 1 : swish_slope(x <= 0 ? x : 2 * x);
-}
-
-double linear_swish_f(double x) {
-  return x > 0 ? x : x == -INFINITY ? -0.0 : 2 * x * sig(1.25 * x);
-}
-double linear_swish_df(double x) {
-  return x > 0 ? 1 : x == -INFINITY ? 0 : std::isnan(x) ? x : 2 * swish_slope(1.25 * x);
-}
-
-// aptx alpha 1, beta 1, gamma 0.5: (alpha + tanh(x)) gamma x = 0.5 (2x s(2x))
-double aptx_f(double x) {
-  if (std::isfinite(x)) return 0.5 * (2 * x * sig(2 * x));
-  return x > 0 ? x : x < 0 ? -0.0 : x;  // NaN stays NaN
-}
-double aptx_df(double x) {
-  if (std::isnan(x)) return x;
-  double z = 2 * x;
-  return 0.5 * (2 * (std::isfinite(z) ? swish_slope(z) : z > 0));
-}
-
-// The classic functions (cpp/activations_classic.h) with their defaults.
-double gelu_f(double x) {
-  if (x == -INFINITY) return -0.0;
-  return x == INFINITY ? x : x * 0.5 * std::erfc(-x * M_SQRT1_2);
-}
-double gelu_df(double x) {
-  if (std::isnan(x)) return x;
-  if (!std::isfinite(x)) return x > 0;
-  return 0.5 * std::erfc(-x * M_SQRT1_2) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
-}
-
-const double kGeluC = 1.5957691216057307117;  // 2 sqrt(2/pi)
-double gelu_tanh_f(double x) {
-  if (!std::isfinite(x)) return x > 0 ? x : x < 0 ? -0.0 : x;
-  return x * sig(kGeluC * (x + 0.044715 * x * x * x));
-}
-double gelu_tanh_df(double x) {
-  if (std::isnan(x)) return x;
-  if (!std::isfinite(x)) return x > 0;
-  double z = kGeluC * (x + 0.044715 * x * x * x), w = kGeluC * x * (1 + 3 * 0.044715 * x * x);
-  return sig(z) * (1 + w * sig(-z));
-}
-
-double sigmoid_f(double x) { return std::isnan(x) ? x : sig(x); }
-double sigmoid_df(double x) { return std::isnan(x) ? x : sig(x) * sig(-x); }
-double tanh_f(double x) { return std::tanh(x); }
-double tanh_df(double x) {
-  return std::isnan(x) ? x : std::isfinite(x) ? 4 * sig(2 * x) * sig(-2 * x) : 0;
-}
-
-// softplus beta 1: max(x, 0) + log1p(e^-|x|)
-double softplus_f(double x) {
-  if (std::isnan(x) || x == INFINITY) return x;
-  return (x > 0 ? x : 0) + std::log1p(std::exp(-std::fabs(x)));
-}
-double softplus_df(double x) { return std::isnan(x) ? x : sig(x); }
-
-template <int kSelu>
-double elu_f(double x) {
-  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
-  if (std::isnan(x)) return x;
-  return x > 0 ? lambda * x : lambda * alpha * std::expm1(x);
-}
-template <int kSelu>
-double elu_df(double x) {
-  const double lambda = kSelu ? 1.0507009873554805 : 1, alpha = kSelu ? 1.6732632423543772 : 1;
-  if (std::isnan(x)) return x;
-  return x > 0 ? lambda : lambda * alpha * std::exp(x);
-}
-
-// leakyRelu slope 0.01 (rounded to float, as the kernel holds it)
-const double kSlope = double(0.01f);
-double leaky_relu_f(double x) { return x > 0 ? x : kSlope * x; }
-double leaky_relu_df(double x) { return std::isnan(x) ? x : x > 0 ? 1 : kSlope; }
-
-// Two zeros (results that underflowed) blend to -0 if either is, as cpp/math.h blend_of does.
-double blend_f(double x) {
-  double a = mish_f(x), b = hard_gate_f<3, 5>(x);
-  if (a == 0 && b == 0) return std::signbit(a) || std::signbit(b) ? -0.0 : 0.0;
-  return 0.5 * a + 0.5 * b;
-}
-double blend_df(double x) { return 0.5 * mish_df(x) + 0.5 * hard_gate_df<3, 5>(x); }
-
-// ---- at non-default parameters (issue 10): the forms of test/reference.ts, exact near roots ----
-
-double f32(double v) { return double(float(v)); }
-
-Reference swish_ref(double beta) {
-  double b = f32(beta);
-  return {[b](double x) {
-            if (std::isfinite(x)) return x * sig(b * x);
-            if (std::isnan(x)) return x;
-            return b == 0 ? x : b * x > 0 ? x : std::copysign(0.0, x);
-          },
-          [b](double x) {
-            if (std::isnan(x)) return x;
-            if (std::isfinite(x)) return swish_slope(b * x);
-            return b == 0 ? 0.5 : b * x > 0 ? 1.0 : 0.0;
-          }};
-}
-
-Reference hard_gate_ref(double shift, double cap) {
-  double s = f32(shift), c = f32(cap);
-  return {[s, c](double x) {
-            if (x + s <= 0) return std::copysign(0.0, x);
-            if (x + s >= c) return x;
-            return x * (x + s) / c;
-          },
-          [s, c](double x) {
-            if (std::isnan(x)) return x;
-            return x + s <= 0 ? 0.0 : x + s >= c ? 1.0 : (2 * x + s) / c;
-          }};
-}
-
-// alpha + tanh(u) without cancellation (test/reference.ts aptxSum): for |alpha| < 1,
-// (1 - alpha^2) t / (1 - alpha t) with t = tanh(u - u0), u0 = atanh(-alpha); otherwise the sum
-// whose terms have one sign.
-Reference aptx_ref(double alpha, double beta, double gamma) {
-  double a = f32(alpha), b = f32(beta), g = f32(gamma);
-  std::function<double(double)> sum;
-  if (std::fabs(a) < 1) {
-    double u0 = std::atanh(-a), c = 1 - a * a;
-    sum = [a, u0, c](double u) {
-      double t = std::tanh(u - u0);
-      return c * t / (1 - a * t);
-    };
-  } else if (a == -1) {
-    sum = [](double u) { return -2 * sig(-2 * u); };
-  } else if (a >= 1) {
-    sum = [a](double u) { return a - 1 + 2 * sig(2 * u); };
-  } else {
-    sum = [a](double u) { return a + 1 - 2 * sig(-2 * u); };
-  }
-  auto tail = [b](double x) { return b == 0 ? 0.0 : b > 0 ? std::copysign(1.0, x) : -std::copysign(1.0, x); };
-  return {[=](double x) {
-            if (std::isnan(x)) return x;
-            if (b == 0 && std::isfinite(x)) return g * a * x;
-            if (x == 0) return g * x * (a != 0 ? a : b * x);
-            if (std::isfinite(x)) return g * x * sum(b * x);
-            double c = a + tail(x);
-            return c != 0 && g != 0 ? g * c * x : (g * std::copysign(1.0, x) * (c != 0 ? c : a)) * 0.0;
-          },
-          [=](double x) {
-            if (std::isnan(x)) return x;
-            if (!std::isfinite(x)) return g * (a + tail(x));
-            double u = b * x;
-            return g * (sum(u) + 4 * u * sig(2 * u) * sig(-2 * u));
-          }};
-}
-
 // ---- the functions under test ----
 
 struct Kernel {
   Op op;
-  double raw[3];
+  double raw[kMaxParams];
 };
 
 struct Function {
   const char* name;
-  Reference ref;
   Kernel k;
   bool blend = false;  // (1 - t) k + t k2, t = 0.5, as cpp/cpu/compute.cpp composes a blend node
   Kernel k2 = {};
 };
 
 const std::vector<Function> kFunctions = {
-    {"relu", {relu_f, relu_df}, {Op::Relu, {}}},
-    {"mish", {mish_f, mish_df}, {Op::Mish, {}}},
-    {"swish / silu", {swish_f, swish_df}, {Op::Swish, {1}}},
-    {"hardSwish / hardGate", {hard_gate_f<3, 6>, hard_gate_df<3, 6>}, {Op::HardGate, {3, 6}}},
-    {"hardMish", {hard_gate_f<3, 5>, hard_gate_df<3, 5>}, {Op::HardGate, {3, 5}}},
-    {"hMish", {hard_gate_f<2, 2>, hard_gate_df<2, 2>}, {Op::HardGate, {2, 2}}},
-    {"approxMish", {approx_mish_f, approx_mish_df}, {Op::ApproxMish, {}}},
-    {"linearSwish", {linear_swish_f, linear_swish_df}, {Op::LinearSwish, {}}},
-    {"aptx", {aptx_f, aptx_df}, {Op::Aptx, {1, 1, 0.5}}},
-    {"blend(mish, hardMish, 0.5)",
-     {blend_f, blend_df},
-     {Op::Mish, {}},
-     true,
-     {Op::HardGate, {3, 5}}},
-    {"gelu", {gelu_f, gelu_df}, {Op::Gelu, {}}},
-    {"geluTanh", {gelu_tanh_f, gelu_tanh_df}, {Op::GeluTanh, {}}},
-    {"sigmoid", {sigmoid_f, sigmoid_df}, {Op::Sigmoid, {}}},
-    {"tanh", {tanh_f, tanh_df}, {Op::Tanh, {}}},
-    {"softplus", {softplus_f, softplus_df}, {Op::Softplus, {1}}},
-    {"elu", {elu_f<0>, elu_df<0>}, {Op::Elu, {1}}},
-    {"selu", {elu_f<1>, elu_df<1>}, {Op::Selu, {}}},
-    {"leakyRelu", {leaky_relu_f, leaky_relu_df}, {Op::LeakyRelu, {0.01}}},
-    {"aptx(0.7, 1.3, 0.4)", aptx_ref(0.7, 1.3, 0.4), {Op::Aptx, {0.7, 1.3, 0.4}}},
-    {"aptx(0, 1, 0.5)", aptx_ref(0, 1, 0.5), {Op::Aptx, {0, 1, 0.5}}},
-    {"aptx(-1, 1, 0.5)", aptx_ref(-1, 1, 0.5), {Op::Aptx, {-1, 1, 0.5}}},
-    {"aptx(1.5, 0.5, 2)", aptx_ref(1.5, 0.5, 2), {Op::Aptx, {1.5, 0.5, 2}}},
-    {"aptx(0.7, 1, 2)", aptx_ref(0.7, 1, 2), {Op::Aptx, {0.7, 1, 2}}},  // the worst table row
-    {"swish(beta 0.5)", swish_ref(0.5), {Op::Swish, {0.5}}},
-    {"hardGate(0.3, 0.7)", hard_gate_ref(0.3, 0.7), {Op::HardGate, {0.3, 0.7}}},
+    {"relu", {Op::Relu, {}}},
+    {"mish", {Op::Mish, {}}},
+    {"swish / silu", {Op::Swish, {1}}},
+    {"hardSwish / hardGate", {Op::HardGate, {3, 6}}},
+    {"hardMish", {Op::HardGate, {3, 5}}},
+    {"hMish", {Op::HardGate, {2, 2}}},
+    {"approxMish", {Op::ApproxMish, {}}},
+    {"linearSwish", {Op::LinearSwish, {}}},
+    {"aptx", {Op::Aptx, {1, 1, 0.5}}},
+    {"blend(mish, hardMish, 0.5)", {Op::Mish, {}}, true, {Op::HardGate, {3, 5}}},
+    {"gelu", {Op::Gelu, {}}},
+    {"geluTanh", {Op::GeluTanh, {}}},
+    {"sigmoid", {Op::Sigmoid, {}}},
+    {"tanh", {Op::Tanh, {}}},
+    {"softplus", {Op::Softplus, {1}}},
+    {"elu", {Op::Elu, {1}}},
+    {"selu", {Op::Selu, {}}},
+    {"leakyRelu", {Op::LeakyRelu, {0.01}}},
+    {"relu6", {Op::Relu6, {}}},
+    {"hardSigmoid", {Op::HardSigmoid, {}}},
+    {"aptx(0.7, 1.3, 0.4)", {Op::Aptx, {0.7, 1.3, 0.4}}},
+    {"aptx(0, 1, 0.5)", {Op::Aptx, {0, 1, 0.5}}},
+    {"aptx(-1, 1, 0.5)", {Op::Aptx, {-1, 1, 0.5}}},
+    {"aptx(1.5, 0.5, 2)", {Op::Aptx, {1.5, 0.5, 2}}},
+    {"aptx(0.7, 1, 2)", {Op::Aptx, {0.7, 1, 2}}},  // the worst table row
+    {"swish(beta 0.5)", {Op::Swish, {0.5}}},
+    {"hardGate(0.3, 0.7)", {Op::HardGate, {0.3, 0.7}}},
 };
 
-// ---- the error measures of test/reference.ts ----
-
-const double kMinNormal = 0x1p-126;
-
-// The exponent bits of |r| alone are 2^floor(log2 |r|); an ulp of float32 is 2^-23 of that.
-double ulp32(double r) {
-  double a = std::fabs(r);
-  if (a < kMinNormal) return 0x1p-149;
-  uint64_t bits;
-  std::memcpy(&bits, &a, 8);
-  bits &= 0x7ff0000000000000ull;
-  std::memcpy(&a, &bits, 8);
-  return a * 0x1p-23;
+// The reference of f at x (reference/reference.h): f or f' (dy = 1).
+double reference_of(const Function& f, bool backward, double x) {
+  ak::reference::Ref r = ak::reference::of(f.k.op, f.k.raw, x);
+  if (f.blend) {
+    ak::reference::Ref r2 = ak::reference::of(f.k2.op, f.k2.raw, x);
+    r = {0.5 * r.f + 0.5 * r2.f, 0.5 * r.df + 0.5 * r2.df};
+  }
+  return backward ? r.df : r.f;
 }
 
-double forward_error(double y, double r) {
-  if (std::isnan(r) || std::isnan(y)) return std::isnan(r) && std::isnan(y) ? 0 : INFINITY;
-  double rf = double(float(r));
-  if (!std::isfinite(rf) || !std::isfinite(y)) return y == rf ? 0 : INFINITY;
-  if (std::fabs(r) < kMinNormal) return std::fabs(y - r) <= kMinNormal ? 0 : INFINITY;
-  return std::fabs(y - r) / ulp32(r);
-}
-
-double backward_error(double g, double r) {  // dy = 1
-  if (std::isnan(r) || std::isnan(g)) return std::isnan(r) && std::isnan(g) ? 0 : INFINITY;
-  double rf = double(float(r));
-  if (!std::isfinite(rf) || !std::isfinite(g)) return g == rf ? 0 : INFINITY;
-  double excess = std::fabs(g - r) - 0x1p-24;
-  return excess <= 0 ? 0 : excess / ulp32(r);
-}
+using ak::reference::backward_error;
+using ak::reference::forward_error;
 
 struct Worst {
   double error = 0;
@@ -487,7 +271,7 @@ int main(int argc, char** argv) {
       for (size_t fi = 0; fi < nf; ++fi) {
         const Function& f = functions[fi];
         for (int backward = 0; backward < 2; ++backward) {
-          for (size_t i = 0; i < n; ++i) ref[i] = backward ? f.ref.df(x[i]) : f.ref.f(x[i]);
+          for (size_t i = 0; i < n; ++i) ref[i] = reference_of(f, backward, x[i]);
           for (size_t pi = 0; pi < np; ++pi) {
             run_kernel(*list[pi].k, f, backward, x, ones, out, tmp, n);
             Worst& w = mine[(fi * np + pi) * 2 + size_t(backward)];

@@ -24,12 +24,12 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info) {
   std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   bool copy = name == "copy";
   Pass pass = copy ? Pass::Forward : pass_arg(info, 0);
-  Program f = program_arg(info, 1);
+  Steps f = steps_arg(info, 1);
   size_t n = size_arg(info, 2);
   size_t iterations = size_arg(info, 3);
   int device = device_arg(info, 4);
   if (iterations < 1) internal_error(env, "expected at least one iteration");
-  if (pass == Pass::ParamGrad && program_param_grads(f) == 0)
+  if (pass == Pass::ParamGrad && param_grads_of(f) == 0)
     internal_error(env, "no parameter gradients");
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(device);
@@ -91,8 +91,8 @@ Napi::Value accuracy_value(Napi::Env env, const AccuracyResult& r) {
 // 2^32-input accuracy check (scripts/gpu-check.sh).
 Napi::Value check_every(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ref = std::make_unique<RefProgram>();
-  Program f = program_arg(info, 0, ref.get());
+  auto ref = std::make_unique<RefSteps>();
+  Steps f = steps_arg(info, 0, ref.get());
   Pass pass = pass_arg(info, 1);
   if (!info[2].IsNumber()) internal_error(env, "expected a bound");
   double max_ulp = info[2].As<Napi::Number>().DoubleValue();
@@ -110,8 +110,8 @@ Napi::Value check_every(const Napi::CallbackInfo& info) {
 // on the host over every stride-th input (the device code's references, tested without a GPU).
 Napi::Value check_on_host(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ref = std::make_unique<RefProgram>();
-  Program f = program_arg(info, 0, ref.get());
+  auto ref = std::make_unique<RefSteps>();
+  Steps f = steps_arg(info, 0, ref.get());
   Pass pass = pass_arg(info, 1);
   if (!info[2].IsNumber()) internal_error(env, "expected a bound");
   size_t stride = size_arg(info, 3);
@@ -127,13 +127,13 @@ Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Pass pass = pass_arg(info, 0);
   if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
-  Program f = program_arg(info, 1);
-  Napi::Float32Array x = float_array(info, 2);
+  Steps f = steps_arg(info, 1);
+  Napi::Float32Array x = host_array(info, 2);
   const bool backward = pass == Pass::Backward;
-  Napi::Float32Array out = float_array(info, 4);
+  Napi::Float32Array out = host_array(info, 4);
   const float* dy = nullptr;
   if (backward) {
-    Napi::Float32Array d = float_array(info, 3);
+    Napi::Float32Array d = host_array(info, 3);
     if (d.ElementLength() != x.ElementLength()) internal_error(env, "dy length");
     dy = d.Data();
   }

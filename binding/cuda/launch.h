@@ -13,12 +13,10 @@ namespace ak {
 namespace gpu {
 
 // Queues one pass on stream s. For paramGrad the sums are left at sums_scratch[0..k).
-void queue_pass(Pass pass, const Program& f, const float* x, const float* dy, float* out, size_t n,
+void queue_pass(Pass pass, const Steps& f, const float* x, const float* dy, float* out, size_t n,
                 double* sums_scratch, cudaStream_t s);
 // Doubles of device scratch queue_pass needs for this pass (0 unless paramGrad).
-size_t sums_scratch_size(Pass pass, const Program& f, size_t n);
-// The k parameter-gradient sums as a Float64Array.
-Napi::Value sums_value(Napi::Env env, const double* sums, int count);
+size_t sums_scratch_size(Pass pass, const Steps& f, size_t n);
 
 }  // namespace gpu
 }  // namespace ak

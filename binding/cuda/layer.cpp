@@ -6,7 +6,7 @@
 // into `weights` (3 m d + m floats, the caller's buffer, reused) on the device's stream before
 // its kernels, so each kernel sees the weights of its own call and nothing can go stale; the
 // host memory is copied before the call returns. Queued; returns at once.
-#include "../aptx_layer.h"
+#include "../../cuda/aptx_layer.h"
 #include "args.h"
 #include "device.h"
 #include "errors.h"
@@ -16,25 +16,16 @@
 namespace ak {
 namespace gpu {
 
-namespace {
-
-size_t product(Napi::Env env, size_t a, size_t b) {
-  if (a && b > size_t(9007199254740991.0) / a) internal_error(env, "shape too large");
-  return a * b;
-}
-
-}  // namespace
-
 Napi::Value aptx_layer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Pass pass = pass_arg(info, 0);
   if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
   const AptxLayerShape s{size_arg(info, 1), size_arg(info, 2), size_arg(info, 3)};
-  const size_t n = product(env, s.inputs, s.outputs);
-  const size_t bd = product(env, s.batch, s.inputs), bm = product(env, s.batch, s.outputs);
+  const size_t n = size_product(env, s.inputs, s.outputs);
+  const size_t bd = size_product(env, s.batch, s.inputs), bm = size_product(env, s.batch, s.outputs);
   Range weights = range_arg(info, 4, 3 * n + s.outputs);
-  Napi::Float32Array host[4] = {float_array(info, 6), float_array(info, 7), float_array(info, 8),
-                                float_array(info, 9)};
+  Napi::Float32Array host[4] = {host_array(info, 6), host_array(info, 7), host_array(info, 8),
+                                host_array(info, 9)};
   for (int k = 0; k < 4; ++k)
     if (host[k].ElementLength() != (k < 3 ? n : s.outputs)) internal_error(env, "weight length");
   const bool forward = pass == Pass::Forward;

@@ -1,5 +1,5 @@
 // CUDA errors in the binding: a failed call becomes a CudaFailure (on any thread), and that
-// becomes a JS Error naming the call; internal_error is for arguments lib/ never passes.
+// becomes a JS Error naming the call.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -26,10 +26,6 @@ inline void check(cudaError_t e, const char* call) {
 // that it is not reported by, and blamed on, the next call.
 inline void ignore(cudaError_t e) {
   if (e != cudaSuccess) cudaGetLastError();
-}
-
-[[noreturn]] inline void internal_error(Napi::Env env, const char* what) {
-  throw Napi::TypeError::New(env, std::string("activation-kernels internal call: ") + what);
 }
 
 // Runs body, turning a CudaFailure (or std::bad_alloc) into a JS Error.

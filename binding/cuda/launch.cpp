@@ -9,11 +9,12 @@
 #include "errors.h"
 #include "exports.h"
 #include "memory.h"
+#include "../task.h"
 
 namespace ak {
 namespace gpu {
 
-void queue_pass(Pass pass, const Program& f, const float* x, const float* dy, float* out, size_t n,
+void queue_pass(Pass pass, const Steps& f, const float* x, const float* dy, float* out, size_t n,
                 double* sums_scratch, cudaStream_t s) {
   switch (pass) {
     case Pass::Forward: return check(launch_forward(f, x, out, n, s), "forward kernel launch");
@@ -26,17 +27,11 @@ void queue_pass(Pass pass, const Program& f, const float* x, const float* dy, fl
   }
 }
 
-size_t sums_scratch_size(Pass pass, const Program& f, size_t n) {
+size_t sums_scratch_size(Pass pass, const Steps& f, size_t n) {
   if (pass != Pass::ParamGrad) return 0;
-  size_t k = size_t(program_param_grads(f));
+  size_t k = size_t(param_grads_of(f));
   size_t need = param_grad_scratch(n, int(k));
   return need < 3 ? 3 : need;
-}
-
-Napi::Value sums_value(Napi::Env env, const double* sums, int count) {
-  auto result = Napi::Float64Array::New(env, size_t(count));
-  for (int i = 0; i < count; ++i) result[size_t(i)] = sums[i];
-  return result;
 }
 
 // cudaRun(pass, code, n, x, xOffset, dy|null, dyOffset, out|null, outOffset, async).
@@ -45,7 +40,7 @@ Napi::Value sums_value(Napi::Env env, const double* sums, int count) {
 Napi::Value run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Pass pass = pass_arg(info, 0);
-  Program f = program_arg(info, 1);
+  Steps f = steps_arg(info, 1);
   size_t n = size_arg(info, 2);
   Range x = range_arg(info, 3, n);
   std::vector<Napi::Value> keep{x.keep};
@@ -60,7 +55,7 @@ Napi::Value run(const Napi::CallbackInfo& info) {
   }
   if (dy.device != x.device || out.device != x.device) internal_error(env, "mixed devices");
   bool async = info[9].ToBoolean();
-  int k = program_param_grads(f);
+  int k = param_grads_of(f);
   if (pass == Pass::ParamGrad && k == 0) internal_error(env, "no parameter gradients");
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(x.device);
@@ -94,7 +89,7 @@ namespace {
 // memory on every path.
 struct HostCall {
   Pass pass;
-  Program f;
+  Steps f;
   int device;
   const float* x;
   const float* dy;
@@ -129,39 +124,10 @@ struct HostCall {
     else
       check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
   }
-};
-
-class HostWorker : public Napi::AsyncWorker {
- public:
-  HostWorker(Napi::Env env, HostCall call, std::vector<Napi::Value> keep)
-      : Napi::AsyncWorker(env, "activation-kernels:cuda"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        call_(call) {
-    for (auto& v : keep) keep_.push_back(Napi::Persistent(v));
+  Napi::Value result(Napi::Env env, const std::vector<Napi::Value>& = {}) const {
+    if (pass == Pass::ParamGrad) return sums_value(env, sums, k);
+    return env.Undefined();
   }
-  Napi::Promise promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      call_.run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (call_.pass == Pass::ParamGrad)
-      deferred_.Resolve(sums_value(env, call_.sums, call_.k));
-    else
-      deferred_.Resolve(env.Undefined());
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  HostCall call_;
-  std::vector<Napi::Reference<Napi::Value>> keep_;
 };
 
 }  // namespace
@@ -172,38 +138,34 @@ Napi::Value run_host(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HostCall c{};
   c.pass = pass_arg(info, 0);
-  c.f = program_arg(info, 1);
+  c.f = steps_arg(info, 1);
   c.device = device_arg(info, 2);
-  Napi::Float32Array x = float_array(info, 3);
-  std::vector<Napi::Value> keep{x};
+  Napi::Float32Array x = host_array(info, 3);
+  std::vector<napi_value> keep{x};
   c.x = x.Data();
   c.n = x.ElementLength();
   if (c.pass != Pass::Forward) {
-    Napi::Float32Array dy = float_array(info, 4);
+    Napi::Float32Array dy = host_array(info, 4);
     if (dy.ElementLength() != c.n) internal_error(env, "dy length");
     c.dy = dy.Data();
     keep.push_back(dy);
   }
   if (c.pass != Pass::ParamGrad) {
-    Napi::Float32Array out = float_array(info, 5);
+    Napi::Float32Array out = host_array(info, 5);
     if (out.ElementLength() != c.n) internal_error(env, "out length");
     c.out = out.Data();
     keep.push_back(out);
   }
-  c.k = program_param_grads(c.f);
+  c.k = param_grads_of(c.f);
   if (c.pass == Pass::ParamGrad && c.k == 0) internal_error(env, "no parameter gradients");
   bool async = info[6].ToBoolean();
   return guarded(env, [&]() -> Napi::Value {
     if (async) {
       c.blocking = true;
-      auto* worker = new HostWorker(env, c, keep);
-      Napi::Promise promise = worker->promise();
-      worker->Queue();
-      return promise;
+      return Task<HostCall>::queue(env, c, keep);
     }
     c.run();
-    if (c.pass == Pass::ParamGrad) return sums_value(env, c.sums, c.k);
-    return env.Undefined();
+    return c.result(env);
   });
 }
 

@@ -151,7 +151,7 @@ Napi::Value address(const Napi::CallbackInfo& info) {
 
 // cudaUpload(handle, offset, Float32Array): queued; the host data is copied before it returns.
 Napi::Value upload(const Napi::CallbackInfo& info) {
-  Napi::Float32Array x = float_array(info, 2);
+  Napi::Float32Array x = host_array(info, 2);
   Range r = range_arg(info, 0, x.ElementLength());
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (x.ElementLength() == 0) return info.Env().Undefined();

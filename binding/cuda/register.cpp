@@ -1,10 +1,14 @@
-// The CUDA exports of the addon, by name (cpp/binding.cpp calls register_cuda).
+// The CUDA exports of the addon, by name (binding/addon.cpp calls export_cuda). The diagnostics
+// (kernel timer, device and host accuracy checks, the kernels' loop on the host, memory info)
+// serve the benchmark, the GPU check and the tests: built with AK_DIAGNOSTICS (on by default,
+// off in the prebuilds that users install).
+#include "../exports.h"
 #include "exports.h"
 
 namespace ak {
 namespace gpu {
 
-void register_cuda(Napi::Env env, Napi::Object exports) {
+void export_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaStatus"] = Napi::Function::New(env, status);
   exports["cudaAlloc"] = Napi::Function::New(env, alloc);
   exports["cudaWrap"] = Napi::Function::New(env, wrap);
@@ -14,14 +18,16 @@ void register_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaUpload"] = Napi::Function::New(env, upload);
   exports["cudaDownload"] = Napi::Function::New(env, download);
   exports["cudaSynchronize"] = Napi::Function::New(env, synchronize);
-  exports["cudaMemInfo"] = Napi::Function::New(env, mem_info);
   exports["cudaRun"] = Napi::Function::New(env, run);
   exports["cudaRunHost"] = Napi::Function::New(env, run_host);
   exports["cudaAptxLayer"] = Napi::Function::New(env, aptx_layer);
+#ifdef AK_DIAGNOSTICS
+  exports["cudaMemInfo"] = Napi::Function::New(env, mem_info);
   exports["cudaTimeKernel"] = Napi::Function::New(env, time_kernel);
   exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
   exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
   exports["cudaElementwiseOnHost"] = Napi::Function::New(env, elementwise_on_host_call);
+#endif
 }
 
 }  // namespace gpu

@@ -1,0 +1,98 @@
+#include "args.h"
+
+namespace ak {
+
+void internal_error(Napi::Env env, const std::string& what) {
+  throw Napi::TypeError::New(env, "activation-kernels internal call: " + what);
+}
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+
+size_t size_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) internal_error(info.Env(), "expected a size");
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= 0 && v <= kMaxSafeInteger) || v != double(size_t(v)))
+    internal_error(info.Env(), "expected a size");
+  return size_t(v);
+}
+
+size_t size_product(Napi::Env env, size_t a, size_t b) {
+  if (a && b > size_t(kMaxSafeInteger) / a) internal_error(env, "shape too large");
+  return a * b;
+}
+
+Floats float_array(const Napi::CallbackInfo& info, size_t i) {
+  napi_value v = info[i];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  // napi_invalid_arg for anything but a typed array
+  if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array)
+    internal_error(info.Env(), "argument " + std::to_string(i) + ": expected a Float32Array");
+  return {v, static_cast<float*>(data), length};
+}
+
+Floats float_array(const Napi::CallbackInfo& info, size_t i, size_t length, bool nullable) {
+  if (nullable && info[i].IsNull()) return {info[i], nullptr, length};
+  Floats a = float_array(info, i);
+  if (a.length != length)
+    internal_error(info.Env(), "argument " + std::to_string(i) + ": wrong length");
+  return a;
+}
+
+Pass pass_arg(const Napi::CallbackInfo& info, size_t i) {
+  std::string name = info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
+  if (name == "forward") return Pass::Forward;
+  if (name == "backward") return Pass::Backward;
+  if (name == "paramGrad") return Pass::ParamGrad;
+  internal_error(info.Env(), "expected a pass");
+}
+
+namespace {
+
+// Only program()'s externals carry it.
+constexpr napi_type_tag kProgramTag = {0x6b1c0d5e2a9f4b37ull, 0x94e2a1c07d3f5b68ull};
+
+std::unique_ptr<Program> decode(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    internal_error(info.Env(), "expected an activation program or code");
+  auto code = v.As<Napi::Float64Array>();
+  auto f = std::make_unique<Program>();
+  if (!decode_program(code.Data(), code.ElementLength(), *f))
+    internal_error(info.Env(), "malformed activation code");
+  return f;
+}
+
+}  // namespace
+
+Napi::Value program(const Napi::CallbackInfo& info) {
+  auto handle = Napi::External<Program>::New(info.Env(), decode(info, 0).release(),
+                                             [](Napi::Env, Program* f) { delete f; });
+  handle.TypeTag(&kProgramTag);
+  return handle;
+}
+
+ProgramArg program_arg(const Napi::CallbackInfo& info, size_t i) {
+  ProgramArg a;
+  a.value = info[i];
+  void* data = nullptr;  // napi_invalid_arg, no exception, for anything but an external
+  bool tagged = false;
+  if (napi_get_value_external(info.Env(), a.value, &data) == napi_ok &&
+      napi_check_object_type_tag(info.Env(), a.value, &kProgramTag, &tagged) == napi_ok && tagged) {
+    a.f = static_cast<const Program*>(data);
+  } else {
+    a.decoded = decode(info, i);
+    a.f = a.decoded.get();
+  }
+  return a;
+}
+
+Napi::Value sums_value(Napi::Env env, const double* sums, int count) {
+  auto result = Napi::Float64Array::New(env, size_t(count));
+  for (int i = 0; i < count; ++i) result[size_t(i)] = sums[i];
+  return result;
+}
+
+}  // namespace ak
