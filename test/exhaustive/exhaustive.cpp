@@ -40,7 +40,7 @@ using ak::Params;
 
 struct Kernel {
   Op op;
-  double raw[kMaxParams];
+  double raw[ak::kMaxParams];
 };
 
 struct Function {
