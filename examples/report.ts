@@ -32,18 +32,19 @@ interface ChartOptions {
   xLabel?: string;
   xStep?: number; // the spacing of the x ticks; 1 by default (epochs)
   xMin?: number; // where the x axis starts; the smallest x by default
+  yRound?: number; // the y axis ends at multiples of this; 5 by default
 }
 
 // A line chart of accuracy (%) against epochs (or, with xLabel and xStep, against seconds).
 function lineChart(title: string, series: Series[], options: ChartOptions = {}): string {
-  const { guides = [], xLabel = 'epoch', xStep = 1, xMin } = options;
+  const { guides = [], xLabel = 'epoch', xStep = 1, xMin, yRound = 5 } = options;
   const [w, h] = [800, 420];
   const [left, right, top, bottom] = [56, 240, 36, 44];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = [...series.flatMap((s) => s.points.map((p) => p[1])), ...guides.map((g) => g.y)];
   const [x0, x1] = [xMin ?? Math.min(...xs), Math.max(...xs)];
-  const y0 = Math.max(0, Math.floor(Math.min(...ys) / 5) * 5);
-  const y1 = Math.min(100, Math.ceil(Math.max(...ys) / 5) * 5 || 100);
+  const y0 = Math.max(0, Math.floor(Math.min(...ys) / yRound) * yRound);
+  const y1 = Math.min(100, Math.ceil(Math.max(...ys) / yRound) * yRound || 100);
   const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (w - left - right);
   const py = (y: number) => top + (1 - (y - y0) / (y1 - y0 || 1)) * (h - top - bottom);
   const out: string[] = [
@@ -178,7 +179,6 @@ const METHODS: ReadonlyArray<readonly [Method, string]> = [
   ['blendCosine', 'blend, cosine'],
   ['scratch', 'from scratch'],
 ];
-const MOVES = METHODS.slice(0, 3);
 const TARGET_COLORS = ['#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd'];
 
 const median = (v: readonly number[]) => {
@@ -240,7 +240,22 @@ function meanCurve(runs: SwapEpoch[][], startSeconds: number, start?: number): A
   return points;
 }
 
-// Panels of accuracy against training time, one per target, nested in one SVG.
+// Charts (each a whole SVG of lineChart's size) side by side, `cols` to a row, in one SVG.
+function panelGrid(charts: string[], cols = 2): string {
+  const [panelW, panelH] = [800, 420];
+  const rows = Math.ceil(charts.length / cols);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${cols * panelW}" height="${rows * panelH}">`,
+    `<rect width="${cols * panelW}" height="${rows * panelH}" fill="white"/>`,
+    ...charts.map((c, k) =>
+      c.replace('<svg ', `<svg x="${(k % cols) * panelW}" y="${Math.floor(k / cols) * panelH}" `),
+    ),
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+// Panels of mean accuracy against training time, one per target: the whole budget.
 function swapChart(r: SwapResults, mishP: number): string {
   const seeds = r.seeds;
   const pre = meanCurve(
@@ -253,8 +268,6 @@ function swapChart(r: SwapResults, mishP: number): string {
     tP,
     mishP,
   );
-  const [panelW, panelH] = [800, 420];
-  const cols = 2;
   const panels = r.setting.targets.map((name, k) => {
     const c = TARGET_COLORS[k % TARGET_COLORS.length];
     const runs = (m: Method) => seeds.map((s) => s.targets[name][m]);
@@ -268,28 +281,52 @@ function swapChart(r: SwapResults, mishP: number): string {
       { name: `${name} from scratch`, points: meanCurve(runs('scratch'), 0), color: '#888' },
     ];
     const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-    const chart = lineChart(`mish → ${name}: mean test accuracy over ${seeds.length} seeds`, series, {
+    return lineChart(`mish → ${name}: mean test accuracy over ${seeds.length} seeds`, series, {
       xLabel: 'training time (s, mean over seeds; the first point after mish is the swap at once)',
       xStep: niceStep(Math.max(...xs), 8),
       xMin: 0,
     });
-    const [x, y] = [(k % cols) * panelW, Math.floor(k / cols) * panelH];
-    return chart.replace('<svg ', `<svg x="${x}" y="${y}" `);
   });
-  const rows = Math.ceil(panels.length / cols);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${cols * panelW}" height="${rows * panelH}">`,
-    `<rect width="${cols * panelW}" height="${rows * panelH}" fill="white"/>`,
-    ...panels,
-    '</svg>',
-    '',
-  ].join('\n');
+  return panelGrid(panels);
 }
 
-function swapTimingSection(r: SwapResults): { lines: string[]; epochOf: (name: string) => number } {
+// The same runs per epoch over the last epochs only, where the methods part: mean accuracy, the
+// swap at once left out (it is in the first chart) so that the scale shows tenths of a point.
+function swapZoomChart(r: SwapResults): string {
+  const seeds = r.seeds;
+  const P = r.setting.pretrain;
+  const from = Math.max(1, P - 2);
+  const mean = (runs: SwapEpoch[][]): Array<[number, number]> =>
+    runs[0]
+      .map((e, i): [number, number] => [e.epoch, sum(runs.map((x) => x[i].accuracy)) / runs.length])
+      .filter(([e]) => e >= from);
+  const mish = mean(seeds.map((s) => [...s.pretrain, ...s.control]));
+  const atP = mish.find(([e]) => e === P) ?? mish[0];
+  const panels = r.setting.targets.map((name, k) => {
+    const c = TARGET_COLORS[k % TARGET_COLORS.length];
+    const runs = (m: Method) => seeds.map((s) => s.targets[name][m]);
+    const series: Series[] = [
+      { name: 'mish, then control', points: mish, color: 'black', dash: '6 4' },
+      { name: 'swap + fine-tune', points: mean(runs('fineTune')), color: c },
+      { name: 'blend, linear', points: [atP, ...mean(runs('blendLinear'))], color: c, dash: '6 4' },
+      { name: 'blend, cosine', points: [atP, ...mean(runs('blendCosine'))], color: c, dash: '2 3' },
+      { name: `${name} from scratch`, points: mean(runs('scratch')), color: '#888' },
+    ];
+    return lineChart(`mish → ${name}: the last epochs, mean of ${seeds.length} seeds`, series, {
+      xLabel: `epoch (mish until ${P}, then the budget)`,
+      yRound: 1,
+    });
+  });
+  return panelGrid(panels);
+}
+
+function swapTimingSection(r: SwapResults) {
   const timing = r.timing;
-  if (!timing) return { lines: ['(The timing did not run.)', ''], epochOf: () => Number.NaN };
+  if (!timing)
+    return { lines: ['(The timing did not run.)', ''], epochOf: () => Number.NaN, shareOf: () => Number.NaN };
   const epochOf = (name: string) => median(timing[name].epoch);
+  // the share of a training epoch spent in the activation's calls, in %
+  const shareOf = (name: string) => (100 * median(timing[name].activation)) / epochOf(name);
   const base = timing.mish;
   const perCall = (t: SwapTiming) => median(t.large) / 10;
   const m = r.machine;
@@ -320,7 +357,7 @@ function swapTimingSection(r: SwapResults): { lines: string[]; epochOf: (name: s
       'the end.',
     '',
   ];
-  return { lines, epochOf };
+  return { lines, epochOf, shareOf };
 }
 
 function swapSection(r: SwapResults): string[] {
@@ -329,6 +366,7 @@ function swapSection(r: SwapResults): string[] {
   const n = r.seeds.length;
   const st = swapStats(r);
   fs.writeFileSync(path.join(resultsDir, 'swap.svg'), swapChart(r, st.mishP.mean));
+  fs.writeFileSync(path.join(resultsDir, 'swap-budget.svg'), swapZoomChart(r));
   const timing = swapTimingSection(r);
 
   // The critic's sum: training seconds of each path, mean over seeds, and when (if ever) the cheap
@@ -336,57 +374,94 @@ function swapSection(r: SwapResults): string[] {
   const secondsOf = (runs: SwapEpoch[]) => sum(runs.map((e) => e.seconds));
   const meanSeconds = (f: (s: SwapSeed) => number) => sum(r.seeds.map(f)) / n;
   const preSeconds = meanSeconds((s) => secondsOf(s.pretrain));
-  const budgetRows = st.targets.map((t) => {
-    const moved = preSeconds + meanSeconds((s) => secondsOf(s.targets[t.name].fineTune));
-    const blended = preSeconds + meanSeconds((s) => secondsOf(s.targets[t.name].blendLinear));
-    const scratch = meanSeconds((s) => secondsOf(s.targets[t.name].scratch));
+  const budget = st.targets.map((t) => {
     const curve = meanCurve(
       r.seeds.map((s) => s.targets[t.name].scratch),
       0,
     );
-    const goal = t.final.fineTune.mean;
-    const reach = curve.findIndex((p) => p[1] >= goal);
+    const reach = curve.findIndex((p) => p[1] >= t.final.fineTune.mean);
+    return {
+      moved: preSeconds + meanSeconds((s) => secondsOf(s.targets[t.name].fineTune)),
+      blended: preSeconds + meanSeconds((s) => secondsOf(s.targets[t.name].blendLinear)),
+      scratch: meanSeconds((s) => secondsOf(s.targets[t.name].scratch)),
+      reach: reach < 0 ? `not within ${P + K} epochs` : `epoch ${reach + 1}, ${curve[reach][0].toFixed(1)} s`,
+    };
+  });
+  const budgetRows = st.targets.map((t, k) => {
+    const b = budget[k];
     return (
-      `| ${t.name} | ${moved.toFixed(1)} s → ${t.final.fineTune.mean.toFixed(2)}% | ` +
-      `${blended.toFixed(1)} s → ${t.final.blendLinear.mean.toFixed(2)}% | ` +
-      `${scratch.toFixed(1)} s → ${t.final.scratch.mean.toFixed(2)}% | ` +
-      `${reach < 0 ? `not within ${P + K} epochs` : `epoch ${reach + 1}, ${curve[reach][0].toFixed(1)} s`} |`
+      `| ${t.name} | ${b.moved.toFixed(1)} s → ${t.final.fineTune.mean.toFixed(2)}% | ` +
+      `${b.blended.toFixed(1)} s → ${t.final.blendLinear.mean.toFixed(2)}% | ` +
+      `${b.scratch.toFixed(1)} s → ${t.final.scratch.mean.toFixed(2)}% | ${b.reach} |`
     );
   });
 
   // The verdict, read off the intervals.
-  const below = (m: Method) => st.targets.filter((t) => t.vsControl[m].hi < 0).map((t) => t.name);
-  const movedOk = st.targets.filter((t) => MOVES.some(([m]) => t.vsControl[m].hi >= 0)).map((t) => t.name);
-  const blendBetter = st.targets
-    .filter((t) => t.vsFineTune.blendLinear.lo > 0 || t.vsFineTune.blendCosine.lo > 0)
-    .map((t) => t.name);
-  const blendWorse = st.targets
-    .filter((t) => t.vsFineTune.blendLinear.hi < 0 || t.vsFineTune.blendCosine.hi < 0)
-    .map((t) => t.name);
-  const scratchBetter = st.targets.filter((t) => t.vsFineTune.scratch.lo > 0).map((t) => t.name);
-  const scratchWorse = st.targets.filter((t) => t.vsFineTune.scratch.hi < 0).map((t) => t.name);
+  const of = (pick: (t: (typeof st.targets)[number]) => boolean) => st.targets.filter(pick).map((t) => t.name);
+  const blendBetter = of((t) => t.vsFineTune.blendLinear.lo > 0 || t.vsFineTune.blendCosine.lo > 0);
+  const blendWorse = of((t) => t.vsFineTune.blendLinear.hi < 0 || t.vsFineTune.blendCosine.hi < 0);
+  const scratchBetter = of((t) => t.vsFineTune.scratch.lo > 0);
+  const scratchWorse = of((t) => t.vsFineTune.scratch.hi < 0);
+  const scratchBelow = of((t) => t.vsControl.scratch.hi < 0);
+  const movedLevel = of((t) => !resolved(t.vsControl.fineTune));
+  const byCost = [...st.targets].sort((a, b) => b.vsControl.fineTune.mean - a.vsControl.fineTune.mean);
+  const range = (v: number[], digits: number, unit = '') =>
+    `${Math.min(...v).toFixed(digits)}${unit} to ${Math.max(...v).toFixed(digits)}${unit}`;
   const epochRatios = S.targets.map((name) => timing.epochOf(name) / timing.epochOf('mish'));
-  const gaps = st.targets.map((t) => `${t.name} ${(-t.gap.mean).toFixed(2)}`);
+  const gaps = st.targets.map((t) => `${t.name} ${showDiff(t.gap)}`);
+  const gapOf = (names: string[]) => st.targets.filter((t) => names.includes(t.name)).map((t) => -t.gap.mean);
+  const closeOpenLeast =
+    Math.max(...gapOf(['hardMish', 'approxMish', 'linearSwish'])) < Math.min(...gapOf(['relu', 'hardSwish']));
+  // How the blends get where they end: ahead of swap + fine-tune after the first epoch of the
+  // budget, behind after the last (mean over targets and seeds)?
+  const meanAt = (m: Method, e: number) =>
+    sum(S.targets.flatMap((name) => r.seeds.map((s) => s.targets[name][m][e].accuracy))) / (n * S.targets.length);
+  const blendsAheadThenBehind =
+    meanAt('blendLinear', 0) > meanAt('fineTune', 0) && meanAt('blendLinear', K - 1) < meanAt('fineTune', K - 1);
 
   const verdict = [
-    '**Verdict.**',
+    `**Verdict** (${n} seeds, paired by seed; mean [95% CI] in points of test accuracy; **bold**: resolved).`,
     '',
-    `- Swapping at once, with no training, costs (points of test accuracy, mean of ${n} seeds): ${gaps.join(', ')}.`,
-    `- After ${K} epochs of moving, the targets for which some way of moving (swap + fine-tune, or a blend) ` +
-      `ends within reach of the control (mish trained ${K} epochs more; the interval of the paired ` +
-      `difference reaches zero or above): ${names(movedOk)}. Swap + fine-tune ends resolved below the control ` +
-      `for: ${names(below('fineTune'))}.`,
-    `- Blending instead of swapping at once and fine-tuning: resolved better for ${names(blendBetter)}; ` +
-      `resolved worse for ${names(blendWorse)}; for the rest the difference is not resolved.`,
+    `- Swapping at once, with no training, opens a gap against the mish model it starts from: ${gaps.join(', ')}. ` +
+      (closeOpenLeast ? 'The stand-ins built to sit close to mish open the smallest.' : ''),
+    `- After ${K} epochs, swap + fine-tune against the control (mish trained as long), from the smallest cost ` +
+      `to the largest: ${byCost.map((t) => `${t.name} ${showDiff(t.vsControl.fineTune)}`).join(', ')}. ` +
+      `Level with the control (not resolved): ${names(movedLevel)}.`,
+    `- Blending (linear or cosine, over the same ${K} epochs) instead of swapping at once and fine-tuning: ` +
+      `resolved better for ${names(blendBetter)}; resolved worse for ${names(blendWorse)}; not resolved for ` +
+      `the rest.${blendBetter.length === 0 ? ' Blending does not earn its keep here.' : ''}${
+        blendsAheadThenBehind
+          ? ' The blends stay close to mish while t is small and lose accuracy as t reaches 1 on the last step, ' +
+            'with no epoch left at the target itself; swap + fine-tune spends the whole budget at the target ' +
+            '(the enlarged chart).'
+          : ''
+      }`,
     `- The critic's alternative, the cheap activation trained from scratch for all ${P + K} epochs, against ` +
-      `swap + fine-tune: resolved better for ${names(scratchBetter)}, resolved worse for ` +
-      `${names(scratchWorse)}, not resolved for the rest.`,
-    `- Time: a training epoch with a cheap activation takes ${Math.min(...epochRatios).toFixed(2)}× to ` +
-      `${Math.max(...epochRatios).toFixed(2)}× the time of one with mish here, because the activation is a ` +
-      'small share of an epoch whose matrix products run in plain TypeScript; the kernels alone differ ' +
-      'more (the timing table). So in training time both paths cost about the same, and what decides between ' +
-      'them is the accuracy each ends at; the saving of a cheap activation is at inference, or on hardware ' +
-      'where mish is slow.',
+      `swap + fine-tune: resolved better for ${names(scratchBetter)}, resolved worse for ${names(scratchWorse)}, ` +
+      `not resolved for the rest. From scratch, ${names(scratchBelow)} ${scratchBelow.length === 1 ? 'ends' : 'end'} ` +
+      "resolved below mish too: what is lost there is the activation's, not the move's.",
+    `- Time: a training epoch with a cheap activation took ${range(epochRatios, 2, '×')} the time of one with ` +
+      `mish (the activation's calls are ${range(
+        ['mish', ...S.targets].map(timing.shareOf),
+        1,
+        '%',
+      )} of an epoch whose matrix products run in plain TypeScript; relu's zeros ` +
+      `make those products cheaper). Mish then swap + fine-tune took ${range(
+        budget.map((b) => b.moved),
+        1,
+        ' s',
+      )} of training; the cheap activation from scratch ${range(
+        budget.map((b) => b.scratch),
+        1,
+        ' s',
+      )}. ${
+        scratchWorse.length === 0
+          ? 'So, to the critic: moving a mish model to a cheap activation is not cheaper than training the cheap ' +
+            'activation from the start for the same accuracy; it is the way to go only when a trained mish model ' +
+            'already exists, and then swapping at once and fine-tuning is enough.'
+          : `Moving beats training from scratch, resolved, for ${names(scratchWorse)}; see the budget table for ` +
+            'the time each path took.'
+      }`,
     '',
   ];
 
@@ -418,9 +493,13 @@ function swapSection(r: SwapResults): string[] {
       `activation after each, He initialisation, batch ${S.batch}. An MLP of one or two wide hidden layers ` +
       'hardly cares which activation it was trained with (an earlier one-seed run with 784 → 128 → 64 → 10 ' +
       'lost 0.4 points when mish was swapped for relu); each layer passes its mismatch on to the next, so depth ' +
-      'makes the activation matter, and narrow layers leave fewer units to absorb it. A pilot on two seeds ' +
-      'picked this depth and width: 6 × 32 lost about 1 point to relu at once, 8 × 24 loses many more ' +
-      '(the first column of the second table below).',
+      'makes the activation matter, and narrow layers leave fewer units to absorb it. A pilot picked this depth ' +
+      'and width: after 8 epochs of mish, 6 × 32 lost 1.2 points when relu was swapped in (one seed), 8 × 24 ' +
+      'lost 17.6 (two seeds; the full run gives the interval, first column of the second table below).',
+    '',
+    `Targets: ${names(S.targets)}. relu and hardSwish are what KataGo's author moved a trained Go network ` +
+      'to from mish, by gradual migration, and found wanting (December 2022); hardMish, approxMish and ' +
+      'linearSwish are the stand-ins built to sit closer to mish.',
     '',
     `Per seed (${n} seeds, ${r.seeds[0].seed} to ${last(r.seeds).seed}): the initialisation and the batch ` +
       'order come from the seed and are shared by every method, so the methods are compared seed by seed. ' +
@@ -479,6 +558,11 @@ function swapSection(r: SwapResults): string[] {
     ...budgetRows,
     '',
     '![mean test accuracy against training time, one panel per target](results/swap.svg)',
+    '',
+    `The last epochs enlarged (per epoch; swap + fine-tune starts after its first epoch, the swap at once ` +
+      'being far below):',
+    '',
+    '![mean test accuracy over the last epochs, one panel per target](results/swap-budget.svg)',
     '',
     `Run time: ${(r.seconds / 60).toFixed(1)} min for ${n} seeds and the timing.`,
     '',
