@@ -564,7 +564,8 @@ function swapSection(r: SwapResults): string[] {
     '',
     '![mean test accuracy over the last epochs, one panel per target](results/swap-budget.svg)',
     '',
-    `Run time: ${(r.seconds / 60).toFixed(1)} min for ${n} seeds and the timing.`,
+    `Run time: ${(r.seconds / 60).toFixed(1)} min for ${n} seeds and the timing, with the machine as above; ` +
+      `\`npm run example:swap -- --seeds ${n}\` reruns it.`,
     '',
   ];
 }
@@ -651,7 +652,7 @@ export function writeResults(swapName = 'swap'): void {
     '# Experiments: results',
     '',
     'Written by `examples/report.ts` from `examples/results/*.json`, which `npm run example:swap` and ',
-    '`npm run example:aptx` produce (seeded: a rerun gives the same numbers on the same machine and ISA). ',
+    '`npm run example:aptx` produce (seeded: a rerun gives the same accuracies on the same machine and ISA; the seconds vary). ',
     'Each section names the machine it was measured on.',
     '',
     ...(swap ? swapSection(swap) : ['## (a) not run yet: `npm run example:swap`', '']),
