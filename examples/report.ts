@@ -337,7 +337,7 @@ function swapTimingSection(r: SwapResults) {
       'median of the rounds (min–max beside it). "Activation calls" times the forward and backward calls ' +
       `alone that an epoch makes (${r.setting.stepsPerEpoch} steps × ${r.setting.depth} layers, each on ` +
       `${r.setting.batch} × ${r.setting.width} values); the last columns time the kernels on 2^20 values, ` +
-      'where a call is long enough for their own speed to show. The blend row is blend(mish, hardMish, 0.5): ' +
+      "one call per direction allocating its result as a user's call does, so that the cost of a call fades (a forward and a backward read and write 20 MB between them). The blend row is blend(mish, hardMish, 0.5): " +
       "what a step of a blend costs. The epochs differ by more than the activation calls take: relu's zeros " +
       "let the TypeScript matrix products skip rows (as do the other activations' zeros, fewer of them), and " +
       'the machine is shared.',
