@@ -1,7 +1,7 @@
 // The math policy: exp and the sigmoid pieces every activation is built from, written once
 // over V (float or a SIMD wrapper from simd/). No libm: the same polynomial runs on every path.
 //
-// Contract (checked by test/accuracy and `npm run accuracy`):
+// Contract (checked by test/accuracy.test.ts and `npm run accuracy`):
 //   exp_parts(x, xlo): e^(x + xlo) = p * 2^k, error of p within 1 ulp, for x in [-174, 88].
 //   mul_sigmoid(m, z, zlo): m * s(z + zlo) within 2.5 ulp for normal results, for all float m, z;
 //     results below 2^-126 may be flushed toward zero (a zero keeps the sign of m).

@@ -2,7 +2,7 @@
 // log1p on the ranges they use, the logistic function and its slope (two_sum is math.h's).
 // Written once over V, as math.h; no libm.
 //
-// Contract (checked through the activations by test/accuracy and `npm run accuracy`):
+// Contract (checked through the activations by test/accuracy.test.ts and `npm run accuracy`):
 //   expm1_nonpos(x): e^x - 1 within 1.5 ulp for x <= 0; x itself for |x| < 2^-25, ±0 and NaN.
 //   log1p_unit(u): log(1 + u) within 1.5 ulp for u in [0, 1].
 //   logistic(z): s(z) within 2 ulp (0 below 2^-126).
