@@ -82,6 +82,10 @@ export interface Results {
   machine: Machine;
   date: string;
   mode: string;
+  /** the 1-minute load average at the start and the end of the timing, and the cores it is over */
+  load?: { start: number; end: number; cores: number };
+  /** the commit measured ("+dirty": with uncommitted changes) */
+  commit?: string;
   bytes: Record<string, string>;
   notes: string[];
   rows: Row[];
