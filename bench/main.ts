@@ -240,9 +240,9 @@ async function main(): Promise<void> {
   };
   const refOf = (name: string) => cases().find((c) => c.name === name)?.ref.f;
 
+  // Below 2^10 one call is too small to split across threads: time it on one, and leave the
+  // peers to the sizes they are built for.
   for (const n of opts.hostSizes)
-    // Below 2^10 one call is too small to split across threads: time it on one, and leave the
-    // peers to the sizes they are built for.
     for (const t of n < PER_CALL_MAX ? [1] : threadCounts) {
       const at = `cpu ${t}t ${pow2(n)}`;
       const base = { backend: 'cpu' as const, threads: t, n };
