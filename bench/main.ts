@@ -370,13 +370,16 @@ async function main(): Promise<void> {
   // 3. The GPU: kernel times from CUDA events around back-to-back launches (the addon's
   // cudaTimeKernel), device-to-device copy, and the host round trip against the CPU.
   let gpuName: string | null = null;
+  let gpuSkipped: string | undefined;
   const nat = native();
   if (!cuda.available()) {
-    const note = `GPU rows skipped: ${cuda.status().reason ?? 'CUDA is not available'}`;
+    gpuSkipped = cuda.status().reason ?? 'CUDA is not available';
+    const note = `GPU rows skipped: ${gpuSkipped}`;
     notes.push(note);
     say(note);
   } else if (typeof nat.cudaTimeKernel !== 'function') {
-    const note = 'GPU rows skipped: this addon has no cudaTimeKernel (the CUDA timing helper)';
+    gpuSkipped = 'this addon has no cudaTimeKernel (the CUDA timing helper)';
+    const note = `GPU rows skipped: ${gpuSkipped}`;
     notes.push(note);
     say(note);
   } else {
@@ -529,7 +532,7 @@ async function main(): Promise<void> {
     rows,
     peers: peerRows,
     ...(nativePeers ? { nativePeers, accuracy } : {}),
-    verdicts: verdicts(rows, peerRows),
+    verdicts: verdicts(rows, peerRows, gpuSkipped),
   };
   checkSchema(doc);
   if (opts.jsonOnly) {
