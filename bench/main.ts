@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   // Other work on the machine skews the times: the load average at the start and the end say how
   // busy it was while this ran.
   const loadStart = os.loadavg()[0];
+  const commit = gitCommit(); // what is measured: the tree as the run starts
 
   // 1. Every kernel against the double reference, before any timing.
   const wanted = cases().filter((c) => selected(c.name, opts.filter));
@@ -509,7 +510,6 @@ async function main(): Promise<void> {
     const own = oursMs(p);
     return { ...p, vsRelu: relu ? p.ms / relu : null, vsOurs: own ? own / p.ms : null };
   });
-  const commit = gitCommit();
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     isa: cpu.isa(),

@@ -81,7 +81,7 @@ const pow2 = (n: number): string => {
 const BAR = 11; // one thread count's bar
 const GAP = 5; // between functions
 const PANEL_W = 600;
-const M = { left: 150, right: 150, top: 28, bottom: 34 };
+const M = { left: 168, right: 140, top: 28, bottom: 34 };
 
 function panelHeight(p: Panel, threads: number): number {
   return M.top + M.bottom + p.groups.length * (threads * BAR + GAP);
@@ -174,6 +174,7 @@ export function chart(doc: Results): string {
     `<text x="${width / 2}" y="40" text-anchor="middle">${esc(caption)}</text>`,
     `<text x="${width / 2}" y="55" text-anchor="middle">${esc(`Each bar: elements per second and time ÷ relu's at the same size, pass and threads; every CPU panel on one scale${gpuNote}`)}</text>`,
     legend,
+    `<text x="${20 + threads.length * 130}" y="71">copy: one thread in each colour, timed with that group's rows</text>`,
     ...body,
     '</svg>',
     '',
