@@ -1,4 +1,4 @@
-// A peer's accuracy: its output on a sweep against the double reference, in ulp as DESIGN §4
+// A peer's accuracy: its output on a sweep against the double reference, in ulp as docs/targets.md
 // counts them (forwardError, backwardError of test/reference.ts). Pure.
 import { backwardError, forwardError, type Reference } from '../test/reference';
 

@@ -15,7 +15,8 @@ export interface Options {
 
 export const USAGE = `npm run bench [-- options]
 
-  --quick           2^20 on the host, 2^26 on the GPU, every activation (about 1 minute)
+  --quick           1 (the per-call cost) and 2^20 on the host, 2^26 on the GPU, every activation
+                    (about 2 minutes on 2 cores, peers included)
   --sizes LIST      sizes as powers of two or counts, e.g. 16,20,24 or 2^16..2^24 or 65536
   --filter LIST     only activations whose name contains one of these (comma-separated);
                     relu and copy always run, as the references
@@ -117,7 +118,7 @@ export function parseArgs(argv: string[]): Options {
     }
   }
   if (o.mode === 'quick') {
-    o.hostSizes = [2 ** 20];
+    o.hostSizes = [1, 2 ** 20]; // n = 1: the per-call cost
     o.gpuSizes = [2 ** 26];
   }
   if (sizes) {

@@ -1,4 +1,4 @@
-// What is measured: every activation of DESIGN §1 with its double reference, and the check that
+// What is measured: every activation of the library with its double reference, and the check that
 // each kernel is right before its time is reported.
 import {
   approxMishRef,
@@ -118,7 +118,7 @@ export const checkDy = (n: number): Float32Array => new Float32Array(n).map((_, 
 export type Check = (x: Float32Array, dy: Float32Array) => { forward: Float32Array; backward: Float32Array };
 
 /**
- * The worst error of forward and backward against the double reference, in ulp (DESIGN §4
+ * The worst error of forward and backward against the double reference, in ulp (docs/targets.md
  * allows 4), on a sweep of every exponent and special value; and paramGrad's relative error.
  * `run` computes on the backend being checked.
  */

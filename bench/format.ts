@@ -9,7 +9,7 @@ const num = (v: number, digits = 3): string =>
   v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(digits);
 const ratio = (v: number | null | undefined): string => (v == null ? '-' : `${v.toFixed(2)}x`);
 
-/** The size whose full figures are shown: 2^20 on the host, 2^26 on the GPU (DESIGN §4), else the largest. */
+/** The size whose full figures are shown: 2^20 on the host, 2^26 on the GPU (docs/targets.md), else the largest. */
 export function headlineSize(rows: Row[], preferred: number): number | undefined {
   const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   return sizes.includes(preferred) ? preferred : sizes.at(-1);
@@ -230,7 +230,7 @@ export function markdownReport(doc: Results, svgName: string): string {
     '',
     `Bytes counted for GB/s: ${passes.join('; ')}.`,
     '',
-    `![time relative to relu](${svgName})`,
+    `![throughput and time relative to relu](${svgName})`,
     '',
     '## Speed targets ([docs/targets.md](../../docs/targets.md))',
     '',

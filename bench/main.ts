@@ -1,6 +1,7 @@
 // npm run bench: every activation against relu, copy and peers, on the CPU and (where there is
 // one) the GPU. Checks each kernel against the double reference first; writes
 // bench/results/<machine>-<date>.{json,md,svg}. See bench/args.ts for the options.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,18 @@ function peerError(x: Float32Array, y: Float32Array, f: (v: number) => number): 
   return worst;
 }
 
+/** Sizes below this are per-call timings (n = 1 in --quick): one thread, no peers. */
+const PER_CALL_MAX = 2 ** 10;
+
+/** The commit the run measured, with "+dirty" when the tree had changes; null outside git. */
+function gitCommit(): string | null {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git('rev-parse', '--short=12', 'HEAD');
+  if (head.status !== 0) return null;
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
+}
+
 async function main(): Promise<void> {
   let opts: ReturnType<typeof parseArgs>;
   try {
@@ -85,9 +98,11 @@ async function main(): Promise<void> {
     `bytes counted for GB/s: forward ${BYTES_NOTE.forward}; backward ${BYTES_NOTE.backward}; paramGrad ${BYTES_NOTE.paramGrad}; copy ${BYTES_NOTE.copy}`,
     'vsRelu = time / relu time at the same size, pass, backend and threads; vsCopy = time / copy time (copying n floats) at the same size and backend',
     'hardGate with its defaults (shift 3, cap 6) is hardSwish; hardMish and hMish are its other presets',
-    // other work on the machine skews the times: say how busy it was
-    `load average when it started: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
   ];
+  // Other work on the machine skews the times: the load average at the start and the end say how
+  // busy it was while this ran.
+  const loadStart = os.loadavg()[0];
+  const commit = gitCommit(); // what is measured: the tree as the run starts
 
   // 1. Every kernel against the double reference, before any timing.
   const wanted = cases().filter((c) => selected(c.name, opts.filter));
@@ -226,8 +241,10 @@ async function main(): Promise<void> {
   };
   const refOf = (name: string) => cases().find((c) => c.name === name)?.ref.f;
 
+  // Below 2^10 one call is too small to split across threads: time it on one, and leave the
+  // peers to the sizes they are built for.
   for (const n of opts.hostSizes)
-    for (const t of threadCounts) {
+    for (const t of n < PER_CALL_MAX ? [1] : threadCounts) {
       const at = `cpu ${t}t ${pow2(n)}`;
       const base = { backend: 'cpu' as const, threads: t, n };
       hostTask(
@@ -266,7 +283,7 @@ async function main(): Promise<void> {
           );
         }
       }
-      if (ortPeers)
+      if (ortPeers && n >= PER_CALL_MAX)
         for (const name of Object.keys(ortPeers.how).filter((a) => selected(a, opts.filter))) {
           tasks.push({
             label: `${at} onnxruntime ${name}`,
@@ -293,7 +310,7 @@ async function main(): Promise<void> {
             },
           });
         }
-      if (t === 1 && opts.peers)
+      if (t === 1 && opts.peers && n >= PER_CALL_MAX)
         for (const [name, loop] of Object.entries(jsLoops).filter(([a]) => selected(a, opts.filter)))
           tasks.push({
             label: `${at} javascript ${name}`,
@@ -327,7 +344,8 @@ async function main(): Promise<void> {
       label: `${runner.label} peers`,
       async run() {
         const mine = peerOps.filter((o) => o.runner === runner);
-        const times = await timeOps(runner, mine, peerDir!, opts.hostSizes, budget, (n) => inputs(n));
+        const sizes = opts.hostSizes.filter((n) => n >= PER_CALL_MAX);
+        const times = await timeOps(runner, mine, peerDir!, sizes, budget, (n) => inputs(n));
         for (const t of times) {
           const o = mine.find((m) => opId(m.op) === t.id);
           if (!o) continue;
@@ -353,13 +371,16 @@ async function main(): Promise<void> {
   // 3. The GPU: kernel times from CUDA events around back-to-back launches (the addon's
   // cudaTimeKernel), device-to-device copy, and the host round trip against the CPU.
   let gpuName: string | null = null;
+  let gpuSkipped: string | undefined;
   const nat = native();
   if (!cuda.available()) {
-    const note = `GPU rows skipped: ${cuda.status().reason ?? 'CUDA is not available'}`;
+    gpuSkipped = cuda.status().reason ?? 'CUDA is not available';
+    const note = `GPU rows skipped: ${gpuSkipped}`;
     notes.push(note);
     say(note);
   } else if (typeof nat.cudaTimeKernel !== 'function') {
-    const note = 'GPU rows skipped: this addon has no cudaTimeKernel (the CUDA timing helper)';
+    gpuSkipped = 'this addon has no cudaTimeKernel (the CUDA timing helper)';
+    const note = `GPU rows skipped: ${gpuSkipped}`;
     notes.push(note);
     say(note);
   } else {
@@ -496,17 +517,22 @@ async function main(): Promise<void> {
     gpu: gpuName,
     node: process.version,
   };
-  notes.push(`the run took ${((Date.now() - started) / 1e3).toFixed(0)} s`);
+  const load = { start: loadStart, end: os.loadavg()[0], cores: os.cpus().length };
+  notes.push(
+    `the run took ${((Date.now() - started) / 1e3).toFixed(0)} s; load average ${load.start.toFixed(1)} at the start, ${load.end.toFixed(1)} at the end, on ${load.cores} cores`,
+  );
   const doc: Results = {
     machine,
     date: new Date().toISOString(),
     mode: opts.mode,
+    load,
+    ...(commit ? { commit } : {}),
     bytes: BYTES_NOTE,
     notes,
     rows,
     peers: peerRows,
     ...(nativePeers ? { nativePeers, accuracy } : {}),
-    verdicts: verdicts(rows, peerRows),
+    verdicts: verdicts(rows, peerRows, gpuSkipped),
   };
   checkSchema(doc);
   if (opts.jsonOnly) {

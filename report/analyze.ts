@@ -2,8 +2,6 @@
 // is, where it has kinks, what its tails do and what it costs. Everything is measured from the
 // library's own float32 kernels through the public API (forward and backward on float32 grids);
 // where a location is wanted it is refined by bisection to one float32 step, then in double.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Activation, type ActivationName, activation } from '../lib';
 
 export interface Candidate {
@@ -26,7 +24,7 @@ export const candidates: readonly Candidate[] = [
   { name: 'hardGate', params: { shift: 3, cap: 3 }, label: 'hardGate(3, 3)' },
   { name: 'approxMish', params: {}, label: 'approxMish' },
   { name: 'linearSwish', params: {}, label: 'linearSwish' },
-  // What Mish is weighed against (DESIGN §1, the classic functions); silu is above.
+  // What Mish is weighed against (the classic functions); silu is above.
   { name: 'gelu', params: {}, label: 'gelu' },
   { name: 'geluTanh', params: {}, label: 'geluTanh' },
   { name: 'elu', params: { alpha: 1 }, label: 'elu' },
@@ -287,30 +285,6 @@ export interface BenchRow {
 export interface Bench {
   date?: string;
   rows: BenchRow[];
-}
-
-/** The newest bench results in dir (by their `date`, else the file's time), or null. */
-export function newestBench(dir: string): { file: string; bench: Bench } | null {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return null;
-  }
-  let newest: { file: string; bench: Bench; time: number } | null = null;
-  for (const name of names) {
-    const file = join(dir, name);
-    let bench: Bench;
-    try {
-      bench = JSON.parse(readFileSync(file, 'utf8')) as Bench;
-    } catch {
-      continue; // not a results file
-    }
-    if (!Array.isArray(bench?.rows)) continue;
-    const time = Date.parse(bench.date ?? '') || statSync(file).mtimeMs;
-    if (!newest || time > newest.time) newest = { file, bench, time };
-  }
-  return newest && { file: newest.file, bench: newest.bench };
 }
 
 // What a row measured: the API's name and its full parameters (defaults filled in), from

@@ -30,6 +30,8 @@ export interface Chart {
   markers?: Marker[];
   width?: number;
   height?: number;
+  /** the id of the plot's clip path: distinct for each chart drawn into one file */
+  clipId?: string;
 }
 
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"';
@@ -99,6 +101,7 @@ function dataRange(series: Series[], xRange: [number, number]): [number, number]
 export function lineChart(chart: Chart): string {
   const width = chart.width ?? 900;
   const height = chart.height ?? 540;
+  const clipId = chart.clipId ?? 'plot';
   const [x0, x1] = chart.xRange;
   const [y0, y1] = chart.yRange ?? dataRange(chart.series, chart.xRange);
   const left = MARGIN.left;
@@ -112,7 +115,7 @@ export function lineChart(chart: Chart): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="13">`,
     `<title>${escapeXml(chart.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<defs><clipPath id="plot"><rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}"/></clipPath></defs>`,
+    `<defs><clipPath id="${clipId}"><rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}"/></clipPath></defs>`,
     `<text x="${left}" y="${top - 16}" font-size="16" font-weight="600" fill="#222">${escapeXml(chart.title)}</text>`,
   );
 
@@ -146,7 +149,7 @@ export function lineChart(chart: Chart): string {
   );
 
   // The lines, clipped to the plot; NaN splits a line into pieces.
-  out.push('<g clip-path="url(#plot)" fill="none" stroke-linejoin="round" stroke-linecap="round">');
+  out.push(`<g clip-path="url(#${clipId})" fill="none" stroke-linejoin="round" stroke-linecap="round">`);
   for (const s of chart.series) {
     const pieces: [number, number][][] = [[]];
     for (let i = 0; i < s.x.length; i++) {
@@ -186,6 +189,33 @@ export function lineChart(chart: Chart): string {
       `<line x1="${lx}" y1="${y}" x2="${lx + 36}" y2="${y}" stroke="${s.color}" stroke-width="${s.width ?? 2}"${dash}${opacity}/>`,
       `<text x="${lx + 44}" y="${y + 4}" fill="#222">${escapeXml(s.label)}</text>`,
     );
+  });
+  out.push('</svg>', '');
+  return out.join('\n');
+}
+
+/**
+ * Several line charts in one file, `cols` a row, under one title: each panel a chart of its own
+ * (axes, legend) at the panel's size, so that a few lines a panel stay readable where one chart
+ * of every line would not.
+ */
+export function panelChart(title: string, charts: Chart[], cols = 2, width = 620, height = 400): string {
+  const head = 40;
+  const rows = Math.ceil(charts.length / cols);
+  const W = cols * width;
+  const H = head + rows * height;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="13">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${W / 2}" y="26" text-anchor="middle" font-size="18" font-weight="600" fill="#222">${escapeXml(title)}</text>`,
+  ];
+  charts.forEach((c, i) => {
+    const inner = lineChart({ ...c, width, height, clipId: `plot${i}` })
+      .split('\n')
+      .filter((line) => !line.startsWith('<svg') && !line.startsWith('</svg>') && !line.startsWith('<title>'))
+      .join('\n');
+    out.push(`<g transform="translate(${(i % cols) * width} ${head + Math.floor(i / cols) * height})">`, inner, '</g>');
   });
   out.push('</svg>', '');
   return out.join('\n');

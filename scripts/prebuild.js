@@ -11,7 +11,8 @@
 //   node scripts/prebuild.js [linux-x64] [linux-arm64]    (default: both)
 //   node scripts/prebuild.js --host                       see the end of this file
 // Needs a linux-x64 machine with cmake, g++, nvcc (ACTIVATION_KERNELS_CUDA=off packs a linux-x64
-// prebuild without CUDA) and g++-aarch64-linux-gnu (installed with apt-get when missing).
+// prebuild without CUDA) and g++-aarch64-linux-gnu; it stops, naming the command that installs
+// a missing one, before building anything.
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -31,7 +32,6 @@ const targets = {
   },
   'linux-arm64': {
     compiler: 'aarch64-linux-gnu-g++',
-    aptPackage: 'g++-aarch64-linux-gnu',
     objdump: 'aarch64-linux-gnu-objdump',
     defs: [
       '--CDAK_CUDA=OFF',
@@ -58,14 +58,31 @@ function found(command) {
   return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function ensureCompiler(target) {
-  const t = targets[target];
-  if (!t.compiler || found(t.compiler)) return;
-  console.log(`prebuild: ${t.compiler} not found, installing ${t.aptPackage} with apt-get`);
-  const ok = spawnSync('sh', ['-c', `apt-get update -qq && apt-get install -y -qq ${t.aptPackage}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (ok.status !== 0 || !found(t.compiler)) fail(`${target} needs ${t.compiler} (apt-get install ${t.aptPackage})`);
+// Every tool the wanted targets need, checked before anything is built: a missing one stops
+// the pack with the command that installs it. Packing never installs system packages itself.
+function checkTools(wanted) {
+  const cudaOff = (env.ACTIVATION_KERNELS_CUDA || '').toLowerCase() === 'off';
+  const needs = [
+    ['cmake', 'apt-get install cmake'],
+    ['g++', 'apt-get install g++'],
+    ['objdump', 'apt-get install binutils'],
+  ];
+  if (wanted.includes('linux-x64') && !cudaOff)
+    needs.push([
+      'nvcc',
+      'install the CUDA toolkit (https://developer.nvidia.com/cuda-downloads), or set ACTIVATION_KERNELS_CUDA=off for a linux-x64 prebuild without CUDA',
+    ]);
+  if (wanted.includes('linux-arm64'))
+    needs.push(
+      ['aarch64-linux-gnu-g++', 'apt-get install g++-aarch64-linux-gnu'],
+      ['aarch64-linux-gnu-objdump', 'apt-get install binutils-aarch64-linux-gnu'],
+    );
+  const missing = needs.filter(([command]) => !found(command));
+  if (missing.length)
+    fail(
+      `missing ${missing.map(([c]) => c).join(', ')}; the prebuilds (${wanted.join(', ')}) need them:\n` +
+        missing.map(([c, how]) => `  ${c}: ${how}`).join('\n'),
+    );
 }
 
 // NEEDED libraries and the highest GLIBC_x.y symbol version, from the dynamic section.
@@ -81,7 +98,6 @@ function inspect(target, addon) {
 }
 
 function build(target) {
-  ensureCompiler(target);
   const out = path.join('build-prebuild', target);
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
   const jobs = String(Number(env.ACTIVATION_KERNELS_JOBS) || 2);
@@ -142,8 +158,8 @@ if (args.includes('--host')) {
 } else {
   if (`${process.platform}-${process.arch}` !== 'linux-x64') fail('the prebuilds are made on linux-x64');
   const wanted = args.length ? args : Object.keys(targets);
-  for (const target of wanted) {
+  for (const target of wanted)
     if (!targets[target]) fail(`unknown target ${target} (${Object.keys(targets).join(', ')})`);
-    build(target);
-  }
+  checkTools(wanted);
+  for (const target of wanted) build(target);
 }

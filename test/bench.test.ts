@@ -16,7 +16,7 @@ import {
   type Results,
   verdicts,
 } from '../bench/results';
-import { chart, niceStep, spread } from '../bench/svg';
+import { chart, niceStep, rate, THREAD_COLOURS } from '../bench/svg';
 import { mishRef, ulp32 } from './reference';
 
 describe('bench options', () => {
@@ -31,8 +31,8 @@ describe('bench options', () => {
     expect(FULL_GPU_SIZES).toContain(2 ** 26);
   });
 
-  it('--quick is 2^20 on the host and 2^26 on the GPU', () => {
-    expect(parseArgs(['--quick'])).toMatchObject({ mode: 'quick', hostSizes: [2 ** 20], gpuSizes: [2 ** 26] });
+  it('--quick is 1 (the per-call cost) and 2^20 on the host and 2^26 on the GPU', () => {
+    expect(parseArgs(['--quick'])).toMatchObject({ mode: 'quick', hostSizes: [1, 2 ** 20], gpuSizes: [2 ** 26] });
   });
 
   it('reads sizes as powers, ranges and counts', () => {
@@ -102,30 +102,27 @@ describe('bench figures and verdicts', () => {
     expect(deriveRows([m('mish', 'forward', 1)])[0].vsRelu).toBeNull();
   });
 
-  it('says met, not met (with the ratio) or not measured for each target', () => {
-    const v = verdicts(deriveRows(sample), [peer('onnxruntime-node', 12), peer('javascript', 30)]);
-    expect(v).toHaveLength(10);
-    expect(v[0]).toMatchObject({ met: false, measured: 'worst aptx 2.00x; over 1.5x: aptx 2.00x' });
-    expect(v[1]).toMatchObject({ met: true, measured: 'worst mish 1.25x' });
-    expect(v[2]).toMatchObject({ met: true, measured: '10.00x faster' });
-    expect(v[3]).toMatchObject({ met: false, measured: '25.00x faster' });
-    expect(v[4].met).toBeNull();
-    expect(v[5].met).toBeNull();
-  });
-
   it('judges the GPU at 2^26 and more against relu and copy bandwidth', () => {
     const g = (activation: string, pass: Measurement['pass'], ms: number) =>
       m(activation, pass, ms, { backend: 'cuda', n: 2 ** 26 });
     const rows = deriveRows([g('copy', 'forward', 1), g('relu', 'forward', 1.02), g('mish', 'forward', 1.04)]);
-    const [, , , , same, bandwidth] = verdicts(rows, []);
-    expect(same).toMatchObject({ met: true, measured: 'worst mish forward at 2^26: 1.02x' });
-    expect(bandwidth).toMatchObject({ met: true, measured: 'lowest mish forward at 2^26: 96.2% of copy' });
+    const byId = (v: ReturnType<typeof verdicts>, id: string) => v.find((x) => x.id === id)!;
+    const v = verdicts(rows, []);
+    expect(byId(v, 'gpu-relu')).toMatchObject({
+      met: true,
+      measured: 'worst mish forward at 2^26 1.02x (limit 1.03x)',
+    });
+    expect(byId(v, 'gpu-copy-bandwidth')).toMatchObject({
+      met: true,
+      measured: 'worst mish forward at 2^26 96.2% (limit 90.0%)',
+    });
     const slow = verdicts(
       deriveRows([g('copy', 'forward', 1), g('relu', 'forward', 1), g('mish', 'forward', 1.2)]),
       [],
     );
-    expect(slow[4].met).toBe(false);
-    expect(slow[5].met).toBe(false);
+    expect(byId(slow, 'gpu-relu')).toMatchObject({ met: false });
+    expect(byId(slow, 'gpu-relu').measured).toContain('17% over');
+    expect(byId(slow, 'gpu-copy-bandwidth').met).toBe(false);
   });
 
   it('marks GPU sizes whose arrays fit in the L2 as cache-resident, and leaves them out of the targets', () => {
@@ -141,7 +138,10 @@ describe('bench figures and verdicts', () => {
     // A 2^26 run on a GPU with a 1 GiB L2 would time the cache: not judged.
     const huge = (activation: string, ms: number) =>
       m(activation, 'forward', ms, { backend: 'cuda', n: 2 ** 26, cacheResident: true });
-    expect(verdicts(deriveRows([huge('copy', 1), huge('relu', 1), huge('mish', 2)]), [])[4].met).toBeNull();
+    expect(
+      verdicts(deriveRows([huge('copy', 1), huge('relu', 1), huge('mish', 2)]), []).find((x) => x.id === 'gpu-relu')!
+        .met,
+    ).toBeNull();
     const rows = deriveRows([
       g('relu', 0.01, 2 ** 20),
       g('mish', 0.02, 2 ** 20),
@@ -191,41 +191,48 @@ describe('bench output', () => {
     expect(() => checkSchema(noDate)).toThrow('results JSON: date');
   });
 
-  it('draws lines of time over relu against size, and bars where there is one size', () => {
+  it('draws throughput bars with the ratio to relu, one x scale for every CPU panel', () => {
     const svg = chart(doc());
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('Test &lt;CPU&gt;');
-    expect(svg).toContain('CPU, 1 thread: forward');
-    expect(svg).toContain('CPU, 1 thread: backward, n = 2');
-    // forward has two sizes: lines for relu, mish and copy, a dot for aptx (one size only)
-    expect((svg.match(/<polyline/g) ?? []).length).toBe(3);
-    expect((svg.match(/<circle/g) ?? []).length).toBe(1);
-    // backward has relu at one size only: bars for relu, copy and mish, each with its ratio
-    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(3);
-    expect(svg).toContain('<title>mish: 1.25×</title>');
-    expect(svg).toContain('<title>copy: 0.25×</title>'); // copy against relu backward
-    expect(svg).toContain("time / relu's (log scale)");
+    expect(svg).toContain('CPU forward, n = 2<tspan dy="-5" font-size="8">20</tspan>');
+    expect(svg).toContain('CPU backward, n = 2<tspan dy="-5" font-size="8">20</tspan>');
+    // 2^20 only (the size of the targets; 2^16 is in the tables): forward copy, relu, mish,
+    // aptx; backward copy, relu, mish (paramGrad is not drawn)
+    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(7);
+    expect(svg).toContain('>874 M/s, 1.20× relu</text>'); // 2^20 / 1.2 ms
+    expect(svg).toContain('load average not recorded');
+    // the same copy row in both panels: the same length, since the panels share one scale
+    const widths = [...svg.matchAll(/<rect class="bar"[^>]*width="([\d.]+)"[^>]*><title>copy, /g)].map((w) => w[1]);
+    expect(widths).toHaveLength(2);
+    expect(widths[0]).toBe(widths[1]);
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
     expect([niceStep(7), niceStep(0.9), niceStep(40)]).toEqual([2, 0.2, 10]);
+    expect([rate(2.5e9), rate(8.74e8), rate(1234)]).toEqual(['2.50 G/s', '874 M/s', '1.23 k/s']);
   });
 
-  it('the quick run (one size) is all bars; the names at line ends do not collide', () => {
-    const quick = { ...doc(), rows: doc().rows.filter((r) => r.n === 2 ** 20) };
-    const svg = chart(quick);
-    expect(svg).not.toContain('<polyline');
-    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(7); // forward: relu, copy, mish, aptx; backward: 3
-    expect(spread([10, 12, 13, 100], 5, 0, 200)).toEqual([10, 15, 20, 100]);
-    expect(spread([190, 195, 199], 5, 0, 196)).toEqual([186, 191, 196]);
+  it('gives each thread count its own colour and puts the load at the start and end in the caption', () => {
+    const two = deriveRows([...sample, ...sample.map((r) => ({ ...r, threads: 2, ms: r.ms * 1.3 }))]);
+    const svg = chart({ ...doc(), rows: two, load: { start: 0.5, end: 2.5, cores: 2 }, commit: 'abc123' });
+    expect(svg).toContain('load average 0.5 at the start, 2.5 at the end, on 2 cores');
+    expect(svg).toContain('commit abc123');
+    expect(svg).toContain(`fill="${THREAD_COLOURS[0]}"/><text x="38" y="71">1 thread</text>`);
+    expect(svg).toContain(`fill="${THREAD_COLOURS[1]}"/><text x="168" y="71">2 threads</text>`);
+    expect(new Set(THREAD_COLOURS).size).toBe(THREAD_COLOURS.length);
+    expect((svg.match(/<rect class="bar"/g) ?? []).length).toBe(14);
   });
 
   it('prints tables, verdicts and the Markdown file', () => {
     const d = doc();
     const text = terminalReport(d);
     expect(text).toContain('CPU, 1 thread, forward, n = 2^20');
-    expect(text).toContain('NOT MET: CPU, 1 thread, 2^20: every forward <= 1.5x relu forward');
+    expect(text).toContain(
+      'met: CPU, one thread, 2^20: every forward no slower than its own backward. (worst relu 0.50x (limit 1.00x))',
+    );
+    expect(text).toContain('not measured: Per call (n = 1, with `out`)');
     const md = markdownReport(d, 'chart.svg');
-    expect(md).toContain('![time relative to relu](chart.svg)');
+    expect(md).toContain('![throughput and time relative to relu](chart.svg)');
     expect(md).toContain('## Speed targets ([docs/targets.md](../../docs/targets.md))');
     expect(text).toContain('Speed targets (docs/targets.md):');
     expect(md).toContain('| activation | ms | Melem/s | GB/s | vs relu | vs copy |');
@@ -432,19 +439,19 @@ function peerDoc(): Results {
 describe('bench side by side', () => {
   it('judges the targets against the native peers and memcpy', () => {
     const d = peerDoc();
-    const v = verdicts(d.rows, d.peers).slice(6);
+    const ids = ['cpu-copy-speed', 'cpu-fastest-peer', 'cpu-forward-backward', 'cpu-onednn-backward'];
+    const pick = (v: ReturnType<typeof verdicts>) => ids.map((id) => v.find((x) => x.id === id)!);
+    const v = pick(verdicts(d.rows, d.peers));
     expect(v.map((x) => x.met)).toEqual([false, false, true, false]);
-    expect(v[0].measured).toBe('worst relu forward 11.11x; over: relu forward 11.11x');
+    expect(v[0].measured).toBe('worst relu forward 11.11x (limit 1.05x), 958% over; 1 of 1 over: relu forward 11.11x');
     expect(v[1].measured).toBe(
-      'worst mish backward (vs oneDNN) 3.13x; over: mish forward (vs oneDNN) 2.70x, mish backward (vs oneDNN) 3.13x, silu forward (vs libmvec) 2.07x',
+      'worst mish backward (vs oneDNN) 3.13x (limit 1.00x), 213% over; 3 of 3 over: mish backward (vs oneDNN) 3.13x, mish forward (vs oneDNN) 2.70x, silu forward (vs libmvec) 2.07x',
     );
     expect(v[2]).toMatchObject({ target: expect.stringContaining('every forward no slower than its own backward') });
-    expect(v[2].measured).toBe('worst relu 0.50x');
-    expect(
-      verdicts(d.rows, [])
-        .slice(6)
-        .map((x) => x.met),
-    ).toEqual([null, null, true, null]);
+    expect(v[2].measured).toBe('worst relu 0.50x (limit 1.00x)');
+    const none = pick(verdicts(d.rows, []));
+    expect(none.map((x) => x.met)).toEqual([null, null, true, null]);
+    expect(none[0].measured).toMatch(/^not measured: needs the memcpy peer/);
   });
 
   it('puts ours, each peer with its ulp, and memcpy in one row per function and pass', () => {
@@ -481,7 +488,7 @@ describe('bench side by side', () => {
     expect(md).toContain('| oneDNN 1.0 | mish | forward | 1 | 0.444 | - | 2.70x | 1.7e+7 ulp, wrong specials |  |');
     expect(terminalReport(d)).toContain('XNNPACK: not installed (apt-get install libxnnpack-dev libpthreadpool-dev)');
     expect(md).toContain(
-      "- NOT MET: CPU, 1 thread, 2^20: every backward ahead of oneDNN's (time / oneDNN's) (worst mish 3.13x; over: mish 3.13x)",
+      "- NOT MET: CPU, one thread, 2^20: every backward ahead of oneDNN's, where oneDNN computes it. (worst mish 3.13x (limit 1.00x), 213% over; 1 of 1 over: mish 3.13x)",
     );
     const bad = { ...d, nativePeers: [{ name: 'SLEEF', version: null, skipped: null }] };
     expect(() => checkSchema(bad)).toThrow('results JSON: native peer SLEEF');

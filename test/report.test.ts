@@ -1,19 +1,10 @@
 // The approximation report (npm run report): its figures against closed forms where they exist
 // and against the double-precision references elsewhere; the bench cost lookup; the SVG charts.
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  analyze,
-  type Bench,
-  type Candidate,
-  candidates,
-  costOf,
-  type FunctionReport,
-  newestBench,
-  RANGE,
-} from '../report/analyze';
+import { PUBLISHED } from '../bench/docs';
+import { analyze, type Bench, type Candidate, candidates, costOf, type FunctionReport, RANGE } from '../report/analyze';
 import { json, markdown, plots } from '../report/render';
 import { lineChart, ticks } from '../report/svg';
 import {
@@ -254,14 +245,10 @@ describe('cost from the bench results', () => {
     expect(costOf(null, candidates[0])).toBeNull();
   });
 
-  it('reads the newest results file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ak-bench-'));
-    expect(newestBench(join(dir, 'missing'))).toBeNull();
-    writeFileSync(join(dir, 'old.json'), JSON.stringify({ ...bench, date: '2026-01-01T00:00:00Z' }));
-    writeFileSync(join(dir, 'new.json'), JSON.stringify(bench));
-    writeFileSync(join(dir, 'broken.json'), '{');
-    utimesSync(join(dir, 'old.json'), new Date(), new Date());
-    expect(newestBench(dir)?.file).toBe(join(dir, 'new.json'));
+  it('the committed report is what npm run report writes from the run docs/benchmarks.md leads with', () => {
+    const published = JSON.parse(readFileSync(join(__dirname, '..', PUBLISHED[0]), 'utf8'));
+    const fresh = analyze(published);
+    expect(json(fresh)).toBe(readFileSync(join(__dirname, '..', 'report', 'approximations.json'), 'utf8'));
   });
 });
 
