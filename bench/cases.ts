@@ -10,10 +10,12 @@ import {
   geluRef,
   geluTanhRef,
   hardGateRef,
+  hardSigmoidRef,
   leakyReluRef,
   linearSwishRef,
   mishRef,
   type Reference,
+  relu6Ref,
   reluRef,
   seluRef,
   sigmoidRef,
@@ -44,7 +46,7 @@ export const hasActivation = (name: string): boolean => ak.isActivationName(base
 // hardGate with its defaults is hardSwish; its other presets are listed by name.
 export function cases(): Case[] {
   const { relu, mish, silu, swish, hardSwish, hardMish, hMish, approxMish, linearSwish, aptx, blend } = ak;
-  const { gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu } = ak;
+  const { gelu, geluTanh, sigmoid, tanh, softplus, elu, selu, leakyRelu, relu6, hardSigmoid } = ak;
   return [
     { name: 'relu', fn: relu, ref: reluRef },
     { name: 'mish', fn: mish, ref: mishRef() },
@@ -93,6 +95,8 @@ export function cases(): Case[] {
     { name: 'elu', fn: elu, ref: eluRef(1), paramRef: (x, dy) => [x > 0 ? 0 : dy * Math.expm1(x)] },
     { name: 'selu', fn: selu, ref: seluRef },
     { name: 'leakyRelu', fn: leakyRelu, ref: leakyReluRef(0.01), paramRef: (x, dy) => [x > 0 ? 0 : dy * x] },
+    { name: 'relu6', fn: relu6, ref: relu6Ref, kinks: [0, 6] },
+    { name: 'hardSigmoid', fn: hardSigmoid, ref: hardSigmoidRef, kinks: [-3, 3] },
   ];
 }
 

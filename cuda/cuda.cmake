@@ -26,7 +26,7 @@ find_package(CUDAToolkit REQUIRED)
 # The kernels instantiate cpp/activations.h with V = float in the namespace ak::cuda.
 # --fmad=false: only the formulas' explicit fmaf calls fuse (the CPU's -ffp-contract=off);
 # no --use_fast_math: division and the exp polynomial stay IEEE.
-add_library(ak_cuda OBJECT cuda/kernels.cu cuda/accuracy.cu cuda/aptx_layer.cu)
+add_library(ak_cuda OBJECT cuda/kernels.cu cuda/aptx_layer.cu)
 set_target_properties(ak_cuda PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
                                          POSITION_INDEPENDENT_CODE ON)
 target_compile_definitions(ak_cuda PRIVATE AK_ISA_NS=cuda)
@@ -35,14 +35,17 @@ target_link_libraries(ak_cuda PRIVATE CUDA::cudart_static)
 
 # The N-API half (binding/cuda/): status, memory, completions, launches, the layer, the checks.
 target_sources(${PROJECT_NAME} PRIVATE
-  binding/cuda/args.cpp binding/cuda/checks.cpp binding/cuda/completion.cpp
-  binding/cuda/device.cpp binding/cuda/launch.cpp binding/cuda/layer.cpp binding/cuda/memory.cpp
+  binding/cuda/args.cpp binding/cuda/completion.cpp binding/cuda/device.cpp
+  binding/cuda/launch.cpp binding/cuda/layer.cpp binding/cuda/memory.cpp
   binding/cuda/register.cpp binding/cuda/status.cpp $<TARGET_OBJECTS:ak_cuda>)
 target_compile_definitions(${PROJECT_NAME} PRIVATE AK_WITH_CUDA)
-# The diagnostics exports (binding/cuda/register.cpp): on in development and CI, off in the
-# prebuilds users install (scripts/prebuild.js).
-option(AK_DIAGNOSTICS "export the CUDA timer and accuracy checks" ON)
+# The diagnostics (the kernel timer, the accuracy check on the device and on the host: the
+# benchmark's, the GPU check's and the tests'), on in development and CI; the prebuilds users
+# install leave them out (scripts/prebuild.js), their device code included.
+option(AK_DIAGNOSTICS "build the CUDA timer and accuracy checks into the addon" ON)
 if(AK_DIAGNOSTICS)
+  target_sources(ak_cuda PRIVATE cuda/accuracy.cu)
+  target_sources(${PROJECT_NAME} PRIVATE binding/cuda/checks.cpp)
   target_compile_definitions(${PROJECT_NAME} PRIVATE AK_DIAGNOSTICS)
 endif()
 target_link_libraries(${PROJECT_NAME} PRIVATE CUDA::cudart_static)

@@ -11,7 +11,7 @@ export interface Candidate {
   label: string;
 }
 
-/** The stand-ins, Mish first, then GELU and ELU: the API's names, with parameters where the family needs them. */
+/** The stand-ins, Mish first, then GELU, ELU and relu6: the API's names, with parameters where the family needs them. */
 export const candidates: readonly Candidate[] = [
   { name: 'mish', params: {}, label: 'mish' },
   { name: 'silu', params: {}, label: 'silu' },
@@ -28,6 +28,7 @@ export const candidates: readonly Candidate[] = [
   { name: 'gelu', params: {}, label: 'gelu' },
   { name: 'geluTanh', params: {}, label: 'geluTanh' },
   { name: 'elu', params: { alpha: 1 }, label: 'elu' },
+  { name: 'relu6', params: {}, label: 'relu6' },
 ];
 
 export interface Kink {

@@ -29,6 +29,7 @@ const styles: Record<string, Pick<Series, 'color' | 'dash' | 'width' | 'opacity'
   gelu: { color: '#9467bd', width: 3 },
   geluTanh: { color: '#bcbd22', dash: '2 4', width: 2.5 },
   elu: { color: '#393b79', dash: '10 3 2 3' },
+  relu6: { color: '#e6550d', dash: '6 2' },
 };
 
 interface Sampled {
@@ -120,7 +121,7 @@ const GROUPS: Array<[string, string[]]> = [
   ['Smooth: the swish family', ['silu', 'swish β=2', 'aptx(1, 1, 0.5)']],
   ['Hard: x · a clamped line', ['hardSwish', 'hardMish', 'hMish', 'hardGate(3, 4)', 'hardGate(3, 3)']],
   ['Piecewise smooth', ['approxMish', 'linearSwish']],
-  ['What Mish is weighed against', ['gelu', 'geluTanh', 'elu']],
+  ['What Mish is weighed against', ['gelu', 'geluTanh', 'elu', 'relu6']],
 ];
 
 function differenceFromMish(s: Sampled, mishKernel: Kernel): Float32Array {

@@ -5,7 +5,7 @@
 //     a file or folder of it;
 //   - a Markdown link to a page of the repository that is missing, or to a heading (#anchor) that
 //     page does not have;
-//   - a citation of the design brief that lives outside the repository ("DESIGN §").
+//   - a citation of the design brief that lives outside the repository (its section marks).
 // Generated output (build folders, prebuilds, results) and the changelog (history) are not read.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,6 +18,7 @@ const TOP = 'cpp|cuda|lib|binding|test|bench|scripts|docs|report|examples|refere
 // A path: a top folder of the repository, then name characters; not part of a longer word or URL.
 const PATH = new RegExp(`(?<![\\w@.:/-])(?:\\.\\.?/)*((?:${TOP})/[\\w.-]*(?:/[\\w.-]+)*)`, 'g');
 const LINK = /\]\(([^)\s]+)\)/g;
+const BRIEF = ['DESIGN', '§'].join(' ');
 
 const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
   .split('\n')
@@ -51,14 +52,15 @@ for (const file of files) {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
   text.split('\n').forEach((line, i) => {
     const at = `${file}:${i + 1}`;
-    if (line.includes('DESIGN §')) problems.push(`${at}: cites "DESIGN §", which is not in the repository`);
+    if (line.includes(BRIEF)) problems.push(`${at}: cites "${BRIEF}", which is not in the repository`);
     for (const m of line.matchAll(PATH)) {
       const next = line[(m.index ?? 0) + m[0].length];
       if (next !== undefined && '*<{$'.includes(next)) continue; // a pattern, not a path
       const named = m[1].replace(/[.]+$/, '');
       if (!exists(named)) problems.push(`${at}: names ${named}, which does not exist`);
     }
-    if (!file.endsWith('.md')) return;
+    // a template's links are relative to the page it becomes, not to itself
+    if (!file.endsWith('.md') || file.endsWith('.template.md')) return;
     for (const m of line.matchAll(LINK)) {
       const target = m[1];
       if (/^[a-z]+:/i.test(target)) continue; // a URL

@@ -27,8 +27,11 @@ const glibcLibs = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libr
 const targets = {
   'linux-x64': {
     objdump: 'objdump',
-    defs:
-      (env.ACTIVATION_KERNELS_CUDA || '').toLowerCase() === 'off' ? ['--CDAK_CUDA=OFF'] : ['--CDAK_CUDA_REQUIRED=ON'],
+    // users' addon: without the CUDA diagnostics (the bench's kernel timer, the accuracy checks)
+    defs: [
+      (env.ACTIVATION_KERNELS_CUDA || '').toLowerCase() === 'off' ? '--CDAK_CUDA=OFF' : '--CDAK_CUDA_REQUIRED=ON',
+      '--CDAK_DIAGNOSTICS=OFF',
+    ],
   },
   'linux-arm64': {
     compiler: 'aarch64-linux-gnu-g++',

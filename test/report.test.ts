@@ -17,6 +17,7 @@ import {
   linearSwishRef,
   mishRef,
   type Reference,
+  relu6Ref,
   swishRef,
   ulp32,
 } from './reference';
@@ -39,6 +40,7 @@ const references: Record<string, Reference> = {
   gelu: geluRef,
   geluTanh: geluTanhRef,
   elu: eluRef(1),
+  relu6: relu6Ref,
 };
 
 // The minimum of a reference in double: golden-section search on [lo, hi].
@@ -171,8 +173,9 @@ describe('the report', () => {
       const at = f.argMaxAbsDiff;
       expect(Math.abs(Math.abs(ref.f(at) - mish.f(at)) - max)).toBeLessThan(1e-6);
     }
-    if (label === 'elu') {
-      // no minimum: elu falls to -1 as x -> -Infinity, so the lowest point is the range's edge
+    if (label === 'elu' || label === 'relu6') {
+      // no minimum: elu falls to -1 as x -> -Infinity and relu6 is 0 on all of x <= 0, so the
+      // lowest point is the range's edge
       expect(f.minimum.x).toBe(RANGE[0]);
       expect(f.minimum.y).toBeCloseTo(ref.f(RANGE[0]), 6);
     } else {

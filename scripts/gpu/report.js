@@ -1,7 +1,7 @@
 // The GPU check's results, put together (scripts/gpu/check.js report): our timings beside
 // PyTorch's (`peers` entries of scripts/gpu/torch_peers.py, checked against the library's double
 // references first), the exhaustive accuracy table, the stages, the GPU verdicts of docs/targets.md, and
-// the Markdown. Pure functions over plain objects: test/gpu-report.test.ts checks them.
+// the Markdown. Pure functions over plain objects: test/gpu-bundle.test.ts checks them.
 
 const PEER_TOLERANCE = 1e-3; // relative: a wrong call, not a few ulps (bench/main.ts peerError)
 
