@@ -1,11 +1,11 @@
-// Linked into the prebuilt addons only (AK_PORTABLE, scripts/prebuild.js). libstdc++ and libgcc
-// are linked in statically there, and as built on Debian 12 they call two glibc functions newer
-// than glibc 2.34: arc4random (2.36, std::random_device, which this addon never uses but which
-// comes along with std::string) and _dl_find_object (2.35, the exception unwinder's lookup of the
-// code's unwind tables). Defining both here, hidden, binds those calls to these definitions when
-// the addon is linked, so the addon asks nothing newer of glibc than 2.34 (the pthread functions).
-// Both are written from their glibc manual pages, on top of older calls: getrandom (2.25) and
-// dl_iterate_phdr.
+// Linked into the prebuilt addons only (AK_PORTABLE, scripts/build/prebuild.js). libstdc++ and
+// libgcc are linked in statically there, and as built on Debian 12 they call two glibc functions
+// newer than glibc 2.34: arc4random (2.36, std::random_device, which this addon never uses but
+// which comes along with std::string) and _dl_find_object (2.35, the exception unwinder's lookup of
+// the code's unwind tables). Defining both here, hidden, binds those calls to these definitions
+// when the addon is linked, so the addon asks nothing newer of glibc than 2.34 (the pthread
+// functions). Both are written from their glibc manual pages, on top of older calls: getrandom
+// (2.25) and dl_iterate_phdr.
 
 #include <dlfcn.h>
 #include <link.h>

@@ -10,7 +10,7 @@ endif()
 include(CheckLanguage)
 check_language(CUDA)
 if(NOT CMAKE_CUDA_COMPILER)
-  if(AK_CUDA_REQUIRED)  # the linux-x64 prebuild (scripts/prebuild.js) must carry CUDA
+  if(AK_CUDA_REQUIRED)  # the linux-x64 prebuild (scripts/build/prebuild.js) must carry CUDA
     message(FATAL_ERROR "activation-kernels: nvcc not found, and AK_CUDA_REQUIRED is on")
   endif()
   message(STATUS "activation-kernels: nvcc not found, the CUDA backend is left out")
@@ -41,7 +41,7 @@ target_sources(${PROJECT_NAME} PRIVATE
 target_compile_definitions(${PROJECT_NAME} PRIVATE AK_WITH_CUDA)
 # The diagnostics (the kernel timer, the accuracy check on the device and on the host: the
 # benchmark's, the GPU check's and the tests'), on in development and CI; the prebuilds users
-# install leave them out (scripts/prebuild.js), their device code included.
+# install leave them out (scripts/build/prebuild.js), their device code included.
 option(AK_DIAGNOSTICS "build the CUDA timer and accuracy checks into the addon" ON)
 if(AK_DIAGNOSTICS)
   target_sources(ak_cuda PRIVATE cuda/accuracy.cu)

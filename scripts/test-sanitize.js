@@ -11,7 +11,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const addon = path.join(root, 'build-sanitize', 'RelWithDebInfo', 'activation_kernels.node');
 
-// Incremental (cmake-js build, not rebuild): the flags match scripts/build-addon.js.
+// Incremental (cmake-js build, not rebuild): the flags match scripts/build/build-addon.js.
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const buildArgs = ['build', '--parallel', '2', '-B', 'RelWithDebInfo', '-O', 'build-sanitize'];
 const build = spawnSync(process.execPath, [cmakeJs, ...buildArgs, '--CDAK_SANITIZE=ON', '--CDAK_CUDA=OFF'], {

@@ -1,7 +1,7 @@
 // The strict TypeScript consumer (test/consumer/main.mts) against this checkout's dist/ (the
 // package resolves itself by name through package.json "exports"): it must compile under strict,
 // noUncheckedIndexedAccess and exactOptionalPropertyTypes with module nodenext, with every
-// @ts-expect-error line a real error, and run. scripts/check-consumer.sh does the same against
+// @ts-expect-error line a real error, and run. scripts/check/check-consumer.sh does the same against
 // the packed tarball installed in a fresh project.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,6 +1,6 @@
 // The double references of the classic functions (test/reference.ts: gelu's erfc above all)
 // against 50-digit values from mpmath (test/fixtures/classic-mpmath.json, written by
-// scripts/mpmath-classic.py) at 253 points: kinks, roots, both tails, gelu down to its underflow.
+// scripts/measure/mpmath-classic.py) at 253 points: kinks, roots, both tails, gelu down to its underflow.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

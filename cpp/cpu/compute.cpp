@@ -75,7 +75,7 @@ void backward_range(const Program& f, int node, const float* x, const float* dy,
 }
 
 // ACTIVATION_KERNELS_PARALLEL_THRESHOLD overrides both thresholds, for
-// scripts/measure-threshold.js only.
+// scripts/measure/measure-threshold.js only.
 size_t parallel_threshold(const Program& f) {
   static const char* forced = std::getenv("ACTIVATION_KERNELS_PARALLEL_THRESHOLD");
   static const size_t forced_value = forced ? size_t(std::strtoull(forced, nullptr, 10)) : 0;

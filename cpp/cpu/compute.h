@@ -18,7 +18,7 @@ bool set_cpu_isa(const std::string& name);  // false if this machine lacks it
 // Below this many elements a call stays on the calling thread: kParallelThreshold for every
 // activation with an exp in it, kParallelThresholdCheap for those whose ops are all cheap
 // (cpp/ops.h; memory-bound: a second core adds little bandwidth). Measured with `node
-// scripts/measure-threshold.js` and `npm run bench:kernels -- --threads 1,2`.
+// scripts/measure/measure-threshold.js` and `npm run bench:kernels -- --threads 1,2`.
 constexpr size_t kParallelThreshold = size_t(1) << 16;
 constexpr size_t kParallelThresholdCheap = size_t(1) << 21;
 // Calls of at least this many elements write with streaming stores (32 MiB with the input: past

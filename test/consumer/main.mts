@@ -1,6 +1,6 @@
 // A strict TypeScript consumer of the package (ESM, module nodenext, strict,
 // noUncheckedIndexedAccess, exactOptionalPropertyTypes): compiled and run by
-// scripts/check-consumer.sh against the packed tarball, and by test/consumer.test.ts against
+// scripts/check/check-consumer.sh against the packed tarball, and by test/consumer.test.ts against
 // this checkout's dist/. Every @ts-expect-error line is a mistake the types must catch: if one
 // compiled, tsc would fail on the unused directive.
 import assert from 'node:assert/strict';

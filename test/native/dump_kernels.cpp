@@ -1,5 +1,5 @@
 // Writes every kernel's output for a fixed set of inputs (every exponent, a dense sweep, the
-// specials) to stdout as raw floats after a header (op count, input count), for one ISA table. scripts/check-neon.sh builds it for
+// specials) to stdout as raw floats after a header (op count, input count), for one ISA table. scripts/check/check-neon.sh builds it for
 // x86-64 and for arm64 (run under qemu) and compares the bytes: the NEON path must give the
 // same bits as the x86 paths, which the test suite checks against double references.
 #include <cmath>

@@ -11,7 +11,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const TEXT = /\.(ts|mts|js|cjs|mjs|cpp|h|cu|cuh|md|sh|py|cmake|gyp)$|(^|\/)CMakeLists\.txt$|^\.ci\/run$/;
 const SKIP = /^(CHANGELOG\.md|bench\/results\/|examples\/results\/|test\/fixtures\/)/;
 const TOP = 'cpp|cuda|lib|binding|test|bench|scripts|docs|report|examples|reference|\\.ci';

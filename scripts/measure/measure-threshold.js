@@ -2,7 +2,7 @@
 // Where splitting a host call over threads starts to pay: times relu and mish forward with 1
 // and 2 threads across sizes, with the threshold forced to 0 so that every size is split.
 // kParallelThreshold in cpp/cpu/compute.h comes from the crossover this prints.
-//   node scripts/measure-threshold.js    (after npm run build)
+//   node scripts/measure/measure-threshold.js    (after npm run build)
 const { spawnSync } = require('node:child_process');
 
 if (process.env.ACTIVATION_KERNELS_PARALLEL_THRESHOLD === undefined) {

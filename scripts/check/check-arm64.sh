@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Runs an installed copy of the package on arm64 without an arm64 machine: Debian's arm64 Node.js
 # under qemu-aarch64 loads the package (its linux-arm64 prebuild) and computes mish forward with
-# it (scripts/smoke.js). The arm64 Node.js and the libraries it needs are unpacked from Debian's
+# it (scripts/check/smoke.js). The arm64 Node.js and the libraries it needs are unpacked from Debian's
 # arm64 packages (apt-get download, dpkg -x) into a folder, not installed; qemu-user is installed
 # with apt-get when missing, and dpkg is told about the arm64 architecture so that apt-get can
 # download its packages.
-#   scripts/check-arm64.sh node_modules/activation-kernels
+#   scripts/check/check-arm64.sh node_modules/activation-kernels
 #   AK_ARM64_ROOT=dir   where the arm64 Node.js is unpacked (kept for the next run)
 set -euo pipefail
 pkg="$(cd "${1:?usage: check-arm64.sh PACKAGE-DIR}" && pwd)"
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root="${AK_ARM64_ROOT:-/tmp/ak-arm64-node}"
 
 if ! command -v qemu-aarch64 >/dev/null; then
@@ -34,4 +34,4 @@ fi
 # -L: the arm64 dynamic loader and libraries are looked up under $root first.
 node_arm64=(qemu-aarch64 -L "$root" "$root/usr/bin/node")
 echo "check-arm64: $("${node_arm64[@]}" -p 'process.platform + "-" + process.arch + " Node.js " + process.version') under $(qemu-aarch64 --version | head -1)"
-"${node_arm64[@]}" scripts/smoke.js "$pkg" --isa neon
+"${node_arm64[@]}" scripts/check/smoke.js "$pkg" --isa neon

@@ -18,7 +18,7 @@ require.extensions['.ts'] = (module, filename) => {
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  console.error('usage: node scripts/run-ts.js <file.ts> [args...]');
+  console.error('usage: node scripts/build/run-ts.js <file.ts> [args...]');
   process.exit(2);
 }
 process.argv = [process.argv[0], path.resolve(entry), ...args];

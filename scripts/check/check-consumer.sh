@@ -3,9 +3,9 @@
 # npm pack, install the tarball into a fresh project, compile with module nodenext, strict,
 # noUncheckedIndexedAccess and exactOptionalPropertyTypes (every @ts-expect-error line must be
 # a real error), run it, and require() the package from CommonJS with its default export.
-# Usage: scripts/check-consumer.sh [path/to/activation-kernels-x.y.z.tgz]
+# Usage: scripts/check/check-consumer.sh [path/to/activation-kernels-x.y.z.tgz]
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 tarball="${1:-}"
 made=""

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The install script, and `npm run build:addon`. On install from a package (a tarball, or one npm
 // packed from git), the prebuilt addon for this platform (prebuilds/<platform>-<arch>/, made by
-// scripts/prebuild.js) is used when it loads here, and nothing is built. Otherwise (no matching
+// scripts/build/prebuild.js) is used when it loads here, and nothing is built. Otherwise (no matching
 // prebuild, a development checkout, `npm run build:addon`, `npm rebuild`, or when asked) the addon
 // is built from source into build/Release/activation_kernels.node, which the loader prefers:
 // cmake-js with CMakeLists.txt when cmake and cmake-js are there (CUDA when nvcc is found),
@@ -15,7 +15,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const env = process.env;
 const say = (line) => console.log(`activation-kernels: ${line}`);
 

@@ -2,13 +2,13 @@
 // The sizes README.md states for the package (between its pack-size markers) against a packed
 // tarball: the .tgz itself and each prebuilt addon unpacked. CI runs it after `npm pack`, so the
 // README cannot keep a size the package no longer has.
-//   node scripts/check-pack-size.js activation-kernels-<version>.tgz           check (exit 1 when off)
-//   node scripts/check-pack-size.js activation-kernels-<version>.tgz --write   rewrite the README's line
+//   node scripts/check/check-pack-size.js activation-kernels-<version>.tgz           check (exit 1 when off)
+//   node scripts/check/check-pack-size.js activation-kernels-<version>.tgz --write   rewrite the README's line
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const BEGIN = '<!-- pack-size:begin (node scripts/check-pack-size.js <tarball> --write) -->';
+const BEGIN = '<!-- pack-size:begin (node scripts/check/check-pack-size.js <tarball> --write) -->';
 const END = '<!-- pack-size:end -->';
 // A rebuild with another compiler or CUDA version moves the sizes a little; more than this is news.
 const TOLERANCE = 0.05;
@@ -38,10 +38,10 @@ function measure(tarball) {
 function main() {
   const [tarball, flag] = process.argv.slice(2);
   if (!tarball) {
-    console.error('usage: node scripts/check-pack-size.js <tarball> [--write]');
+    console.error('usage: node scripts/check/check-pack-size.js <tarball> [--write]');
     process.exit(2);
   }
-  const readmePath = path.join(__dirname, '..', 'README.md');
+  const readmePath = path.join(__dirname, '..', '..', 'README.md');
   const readme = fs.readFileSync(readmePath, 'utf8');
   const b = readme.indexOf(BEGIN);
   const e = readme.indexOf(END);
@@ -63,7 +63,7 @@ function main() {
   if (off) {
     console.error(
       `check-pack-size: README.md says "${stated}", ${path.basename(tarball)} has "${want}";\n` +
-        `  run: node scripts/check-pack-size.js ${tarball} --write`,
+        `  run: node scripts/check/check-pack-size.js ${tarball} --write`,
     );
     process.exit(1);
   }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Computes with an installed copy of the package (default: this checkout) and checks the
 // result against a double-precision value: used by CI after the node-gyp and npm pack builds,
-// and under qemu for the arm64 prebuild (scripts/check-arm64.sh).
-//   node scripts/smoke.js [PACKAGE-DIR] [--cuda-compiled] [--isa NAME]
+// and under qemu for the arm64 prebuild (scripts/check/check-arm64.sh).
+//   node scripts/check/smoke.js [PACKAGE-DIR] [--cuda-compiled] [--isa NAME]
 //     --cuda-compiled  fail unless cuda.status().compiled (the linux-x64 prebuild has CUDA)
 //     --isa NAME       fail unless the SIMD path in use is NAME
 
@@ -10,7 +10,7 @@ const path = require('node:path');
 const args = process.argv.slice(2);
 const flag = (name) => args.indexOf(name);
 const isa = flag('--isa') >= 0 ? args[flag('--isa') + 1] : undefined;
-const where = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--isa') || path.join(__dirname, '..');
+const where = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--isa') || path.join(__dirname, '..', '..');
 
 function fail(message) {
   console.error(`smoke: ${message}`);

@@ -6,7 +6,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const fix = process.argv.includes('--fix');
 const files = [];
 for (const dir of ['cpp', 'cuda', 'bench/peers']) {

@@ -8,8 +8,8 @@
 // Both are the cmake-js build of CMakeLists.txt with AK_PORTABLE (libstdc++ and libgcc linked in,
 // stripped), built in build-prebuild/<target>/. Each is checked: it may need only glibc's
 // libraries, and the glibc version it needs is printed. The x64 one is loaded and run here.
-//   node scripts/prebuild.js [linux-x64] [linux-arm64]    (default: both)
-//   node scripts/prebuild.js --host                       see the end of this file
+//   node scripts/build/prebuild.js [linux-x64] [linux-arm64]    (default: both)
+//   node scripts/build/prebuild.js --host                       see the end of this file
 // Needs a linux-x64 machine with cmake, g++, nvcc (ACTIVATION_KERNELS_CUDA=off packs a linux-x64
 // prebuild without CUDA) and g++-aarch64-linux-gnu; it stops, naming the command that installs
 // a missing one, before building anything.
@@ -18,7 +18,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const env = process.env;
 const file = 'activation_kernels.node';
 // The only libraries a prebuild may load: glibc's.
