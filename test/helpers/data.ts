@@ -2,17 +2,10 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-// A small deterministic generator (mulberry32): the same seed gives the same sequence.
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniform } from '../../lib/random';
+
+// The library's seeded generator: the same seed gives the same sequence.
+export const random = uniform;
 
 // n floats: mostly in [-12, 12], with every special value sprinkled in.
 export function floats(n: number, seed = 1): Float32Array {
