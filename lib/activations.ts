@@ -53,7 +53,7 @@ export type NamedSpec = {
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
-const INTERNAL = ['encode', 'gradNames', 'sides', 'depth', 'cache'];
+const INTERNAL = ['encode', 'gradNames', 'sides', 'depth'];
 
 /**
  * An activation function: `forward` (f(x)), `backward` (f'(x)·dy) and, where it has trainable
@@ -75,8 +75,6 @@ export class Activation<P extends object = Params, G = Grads> {
   readonly sides: readonly [AnyActivation, AnyActivation] | undefined;
   /** @internal how many blends deep */
   readonly depth: number;
-  /** @internal what lib/run.ts keeps per activation (the activation itself is frozen): the program */
-  readonly cache: { program?: unknown } = {};
 
   private constructor(
     key: typeof KEY,

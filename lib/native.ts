@@ -9,11 +9,18 @@ export type ProgramHandle = unknown;
 
 export interface Native {
   program(code: Float64Array): ProgramHandle;
-  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): void;
-  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  // forward, backward and their async forms return the input ('x' or 'dy') out partly overlaps,
+  // computing nothing; the async forms take null for out (a new array) and resolve with out.
+  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
+  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
   paramGrad(f: ProgramHandle, x: Float32Array, dy: Float32Array): Float64Array;
-  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array): Promise<void>;
-  backwardAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
+  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array | null): Promise<Float32Array> | 'x' | 'dy';
+  backwardAsync(
+    f: ProgramHandle,
+    x: Float32Array,
+    dy: Float32Array,
+    out: Float32Array | null,
+  ): Promise<Float32Array> | 'x' | 'dy';
   paramGradAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
   isa(): string;
   supportedIsas(): string[];

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -62,16 +63,22 @@ class ThreadPool {
       for (size_t i = 0; i < tasks; ++i) task(i);
       return;
     }
+    // Threads above this caller's setting go back, so a large setThreads once does not keep
+    // (and wake) hundreds of idle threads for every later call.
+    retire(size_t(threads - 1));
     size_t helpers = size_t(threads - 1) < tasks - 1 ? size_t(threads - 1) : tasks - 1;
-    if (workers_.size() < helpers) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (workers_.empty()) pin_this_library();
-      while (workers_.size() < helpers) workers_.emplace_back([this] { work(); });
+    if (workers_.size() < helpers) grow(helpers);
+    // A thread that could not be created (a pids or thread limit) leaves fewer helpers: the
+    // job runs on the threads there are, the caller included.
+    if (helpers > workers_.size()) helpers = workers_.size();
+    if (helpers == 0) {
+      for (size_t i = 0; i < tasks; ++i) task(i);
+      return;
     }
     task_ = &task;
     tasks_ = tasks;
     next_.store(0);
-    wanted_.store(helpers);
+    wanted_.store(long(helpers));
     running_.store(helpers);
     generation_.fetch_add(1);  // publishes the job (seq_cst, as every access below)
     if (sleepers_.load() > 0) {
@@ -89,22 +96,54 @@ class ThreadPool {
   }
 
  private:
+  struct Worker {
+    std::shared_ptr<std::atomic<bool>> stop;
+    std::thread thread;
+  };
+
+  void grow(size_t helpers) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (workers_.empty()) pin_this_library();
+    while (workers_.size() < helpers) {
+      auto stop = std::make_shared<std::atomic<bool>>(false);
+      try {
+        workers_.push_back({stop, std::thread([this, stop] { work(*stop); })});
+      } catch (const std::exception&) {  // std::system_error, or no memory for the record
+        return;
+      }
+    }
+  }
+
+  // Only between jobs (the caller holds busy_): a retired thread may still take a share of the
+  // next job before it sees its flag, which the job's counts allow; it ends on its own.
+  void retire(size_t keep) {
+    if (workers_.size() <= keep) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = keep; i < workers_.size(); ++i) {
+      workers_[i].stop->store(true);
+      workers_[i].thread.detach();
+    }
+    workers_.resize(keep);
+    wake_.notify_all();
+  }
+
   void drain() {
     for (size_t i; (i = next_.fetch_add(1)) < tasks_;) (*task_)(i);
   }
 
   // A worker spins on the generation, then sleeps; a sleeper counts itself in sleepers_ before
   // it checks, so the publisher either sees it (and notifies under the mutex) or it sees the job.
-  void work() {
+  void work(const std::atomic<bool>& stop) {
     size_t seen = 0;
     for (;;) {
-      auto fresh = [&] { return generation_.load() != seen; };
+      auto fresh = [&] { return generation_.load() != seen || stop.load(); };
       if (!spin_until(fresh)) {
         std::unique_lock<std::mutex> lock(mutex_);
         ++sleepers_;
         wake_.wait(lock, fresh);
         --sleepers_;
       }
+      if (stop.load()) return;
       seen = generation_.load();
       // More workers than this job wants: leave it to the others.
       if (wanted_.fetch_sub(1) <= 0) {
@@ -122,7 +161,7 @@ class ThreadPool {
   std::mutex busy_;   // held by the one caller whose job the pool runs
   std::mutex mutex_;  // guards workers_ and the sleeping
   std::condition_variable wake_, done_;
-  std::vector<std::thread> workers_;
+  std::vector<Worker> workers_;
   const std::function<void(size_t)>* task_ = nullptr;  // written before generation_ moves
   size_t tasks_ = 0;
   std::atomic<long> wanted_{0};
