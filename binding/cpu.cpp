@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -143,48 +144,91 @@ Napi::Value run_sync(const Napi::CallbackInfo& info) {
   return Napi::Value();  // undefined, without a call for it
 }
 
+// The library's memory for async calls. One freed block is kept for the next call: a block of
+// 32 MiB or more comes from mmap and goes back to the system when freed, so without it every
+// large call would pay its page faults again (more than the copy itself on a VM).
+class Scratch {
+ public:
+  static std::shared_ptr<float> get(size_t n) {
+    float* block = nullptr;
+    size_t have = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      Kept& k = kept();
+      if (k.block && k.size >= n && k.size / 4 <= n) {  // not a huge block for a small call
+        block = k.block;
+        have = k.size;
+        k = {};
+      }
+    }
+    if (!block) {
+      block = new (std::nothrow) float[n];
+      have = n;
+      if (!block) return nullptr;
+    }
+    return std::shared_ptr<float>(block, [have](float* b) { put(b, have); });
+  }
+
+ private:
+  struct Kept {
+    float* block = nullptr;
+    size_t size = 0;
+  };
+  static constexpr size_t kMaxKept = size_t(1) << 28;  // floats: 1 GiB
+  static std::mutex& mutex() {
+    static std::mutex* m = new std::mutex;  // never destroyed: a block may come back at exit
+    return *m;
+  }
+  static Kept& kept() {
+    static Kept* k = new Kept;
+    return *k;
+  }
+  static void put(float* block, size_t size) {
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      Kept& k = kept();
+      if (size <= kMaxKept && size >= k.size) std::swap(block, k.block), k.size = size;
+    }
+    delete[] block;
+  }
+};
+
 // An async call's kernel touches only memory that cannot go away while it runs, whatever the
 // caller does meanwhile (docs/threads.md): SharedArrayBuffer memory, the new array made for
 // the result, and otherwise the library's own copies, taken here on the main thread; a result
-// for the caller's out is copied into it at completion (Call::result).
+// for the caller's out is copied into it at completion (Call::result). The kernels compute in
+// place, so the result goes where the copy of x is (or of dy) when there is one.
 void own_memory(Napi::Env env, Call& c) {
   const size_t n = c.x.length;
-  const bool share_x = shared_memory(env, c.x.value);
-  const bool share_dy = !c.dy.value || shared_memory(env, c.dy.value);
-  const bool share_out = !c.out.value || c.made_out || shared_memory(env, c.out.value);
-  const bool out_is_x = c.out.data && c.out.data == c.x.data;
-  const bool out_is_dy = c.out.data && c.dy.data && c.out.data == c.dy.data;
-  size_t slots = (share_x ? 0 : 1) + (share_dy ? 0 : 1);
-  const bool out_slot = !share_out && !(out_is_x && !share_x) && !(out_is_dy && !share_dy);
-  if (out_slot) ++slots;
-  if (slots == 0 || n == 0) return;
-  if (n > SIZE_MAX / sizeof(float) / slots)
-    internal_error(env, "arrays too large to copy");
-  float* block = new (std::nothrow) float[n * slots];
-  if (!block)
-    throw Napi::RangeError::New(env, "Expected " + std::to_string(n * slots * sizeof(float)) +
-                                         " bytes of memory for the async call's copies for x but "
-                                         "received an allocation failure");
-  c.owned.reset(block, std::default_delete<float[]>());
-  float* next = block;
-  float* x_copy = nullptr;
-  float* dy_copy = nullptr;
-  if (!share_x) {
-    x_copy = next;
-    next += n;
-    copy_floats(x_copy, c.x.data, n, c.threads);
+  if (n == 0) return;
+  const bool copy_x = !shared_memory(env, c.x.value);
+  const bool copy_dy = c.dy.value && !shared_memory(env, c.dy.value);
+  c.copy_out = c.out.value && !c.made_out && !shared_memory(env, c.out.value);
+  float* x_at = nullptr;  // where the copy of x goes: the made result itself, or scratch
+  size_t slots = 0;
+  if (copy_x && c.made_out) x_at = c.out.data;
+  else if (copy_x) ++slots;
+  if (copy_dy) ++slots;
+  if (c.copy_out && !copy_x && !copy_dy) ++slots;  // out's own slot
+  if (slots) {
+    if (n > SIZE_MAX / sizeof(float) / slots) internal_error(env, "arrays too large to copy");
+    c.owned = Scratch::get(n * slots);
+    if (!c.owned)
+      throw Napi::RangeError::New(
+          env, "Expected " + std::to_string(n * slots * sizeof(float)) +
+                   " bytes of free memory for the async call's copy of x but received an "
+                   "allocation failure");
   }
-  if (!share_dy) {
-    dy_copy = next;
-    next += n;
-    copy_floats(dy_copy, c.dy.data, n, c.threads);
-  }
-  if (!share_out) {
-    c.copy_out = true;
-    c.out.data = out_is_x && x_copy ? x_copy : out_is_dy && dy_copy ? dy_copy : next;
-  }
-  if (x_copy) c.x.data = x_copy;
-  if (dy_copy) c.dy.data = dy_copy;
+  float* next = c.owned.get();
+  if (copy_x && !x_at) x_at = next, next += n;
+  float* dy_at = copy_dy ? next : nullptr;
+  if (copy_dy) next += n;
+  if (x_at) copy_floats(x_at, c.x.data, n, c.threads);
+  if (dy_at) copy_floats(dy_at, c.dy.data, n, c.threads);
+  if (c.copy_out) c.out.data = x_at ? x_at : dy_at ? dy_at : next;
+  else if (c.made_out && x_at) c.out.data = x_at;  // the same memory: computed in place
+  if (x_at) c.x.data = x_at;
+  if (dy_at) c.dy.data = dy_at;
 }
 
 template <Pass P>

@@ -1,9 +1,10 @@
 // Where a call runs: host arrays on the CPU kernels (or the GPU with device: 'cuda'),
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
-import { GpuArray, gpuRun, isGpuArray } from './cuda';
+
 import { isFloat32Array } from 'node:util/types';
+import { GpuArray, gpuRun, isGpuArray } from './cuda';
 import { native, type ProgramHandle } from './native';
-import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, rangeError, typeError } from './validate';
+import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, quote, rangeError, typeError } from './validate';
 
 export { GpuArray };
 /** What a call needs of an activation: its name (for messages) and its code for the addon. */
@@ -56,7 +57,7 @@ function options(value: unknown, allowOut: boolean): Where {
       : d.toLowerCase() === 'gpu'
         ? "; did you mean 'cuda'?"
         : hint(d, ['auto', 'cpu', 'cuda']);
-    throw rangeError(DEVICE_KINDS, 'device', JSON.stringify(d) + fix);
+    throw rangeError(DEVICE_KINDS, 'device', quote(d) + fix);
   }
   return { out: opts.out, where: 'cuda', index: { value: Number(m[1]), given: JSON.stringify(d) } };
 }
@@ -225,9 +226,7 @@ export function runBackward(
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
-  const done = async
-    ? native().backwardAsync(program(f), a.x, hdy, out)
-    : native().backward(program(f), a.x, hdy, out);
+  const done = async ? native().backwardAsync(program(f), a.x, hdy, out) : native().backward(program(f), a.x, hdy, out);
   if (typeof done === 'string') throw overlapError(done as Overlap);
   return async ? (done as Promise<Float32Array>) : out;
 }

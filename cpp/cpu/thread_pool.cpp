@@ -65,8 +65,9 @@ class ThreadPool {
     }
     // Threads above this caller's setting go back, so a large setThreads once does not keep
     // (and wake) hundreds of idle threads for every later call.
-    retire(size_t(threads - 1));
-    size_t helpers = size_t(threads - 1) < tasks - 1 ? size_t(threads - 1) : tasks - 1;
+    size_t keep = size_t(threads - 1) < limit_ ? size_t(threads - 1) : limit_;
+    retire(keep);
+    size_t helpers = keep < tasks - 1 ? keep : tasks - 1;
     if (workers_.size() < helpers) grow(helpers);
     // A thread that could not be created (a pids or thread limit) leaves fewer helpers: the
     // job runs on the threads there are, the caller included.
@@ -102,29 +103,44 @@ class ThreadPool {
   };
 
   void grow(size_t helpers) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     if (workers_.empty()) pin_this_library();
     while (workers_.size() < helpers) {
-      auto stop = std::make_shared<std::atomic<bool>>(false);
       try {
-        workers_.push_back({stop, std::thread([this, stop] { work(*stop); })});
+        workers_.reserve(helpers);  // first: push_back must not throw with a running thread
+        auto stop = std::make_shared<std::atomic<bool>>(false);
+        std::thread thread([this, stop] { work(*stop); });
+        workers_.push_back({stop, std::move(thread)});
       } catch (const std::exception&) {  // std::system_error, or no memory for the record
-        return;
+        // The system is out of threads for this user: had the pool kept them all, the next
+        // thread anything else needs (libuv's pool, which aborts without it; a worker) would
+        // fail too. Half of them go back, and the pool stays at most that size.
+        limit_ = workers_.size() / 2;
+        break;
       }
+    }
+    if (workers_.size() > limit_) {
+      lock.unlock();
+      retire(limit_);
     }
   }
 
-  // Only between jobs (the caller holds busy_): a retired thread may still take a share of the
-  // next job before it sees its flag, which the job's counts allow; it ends on its own.
+  // Only between jobs (the caller holds busy_), so the threads that go are idle: each is told,
+  // woken and joined (outside the mutex, which a sleeper takes to wake), so that its slot is
+  // free again when this returns.
   void retire(size_t keep) {
     if (workers_.size() <= keep) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (size_t i = keep; i < workers_.size(); ++i) {
-      workers_[i].stop->store(true);
-      workers_[i].thread.detach();
+    std::vector<Worker> going;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (size_t i = keep; i < workers_.size(); ++i) {
+        workers_[i].stop->store(true);
+        going.push_back(std::move(workers_[i]));
+      }
+      workers_.resize(keep);
+      wake_.notify_all();
     }
-    workers_.resize(keep);
-    wake_.notify_all();
+    for (auto& w : going) w.thread.join();
   }
 
   void drain() {
@@ -162,6 +178,7 @@ class ThreadPool {
   std::mutex mutex_;  // guards workers_ and the sleeping
   std::condition_variable wake_, done_;
   std::vector<Worker> workers_;
+  size_t limit_ = size_t(-1);  // lowered where the system refused a thread
   const std::function<void(size_t)>* task_ = nullptr;  // written before generation_ moves
   size_t tasks_ = 0;
   std::atomic<long> wanted_{0};
