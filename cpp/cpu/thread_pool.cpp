@@ -178,7 +178,7 @@ class ThreadPool {
   std::mutex mutex_;  // guards workers_ and the sleeping
   std::condition_variable wake_, done_;
   std::vector<Worker> workers_;
-  size_t limit_ = size_t(-1);  // lowered where the system refused a thread
+  size_t limit_ = size_t(-1);                          // lowered where the system refused a thread
   const std::function<void(size_t)>* task_ = nullptr;  // written before generation_ moves
   size_t tasks_ = 0;
   std::atomic<long> wanted_{0};
