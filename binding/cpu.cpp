@@ -174,7 +174,7 @@ class Scratch {
     float* block = nullptr;
     size_t size = 0;
   };
-  static constexpr size_t kMaxKept = size_t(1) << 28;  // floats: 1 GiB
+  static constexpr size_t kMaxKept = size_t(1) << 26;  // floats: 256 MiB
   static std::mutex& mutex() {
     static std::mutex* m = new std::mutex;  // never destroyed: a block may come back at exit
     return *m;

@@ -196,7 +196,9 @@ export function runForward(
   const a = hostCall(x, NO_DY, o.out, true);
   const out = a.out as Float32Array;
   if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
-  const done = async ? native().forwardAsync(program(f), a.x, out) : native().forward(program(f), a.x, out);
+  // async without out: null, so that the addon makes the result (no copy back)
+  const made = o.out === undefined ? null : out;
+  const done = async ? native().forwardAsync(program(f), a.x, made) : native().forward(program(f), a.x, out);
   if (typeof done === 'string') throw overlapError(done as Overlap);
   return async ? (done as Promise<Float32Array>) : out;
 }
@@ -226,7 +228,10 @@ export function runBackward(
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
-  const done = async ? native().backwardAsync(program(f), a.x, hdy, out) : native().backward(program(f), a.x, hdy, out);
+  const made = o.out === undefined ? null : out;
+  const done = async
+    ? native().backwardAsync(program(f), a.x, hdy, made)
+    : native().backward(program(f), a.x, hdy, out);
   if (typeof done === 'string') throw overlapError(done as Overlap);
   return async ? (done as Promise<Float32Array>) : out;
 }
