@@ -1,11 +1,18 @@
 // The CPU exports: one activation pass over host arrays, on the calling thread or (the Async
 // forms) on the libuv pool; the ISA and thread settings. The program comes first, then x, dy and
 // out as the pass needs them: forward(program, x, out), backward(program, x, dy, out),
-// paramGrad(program, x, dy). forward and backward (and their async forms) return false,
-// computing nothing, when out partly overlaps an input: lib/'s fast path leaves that check to
-// them and then takes its full checks, which throw the RangeError.
+// paramGrad(program, x, dy). forward and backward (and their async forms) return the name of
+// the input ('x' or 'dy') that out partly overlaps, computing nothing: lib/ checks overlap
+// within one buffer object, and only the addon sees memory shared by two (SharedArrayBuffers),
+// so lib/ throws the RangeError on that name. The async forms take null for out (a new array)
+// and resolve with out.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
 
 #include "../cpp/cpu/compute.h"
 #include "../cpp/cpu/thread_pool.h"
@@ -23,6 +30,30 @@ struct AddonState {
 
 int threads_of(Napi::Env env) { return env.GetInstanceData<AddonState>()->threads; }
 
+// dst[0, n) = src[0, n), split over the pool from 2^18 floats (a copy is memory-bound: it gains
+// only from the bandwidth a second core adds).
+void copy_floats(float* dst, const float* src, size_t n, int threads) {
+  constexpr size_t kChunk = size_t(1) << 16;
+  if (n < (size_t(1) << 18) || threads <= 1) {
+    if (n) std::memcpy(dst, src, n * sizeof(float));
+    return;
+  }
+  parallel_run((n + kChunk - 1) / kChunk, threads, [&](size_t t) {
+    size_t begin = t * kChunk, end = std::min(n, begin + kChunk);
+    std::memcpy(dst + begin, src + begin, (end - begin) * sizeof(float));
+  });
+}
+
+// A SharedArrayBuffer cannot be detached, transferred or shrunk, and the reference an async
+// call keeps to its view keeps its memory: such arrays are used in place.
+bool shared_memory(napi_env env, napi_value array) {
+  napi_value buffer = nullptr;
+  bool plain = true;
+  napi_get_typedarray_info(env, array, nullptr, nullptr, nullptr, &buffer, nullptr);
+  napi_is_arraybuffer(env, buffer, &plain);  // false for a SharedArrayBuffer
+  return !plain;
+}
+
 // The arrays of one pass, checked for length.
 struct Call {
   Pass pass;
@@ -30,7 +61,12 @@ struct Call {
   Floats x{}, dy{}, out{};
   int threads = 1;
   double sums[kMaxParams] = {};
-  bool partial_overlap = false;  // out is neither an input itself nor apart from it: not computed
+  const char* overlap = nullptr;  // out partly overlaps this input: not computed
+  // An async call's own memory: copies of the caller's inputs, and the result where it is
+  // copied into out at completion (copy_out).
+  std::shared_ptr<float> owned;
+  bool copy_out = false;
+  bool made_out = false;  // out is the array made for the result (null was passed)
 
   void run() {
     switch (pass) {
@@ -41,42 +77,60 @@ struct Call {
         return cpu_param_grad(*f.f, x.data, dy.data, x.length, threads, sums);
     }
   }
-  // The async form's value, on the main thread once the work is done. Node-API cannot pin an
-  // ArrayBuffer's memory against a transfer (postMessage, structuredClone with a transfer
-  // list): such a transfer during the call is reported here (docs/threads.md).
-  // kept: the program, x, then dy and out where the pass has them (run_async's order).
+
+  // The async form's value, on the main thread once the work is done: paramGrad's sums, or out,
+  // into which the result is copied here when the kernel wrote the library's memory. The caller
+  // may have transferred, detached or resized out meanwhile: then nothing is written and the
+  // call rejects. kept: the program, x, then dy and out where the pass has them.
   Napi::Value result(Napi::Env env, const std::vector<Napi::Value>& kept) const {
-    const char* names[] = {"x", dy.value ? "dy" : "out", "out"};
-    for (size_t i = 1; i < kept.size(); ++i) {
-      size_t length = 0;
-      napi_get_typedarray_info(env, kept[i], nullptr, &length, nullptr, nullptr, nullptr);
-      if (length != x.length)
-        throw Napi::TypeError::New(
-            env, std::string("Expected an attached Float32Array for ") + names[i - 1] +
-                     " until the call settled but received one detached (transferred) while it ran");
-    }
     if (pass == Pass::ParamGrad) return sums_value(env, sums, f.f->param_grads);
-    return env.Undefined();
+    napi_value target = kept.back();
+    if (!copy_out) return Napi::Value(env, target);
+    size_t length = 0;
+    void* data = nullptr;
+    napi_value buffer = nullptr;
+    napi_get_typedarray_info(env, target, nullptr, &length, &data, &buffer, nullptr);
+    if (length != x.length || (length && !data)) {
+      bool detached = false;
+      napi_is_detached_arraybuffer(env, buffer, &detached);
+      throw Napi::TypeError::New(
+          env, "Expected a Float32Array of " + std::to_string(x.length) +
+                   " elements, attached and not resized until the call settled, for out but "
+                   "received one " +
+                   (detached ? std::string("detached (transferred) while the call ran")
+                             : "resized to " + std::to_string(length) +
+                                   " elements while the call ran") +
+                   "; nothing was written to it");
+    }
+    copy_floats(static_cast<float*>(data), out.data, length, threads);
+    return Napi::Value(env, target);
   }
 };
 
-// Memory, not buffers: views of different buffers never share it.
+// Memory, not buffers: views of different buffers (two SharedArrayBuffer objects over one
+// memory) may share it.
 bool partly_overlaps(const float* out, const float* in, size_t n) {
   auto o = reinterpret_cast<uintptr_t>(out), i = reinterpret_cast<uintptr_t>(in);
   size_t bytes = n * sizeof(float);
   return o != i && o < i + bytes && i < o + bytes;
 }
 
-Call unwrap(const Napi::CallbackInfo& info, Pass pass) {
+// out may be null for an async call: the result goes into a new array.
+Call unwrap(const Napi::CallbackInfo& info, Pass pass, bool out_nullable = false) {
   Call c{pass, program_arg(info, 0)};
   c.threads = threads_of(info.Env());
   c.x = float_array(info, 1);
   size_t next = 2;
   if (pass != Pass::Forward) c.dy = float_array(info, next++, c.x.length);
   if (pass != Pass::ParamGrad) {
+    if (out_nullable && info[next].IsNull()) {
+      c.made_out = true;
+      return c;
+    }
     c.out = float_array(info, next, c.x.length);
-    c.partial_overlap = partly_overlaps(c.out.data, c.x.data, c.x.length) ||
-                        (c.dy.data && partly_overlaps(c.out.data, c.dy.data, c.x.length));
+    if (c.out.data && partly_overlaps(c.out.data, c.x.data, c.x.length)) c.overlap = "x";
+    if (c.out.data && c.dy.data && partly_overlaps(c.out.data, c.dy.data, c.x.length))
+      c.overlap = "dy";
   }
   return c;
 }
@@ -84,20 +138,114 @@ Call unwrap(const Napi::CallbackInfo& info, Pass pass) {
 template <Pass P>
 Napi::Value run_sync(const Napi::CallbackInfo& info) {
   Call c = unwrap(info, P);
-  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
+  if (c.overlap) return Napi::String::New(info.Env(), c.overlap);
   c.run();
   if (P == Pass::ParamGrad) return sums_value(info.Env(), c.sums, c.f.f->param_grads);
   return Napi::Value();  // undefined, without a call for it
 }
 
+// The library's memory for async calls. One freed block is kept for the next call: a block of
+// 32 MiB or more comes from mmap and goes back to the system when freed, so without it every
+// large call would pay its page faults again (more than the copy itself on a VM).
+class Scratch {
+ public:
+  static std::shared_ptr<float> get(size_t n) {
+    float* block = nullptr;
+    size_t have = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      Kept& k = kept();
+      if (k.block && k.size >= n && k.size / 4 <= n) {  // not a huge block for a small call
+        block = k.block;
+        have = k.size;
+        k = {};
+      }
+    }
+    if (!block) {
+      block = new (std::nothrow) float[n];
+      have = n;
+      if (!block) return nullptr;
+    }
+    return std::shared_ptr<float>(block, [have](float* b) { put(b, have); });
+  }
+
+ private:
+  struct Kept {
+    float* block = nullptr;
+    size_t size = 0;
+  };
+  static constexpr size_t kMaxKept = size_t(1) << 26;  // floats: 256 MiB
+  static std::mutex& mutex() {
+    static std::mutex* m = new std::mutex;  // never destroyed: a block may come back at exit
+    return *m;
+  }
+  static Kept& kept() {
+    static Kept* k = new Kept;
+    return *k;
+  }
+  static void put(float* block, size_t size) {
+    {
+      std::lock_guard<std::mutex> lock(mutex());
+      Kept& k = kept();
+      if (size <= kMaxKept && size >= k.size) std::swap(block, k.block), k.size = size;
+    }
+    delete[] block;
+  }
+};
+
+// An async call's kernel touches only memory that cannot go away while it runs, whatever the
+// caller does meanwhile (docs/threads.md): SharedArrayBuffer memory, the new array made for
+// the result, and otherwise the library's own copies, taken here on the main thread; a result
+// for the caller's out is copied into it at completion (Call::result). The kernels compute in
+// place, so the result goes where the copy of x is (or of dy) when there is one.
+void own_memory(Napi::Env env, Call& c) {
+  const size_t n = c.x.length;
+  if (n == 0) return;
+  const bool copy_x = !shared_memory(env, c.x.value);
+  const bool copy_dy = c.dy.value && !shared_memory(env, c.dy.value);
+  c.copy_out = c.out.value && !c.made_out && !shared_memory(env, c.out.value);
+  float* x_at = nullptr;  // where the copy of x goes: the made result itself, or scratch
+  size_t slots = 0;
+  if (copy_x && c.made_out) x_at = c.out.data;
+  else if (copy_x) ++slots;
+  if (copy_dy) ++slots;
+  if (c.copy_out && !copy_x && !copy_dy) ++slots;  // out's own slot
+  if (slots) {
+    if (n > SIZE_MAX / sizeof(float) / slots) internal_error(env, "arrays too large to copy");
+    c.owned = Scratch::get(n * slots);
+    if (!c.owned)
+      throw Napi::RangeError::New(
+          env, "Expected " + std::to_string(n * slots * sizeof(float)) +
+                   " bytes of free memory for the async call's copy of x but received an "
+                   "allocation failure");
+  }
+  float* next = c.owned.get();
+  if (copy_x && !x_at) x_at = next, next += n;
+  float* dy_at = copy_dy ? next : nullptr;
+  if (copy_dy) next += n;
+  if (x_at) copy_floats(x_at, c.x.data, n, c.threads);
+  if (dy_at) copy_floats(dy_at, c.dy.data, n, c.threads);
+  if (c.copy_out) c.out.data = x_at ? x_at : dy_at ? dy_at : next;
+  else if (c.made_out && x_at) c.out.data = x_at;  // the same memory: computed in place
+  if (x_at) c.x.data = x_at;
+  if (dy_at) c.dy.data = dy_at;
+}
+
 template <Pass P>
 Napi::Value run_async(const Napi::CallbackInfo& info) {
-  Call c = unwrap(info, P);
-  if (c.partial_overlap) return Napi::Boolean::New(info.Env(), false);
+  Napi::Env env = info.Env();
+  Call c = unwrap(info, P, true);
+  if (c.overlap) return Napi::String::New(env, c.overlap);
+  if (c.made_out) {
+    // The result's own array: no caller can reach it before the promise gives it.
+    auto made = Napi::Float32Array::New(env, c.x.length);
+    c.out = {made, made.Data(), c.x.length};
+  }
+  own_memory(env, c);
   std::vector<napi_value> keep{c.f.value, c.x.value};
   if (c.dy.value) keep.push_back(c.dy.value);
   if (c.out.value) keep.push_back(c.out.value);
-  return Task<Call>::queue(info.Env(), std::move(c), keep);
+  return Task<Call>::queue(env, std::move(c), keep);
 }
 
 Napi::Value isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), cpu_isa()); }

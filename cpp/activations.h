@@ -423,20 +423,24 @@ struct Aptx {
   }
 
   // (alpha - 1) c x + 2c x s(2 beta x): c = 1 gives (alpha + tanh(beta x)) x, c = gamma aptx.
+  // The layer's weights are any floats, and the sigmoid clamps its argument, which would turn a
+  // NaN beta into a number: every value that depends on beta takes its NaN explicitly.
   template <class V>
   AK_HD static V forward_with(V x, V a1, V b2, V c) {
     TwoProduct<V> z = two_product(b2, x);
     V tail = mul_sigmoid<true>((c + c) * x, z.hi, z.lo);
-    return select(a1 == V(0.f), tail, fmadd(a1 * c, x, tail));  // 0 * Inf must not be NaN
+    V y = select(a1 == V(0.f), tail, fmadd(a1 * c, x, tail));  // 0 * Inf must not be NaN
+    return select(is_nan(b2), b2, y);
   }
   // f' = gamma [(alpha - 1) + 2 s(z)(1 + z s(-z))], z = 2 beta x
   template <class V>
   AK_HD static V backward_with(V x, V dy, V a1, V b2, V gamma) {
-    return gamma * fmadd(V(2.f), swish_slope(b2 * x), a1) * dy;
+    return gamma * fmadd(V(2.f), swish_slope(b2 * x), select(is_nan(b2), b2, a1)) * dy;
   }
   template <class V>
   AK_HD static void param_terms_with(V x, V dy, V a1, V b2, V gamma, V* t) {
     alpha_beta_terms(x, dy, b2, gamma, t);
+    t[1] = select(is_nan(b2), b2, t[1]);
     t[2] = forward_with(x, a1, b2, V(1.f)) * dy;
   }
 };

@@ -15,6 +15,13 @@ export interface CallOptions<A extends Float32Array | GpuArray = Float32Array | 
   device?: Device;
 }
 
+/**
+ * paramGrad's arguments: none fit where there is nothing to train (G is never), so that
+ * `mish.paramGrad(x, dy)` is a type error, not only a TypeError at run time.
+ */
+export type GradArgs<G> = [G] extends [never]
+  ? [noTrainableParameters: never, ...rest: never[]]
+  : [x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: GradOptions];
 /** Options of paramGrad. */
 export interface GradOptions {
   /** 'auto' (default): where the data lives; 'cuda' sums host arrays on the GPU. */
@@ -53,7 +60,7 @@ export type NamedSpec = {
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
-const INTERNAL = ['encode', 'gradNames', 'sides', 'depth', 'cache'];
+const INTERNAL = ['encode', 'gradNames', 'sides', 'depth'];
 
 /**
  * An activation function: `forward` (f(x)), `backward` (f'(x)·dy) and, where it has trainable
@@ -75,8 +82,6 @@ export class Activation<P extends object = Params, G = Grads> {
   readonly sides: readonly [AnyActivation, AnyActivation] | undefined;
   /** @internal how many blends deep */
   readonly depth: number;
-  /** @internal what lib/run.ts keeps per activation (the activation itself is frozen): the program */
-  readonly cache: { program?: unknown } = {};
 
   private constructor(
     key: typeof KEY,
@@ -183,7 +188,9 @@ export class Activation<P extends object = Params, G = Grads> {
    * activation without trainable parameters.
    * @example const { beta } = swish({ beta: 2 }).paramGrad(x, dy);
    */
-  paramGrad(x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: GradOptions): G {
+  paramGrad(...args: GradArgs<G>): G;
+  paramGrad(...args: unknown[]): G {
+    const [x, dy, options] = args;
     const leaves = this.trainable();
     if (!this.sides) return this.grads(runParamGrad(this, x, dy, options, false) as Float64Array);
     return this.tree(
@@ -196,7 +203,9 @@ export class Activation<P extends object = Params, G = Grads> {
    * paramGrad, summed off the main thread (libuv pool), or on the GPU stream for GpuArrays.
    * @example const grads = await aptx.paramGradAsync(x, dy);
    */
-  async paramGradAsync(x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: GradOptions): Promise<G> {
+  paramGradAsync(...args: GradArgs<G>): Promise<G>;
+  async paramGradAsync(...args: unknown[]): Promise<G> {
+    const [x, dy, options] = args;
     const leaves = this.trainable();
     if (!this.sides) return this.grads(await runParamGrad(this, x, dy, options, true));
     return this.tree(leaves, await Promise.all(leaves.map((l) => runParamGrad(l.f, x, dy, options, true))));

@@ -9,11 +9,18 @@ export type ProgramHandle = unknown;
 
 export interface Native {
   program(code: Float64Array): ProgramHandle;
-  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): void;
-  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  // forward, backward and their async forms return the input ('x' or 'dy') out partly overlaps,
+  // computing nothing; the async forms take null for out (a new array) and resolve with out.
+  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
+  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
   paramGrad(f: ProgramHandle, x: Float32Array, dy: Float32Array): Float64Array;
-  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array): Promise<void>;
-  backwardAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void>;
+  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array | null): Promise<Float32Array> | 'x' | 'dy';
+  backwardAsync(
+    f: ProgramHandle,
+    x: Float32Array,
+    dy: Float32Array,
+    out: Float32Array | null,
+  ): Promise<Float32Array> | 'x' | 'dy';
   paramGradAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
   isa(): string;
   supportedIsas(): string[];
@@ -49,6 +56,19 @@ function candidates(root: string): { file: string; glibcOnly?: boolean }[] {
   ];
 }
 
+// ACTIVATION_KERNELS_ISA names a path to force; the addon takes it only where this processor
+// runs it. Any other value would be ignored without a word, so it is said here, once.
+function checkIsaSetting(n: Native): void {
+  const wanted = process.env.ACTIVATION_KERNELS_ISA;
+  if (wanted === undefined || wanted === '' || wanted === n.isa()) return;
+  const supported = n.supportedIsas();
+  const shown = wanted.length <= 80 ? JSON.stringify(wanted) : `${JSON.stringify(wanted.slice(0, 80))}...`;
+  process.emitWarning(
+    `Expected one of ${supported.join(', ')} (the paths this processor runs) for ACTIVATION_KERNELS_ISA but received ${shown}: using ${n.isa()}`,
+    { code: 'ACTIVATION_KERNELS_ISA' },
+  );
+}
+
 export function native(): Native {
   if (loaded) return loaded;
   const root = join(__dirname, '..');
@@ -58,6 +78,7 @@ export function native(): Native {
     else {
       try {
         loaded = require(file) as Native;
+        checkIsaSetting(loaded);
         return loaded;
       } catch (cause) {
         const other = glibcOnly && !glibc() ? 'built for glibc, and this Linux has another C library: ' : '';

@@ -1,16 +1,16 @@
 // Where a call runs: host arrays on the CPU kernels (or the GPU with device: 'cuda'),
 // GpuArrays on their device. A GpuArray is never silently copied to the host.
+
+import { isFloat32Array } from 'node:util/types';
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
 import { native, type ProgramHandle } from './native';
-import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, rangeError, typeError } from './validate';
+import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, quote, rangeError, typeError } from './validate';
 
 export { GpuArray };
 /** What a call needs of an activation: its name (for messages) and its code for the addon. */
 export interface Encoded {
   readonly name: string;
   readonly code: Float64Array;
-  /** where program() keeps the addon's program of code */
-  readonly cache: { program?: unknown };
 }
 /**
  * Where a call runs: 'auto' (where the data lives, the default), 'cpu', 'cuda' (a host array
@@ -57,7 +57,7 @@ function options(value: unknown, allowOut: boolean): Where {
       : d.toLowerCase() === 'gpu'
         ? "; did you mean 'cuda'?"
         : hint(d, ['auto', 'cpu', 'cuda']);
-    throw rangeError(DEVICE_KINDS, 'device', JSON.stringify(d) + fix);
+    throw rangeError(DEVICE_KINDS, 'device', quote(d) + fix);
   }
   return { out: opts.out, where: 'cuda', index: { value: Number(m[1]), given: JSON.stringify(d) } };
 }
@@ -69,20 +69,33 @@ function onGpu(arrays: unknown[], device: Where['where']): boolean {
   return gpu;
 }
 
-// The activation as the addon decoded it (its program), once per Activation object.
+// The activation as the addon decoded it (its program), once per Activation object. Kept here,
+// out of every caller's reach: an activation is shared by the whole process, so nothing a
+// caller can write may change what it computes.
+const programs = new WeakMap<Encoded, ProgramHandle>();
 export function program(f: Encoded): ProgramHandle {
-  const cache = f.cache;
-  if (cache.program === undefined) cache.program = native().program(f.code);
-  return cache.program;
+  let p = programs.get(f);
+  if (p === undefined) {
+    p = native().program(f.code);
+    programs.set(f, p);
+  }
+  return p;
 }
 
 // The addon's entry points of the fast path, read once from its (dictionary-mode) exports.
-// Each returns false, computing nothing, when out partly overlaps an input.
+// Each returns the name of the input out partly overlaps ('x' or 'dy'), computing nothing; the
+// async forms take null for out (the addon makes the array) and resolve with out.
+type Overlap = 'x' | 'dy';
 interface Fast {
-  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | false;
-  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | false;
-  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array): Promise<void> | false;
-  backwardAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): Promise<void> | false;
+  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | Overlap;
+  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | Overlap;
+  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array | null): Promise<Float32Array> | Overlap;
+  backwardAsync(
+    f: ProgramHandle,
+    x: Float32Array,
+    dy: Float32Array,
+    out: Float32Array | null,
+  ): Promise<Float32Array> | Overlap;
 }
 let fastCalls: Fast | undefined;
 function fast(): Fast {
@@ -97,18 +110,32 @@ function fast(): Fast {
   return fastCalls;
 }
 
-// The common call, checked in a few comparisons: attached, non-empty host Float32Arrays of one
-// length, options undefined or exactly { out } (the addon checks that out does not partly
-// overlap an input). Returns out (made when not given), or undefined for every other call:
-// those take the full checks below, which say what is wrong.
-function fastOut(x: unknown, dy: unknown, opts: unknown): Float32Array | undefined {
+// Only the addon sees out sharing memory with an input through another buffer object (two
+// SharedArrayBuffers over one memory); checkOut catches it within one buffer.
+function overlapError(input: Overlap): RangeError {
+  return rangeError(
+    `${input} itself or memory disjoint from ${input}`,
+    'out',
+    `a view that partly overlaps ${input} (the same memory through another buffer object)`,
+  );
+}
+
+const F32 = Float32Array.prototype;
+
+// The common call, checked in a few comparisons: attached, non-empty plain host Float32Arrays
+// (not a subclass, whose length may say anything, nor a Proxy) of one length, options undefined
+// or exactly { out } (the addon checks that out does not partly overlap an input). Returns out,
+// null where none was given (the caller makes it), or undefined for every other call: those
+// take the full checks below, which say what is wrong.
+function fastOut(x: unknown, dy: unknown, opts: unknown): Float32Array | null | undefined {
   // A detached array has length 0, so every array here is attached.
-  if (!(x instanceof Float32Array) || x.length === 0) return undefined;
-  if (dy !== NO_DY && !(dy instanceof Float32Array && dy.length === x.length)) return undefined;
-  if (opts === undefined) return new Float32Array(x.length);
+  if (!isFloat32Array(x) || Object.getPrototypeOf(x) !== F32 || x.length === 0) return undefined;
+  if (dy !== NO_DY && !(isFloat32Array(dy) && Object.getPrototypeOf(dy) === F32 && dy.length === x.length))
+    return undefined;
+  if (opts === undefined) return null;
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return undefined;
   const out = (opts as Options).out;
-  if (!(out instanceof Float32Array) || out.length !== x.length) return undefined;
+  if (!isFloat32Array(out) || Object.getPrototypeOf(out) !== F32 || out.length !== x.length) return undefined;
   let keys = 0; // for-in allocates nothing; an inherited key only sends the call the long way
   for (const key in opts) if (key !== 'out' || ++keys > 1) return undefined;
   return out;
@@ -155,22 +182,25 @@ export function runForward(
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const y = fastOut(x, NO_DY, opts);
   if (y !== undefined) {
+    const hx = x as Float32Array;
     if (async) {
-      const done = fast().forwardAsync(program(f), x as Float32Array, y);
-      if (done !== false) return done.then(() => y);
-    } else if (fast().forward(program(f), x as Float32Array, y) !== false) return y;
+      const done = fast().forwardAsync(program(f), hx, y);
+      if (typeof done !== 'string') return done;
+    } else {
+      const out = y ?? new Float32Array(hx.length);
+      if (fast().forward(program(f), hx, out) === undefined) return out;
+    }
   }
   const o = options(opts, true);
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
   const a = hostCall(x, NO_DY, o.out, true);
   const out = a.out as Float32Array;
   if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
-  if (async)
-    return native()
-      .forwardAsync(program(f), a.x, out)
-      .then(() => out);
-  native().forward(program(f), a.x, out);
-  return out;
+  // async without out: null, so that the addon makes the result (no copy back)
+  const made = o.out === undefined ? null : out;
+  const done = async ? native().forwardAsync(program(f), a.x, made) : native().forward(program(f), a.x, out);
+  if (typeof done === 'string') throw overlapError(done as Overlap);
+  return async ? (done as Promise<Float32Array>) : out;
 }
 
 export function runBackward(
@@ -182,10 +212,15 @@ export function runBackward(
 ): Float32Array | GpuArray | Promise<Float32Array | GpuArray> {
   const g = fastOut(x, dy, opts);
   if (g !== undefined) {
+    const hx = x as Float32Array;
+    const hdy = dy as Float32Array;
     if (async) {
-      const done = fast().backwardAsync(program(f), x as Float32Array, dy as Float32Array, g);
-      if (done !== false) return done.then(() => g);
-    } else if (fast().backward(program(f), x as Float32Array, dy as Float32Array, g) !== false) return g;
+      const done = fast().backwardAsync(program(f), hx, hdy, g);
+      if (typeof done !== 'string') return done;
+    } else {
+      const out = g ?? new Float32Array(hx.length);
+      if (fast().backward(program(f), hx, hdy, out) === undefined) return out;
+    }
   }
   const o = options(opts, true);
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
@@ -193,12 +228,12 @@ export function runBackward(
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
-  if (async)
-    return native()
-      .backwardAsync(program(f), a.x, hdy, out)
-      .then(() => out);
-  native().backward(program(f), a.x, hdy, out);
-  return out;
+  const made = o.out === undefined ? null : out;
+  const done = async
+    ? native().backwardAsync(program(f), a.x, hdy, made)
+    : native().backward(program(f), a.x, hdy, out);
+  if (typeof done === 'string') throw overlapError(done as Overlap);
+  return async ? (done as Promise<Float32Array>) : out;
 }
 
 export function runParamGrad(

@@ -36,19 +36,25 @@ function byNameCall(name: unknown, params: unknown, where?: string): Activation<
 }
 
 // The own data properties of a spec node, each key known.
-function entries(value: unknown, where: string, known: readonly string[]): Map<string, unknown> {
+// shape: what the node is, for the messages ('an activation spec object', or the params of one).
+const SPEC_SHAPE = '({ name, params } or { name: "blend", a, b, t })';
+function entries(
+  value: unknown,
+  where: string,
+  known: readonly string[],
+  what = { kind: 'an activation spec object', plain: 'a plain object', shape: SPEC_SHAPE },
+): Map<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value))
-    throw typeError('an activation spec object ({ name, params } or { name: "blend", a, b, t })', where, value);
+    throw typeError(`${what.kind} ${what.shape}`, where, value);
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null)
-    throw typeError('a plain object ({ name, params } or { name: "blend", a, b, t })', where, value);
+  if (proto !== Object.prototype && proto !== null) throw typeError(`${what.plain} ${what.shape}`, where, value);
   const out = new Map<string, unknown>();
   for (const key of Reflect.ownKeys(value)) {
     if (typeof key === 'symbol')
       throw new TypeError(`Expected string keys only for ${where} but received a symbol key`);
     checkKey(key, `a key of ${where}`, known);
     const d = Object.getOwnPropertyDescriptor(value, key) as PropertyDescriptor;
-    if (!('value' in d)) throw new TypeError(`Expected a data property for ${where}.${key} but received a getter`);
+    if (!('value' in d)) throw new TypeError(`Expected a data property for ${where}.${key} but received a getter`); // key: a known one
     out.set(key, d.value);
   }
   return out;
@@ -76,7 +82,12 @@ function fromSpec(spec: unknown, where: string, depth: number, count: { nodes: n
   const known = Object.keys(found.params);
   const params = e.get('params');
   if (params === undefined) return byNameCall(key, undefined);
-  const given = entries(params, `${where}.params`, known);
+  const shape = known.length ? `{ ${known.join(', ')} }` : '{}';
+  const given = entries(params, `${where}.params`, known, {
+    kind: `an object of the parameters of ${key}`,
+    plain: `a plain object of the parameters of ${key}`,
+    shape,
+  });
   return byNameCall(key, Object.fromEntries(given), `${where}.params`);
 }
 

@@ -1,6 +1,15 @@
 // Every check on what a caller passes, with one message format:
 //   Expected <what was expected> for <argument> but received <what it was>
 // TypeError for a wrong type, RangeError for a wrong value.
+import { isFloat32Array, isProxy } from 'node:util/types';
+
+// A caller's string in a message: quoted, and cut to its first 80 characters, so that a message
+// never repeats untrusted input whole (a server that logs or returns it would amplify it).
+const QUOTED = 80;
+export function quote(value: string): string {
+  if (value.length <= QUOTED) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, QUOTED))}... (${value.length} characters)`;
+}
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -8,7 +17,7 @@ export function describe(value: unknown): string {
     case 'undefined':
       return 'undefined';
     case 'string':
-      return `string ${JSON.stringify(value)}`;
+      return `string ${quote(value)}`;
     case 'number':
     case 'boolean':
       return `${typeof value} ${String(value)}`;
@@ -19,10 +28,19 @@ export function describe(value: unknown): string {
     case 'function':
       return 'function';
     default: {
-      const ctor = (value as { constructor?: { name?: string } }).constructor;
-      return ctor?.name ? ctor.name : 'Object';
+      // A Proxy's traps, or a getter, would run the caller's code (and may throw) here.
+      if (isProxy(value)) return 'Proxy';
+      const d = Object.getOwnPropertyDescriptor(value, 'constructor') ?? protoConstructor(value);
+      const name = d && 'value' in d ? (d.value as { name?: unknown } | null)?.name : undefined;
+      if (typeof name !== 'string' || name === '') return 'Object';
+      return name.length <= QUOTED ? name : `${name.slice(0, QUOTED)}... (${name.length} characters)`;
     }
   }
+}
+
+function protoConstructor(value: object): PropertyDescriptor | undefined {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null ? undefined : Object.getOwnPropertyDescriptor(proto, 'constructor');
 }
 
 export function typeError(expected: string, name: string, received: unknown): TypeError {
@@ -51,14 +69,26 @@ function bufferHint(b: Buffer): string {
   return ': view it as one with new Float32Array(b.buffer, b.byteOffset, b.length / 4)';
 }
 
+// The length a typed array has, whatever a subclass's length getter says.
+const lengthOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')?.get as (
+  this: Float32Array,
+) => number;
+
 export function checkFloat32Array(value: unknown, name: string): Float32Array {
-  if (!(value instanceof Float32Array)) {
+  if (isProxy(value))
+    throw new TypeError(`Expected a Float32Array for ${name} but received a Proxy: pass the array itself`);
+  if (!isFloat32Array(value)) {
     const e = typeError('Float32Array', name, value);
     if (Buffer.isBuffer(value)) e.message += bufferHint(value);
     throw e;
   }
   if (isDetached(value))
     throw new TypeError(`Expected an attached Float32Array for ${name} but received a detached one`);
+  const length = lengthOf.call(value);
+  if (value.length !== length)
+    throw new TypeError(
+      `Expected a Float32Array whose length is its own for ${name} but received a ${describe(value)} saying length ${String(value.length).slice(0, QUOTED)} for its ${length} elements`,
+    );
   return value;
 }
 
@@ -117,11 +147,7 @@ export function checkOptions<T extends object>(
 /** A key of an object the caller passed, one of `known`; keyName says what a key is. */
 export function checkKey(key: string, keyName: string, known: readonly string[]): void {
   if (!known.includes(key))
-    throw rangeError(
-      known.length ? `one of ${known.join(', ')}` : 'none',
-      keyName,
-      JSON.stringify(key) + hint(key, known),
-    );
+    throw rangeError(known.length ? `one of ${known.join(', ')}` : 'none', keyName, quote(key) + hint(key, known));
 }
 
 // aliases: what a value the caller may mean is called here ({ gpu: 'cuda' }), for the hint.
@@ -136,7 +162,7 @@ export function checkOneOf<T extends string>(
     const alias = Object.hasOwn(aliases, value.toLowerCase())
       ? `; did you mean '${aliases[value.toLowerCase()]}'?`
       : '';
-    throw rangeError(`one of ${allowed.join(', ')}`, name, JSON.stringify(value) + (alias || hint(value, allowed)));
+    throw rangeError(`one of ${allowed.join(', ')}`, name, quote(value) + (alias || hint(value, allowed)));
   }
   return value as T;
 }

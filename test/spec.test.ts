@@ -94,7 +94,7 @@ describe('JSON.stringify and activation(spec)', () => {
       [
         { name: 'aptx', params: [1] },
         new TypeError(
-          'Expected an activation spec object ({ name, params } or { name: "blend", a, b, t }) for spec.params but received Array',
+          'Expected an object of the parameters of aptx { alpha, beta, gamma } for spec.params but received Array',
         ),
       ],
       [

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -62,16 +63,23 @@ class ThreadPool {
       for (size_t i = 0; i < tasks; ++i) task(i);
       return;
     }
-    size_t helpers = size_t(threads - 1) < tasks - 1 ? size_t(threads - 1) : tasks - 1;
-    if (workers_.size() < helpers) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (workers_.empty()) pin_this_library();
-      while (workers_.size() < helpers) workers_.emplace_back([this] { work(); });
+    // Threads above this caller's setting go back, so a large setThreads once does not keep
+    // (and wake) hundreds of idle threads for every later call.
+    size_t keep = size_t(threads - 1) < limit_ ? size_t(threads - 1) : limit_;
+    retire(keep);
+    size_t helpers = keep < tasks - 1 ? keep : tasks - 1;
+    if (workers_.size() < helpers) grow(helpers);
+    // A thread that could not be created (a pids or thread limit) leaves fewer helpers: the
+    // job runs on the threads there are, the caller included.
+    if (helpers > workers_.size()) helpers = workers_.size();
+    if (helpers == 0) {
+      for (size_t i = 0; i < tasks; ++i) task(i);
+      return;
     }
     task_ = &task;
     tasks_ = tasks;
     next_.store(0);
-    wanted_.store(helpers);
+    wanted_.store(long(helpers));
     running_.store(helpers);
     generation_.fetch_add(1);  // publishes the job (seq_cst, as every access below)
     if (sleepers_.load() > 0) {
@@ -89,22 +97,69 @@ class ThreadPool {
   }
 
  private:
+  struct Worker {
+    std::shared_ptr<std::atomic<bool>> stop;
+    std::thread thread;
+  };
+
+  void grow(size_t helpers) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (workers_.empty()) pin_this_library();
+    while (workers_.size() < helpers) {
+      try {
+        workers_.reserve(helpers);  // first: push_back must not throw with a running thread
+        auto stop = std::make_shared<std::atomic<bool>>(false);
+        std::thread thread([this, stop] { work(*stop); });
+        workers_.push_back({stop, std::move(thread)});
+      } catch (const std::exception&) {  // std::system_error, or no memory for the record
+        // The system is out of threads for this user: had the pool kept them all, the next
+        // thread anything else needs (libuv's pool, which aborts without it; a worker) would
+        // fail too. Half of them go back, and the pool stays at most that size.
+        limit_ = workers_.size() / 2;
+        break;
+      }
+    }
+    if (workers_.size() > limit_) {
+      lock.unlock();
+      retire(limit_);
+    }
+  }
+
+  // Only between jobs (the caller holds busy_), so the threads that go are idle: each is told,
+  // woken and joined (outside the mutex, which a sleeper takes to wake), so that its slot is
+  // free again when this returns.
+  void retire(size_t keep) {
+    if (workers_.size() <= keep) return;
+    std::vector<Worker> going;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (size_t i = keep; i < workers_.size(); ++i) {
+        workers_[i].stop->store(true);
+        going.push_back(std::move(workers_[i]));
+      }
+      workers_.resize(keep);
+      wake_.notify_all();
+    }
+    for (auto& w : going) w.thread.join();
+  }
+
   void drain() {
     for (size_t i; (i = next_.fetch_add(1)) < tasks_;) (*task_)(i);
   }
 
   // A worker spins on the generation, then sleeps; a sleeper counts itself in sleepers_ before
   // it checks, so the publisher either sees it (and notifies under the mutex) or it sees the job.
-  void work() {
+  void work(const std::atomic<bool>& stop) {
     size_t seen = 0;
     for (;;) {
-      auto fresh = [&] { return generation_.load() != seen; };
+      auto fresh = [&] { return generation_.load() != seen || stop.load(); };
       if (!spin_until(fresh)) {
         std::unique_lock<std::mutex> lock(mutex_);
         ++sleepers_;
         wake_.wait(lock, fresh);
         --sleepers_;
       }
+      if (stop.load()) return;
       seen = generation_.load();
       // More workers than this job wants: leave it to the others.
       if (wanted_.fetch_sub(1) <= 0) {
@@ -122,7 +177,8 @@ class ThreadPool {
   std::mutex busy_;   // held by the one caller whose job the pool runs
   std::mutex mutex_;  // guards workers_ and the sleeping
   std::condition_variable wake_, done_;
-  std::vector<std::thread> workers_;
+  std::vector<Worker> workers_;
+  size_t limit_ = size_t(-1);                          // lowered where the system refused a thread
   const std::function<void(size_t)>* task_ = nullptr;  // written before generation_ moves
   size_t tasks_ = 0;
   std::atomic<long> wanted_{0};

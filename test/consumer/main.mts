@@ -40,6 +40,10 @@ assert.throws(() => aptx({ betta: 2 }), RangeError);
 assert.throws(() => swish({ alpha: 1 }), RangeError);
 // @ts-expect-error hardGate has no gradient to take
 assert.throws(() => hardGate.paramGrad(x, dy).shift, TypeError);
+// @ts-expect-error mish has nothing to train: the call itself is the mistake
+assert.throws(() => mish.paramGrad(x, dy), TypeError);
+// @ts-expect-error the same for the async form
+await assert.rejects(() => mish.paramGradAsync(x, dy), TypeError);
 
 // activation(name, params) typed per name.
 const byName = activation('aptx', { beta: 2 });
