@@ -56,7 +56,7 @@ bool shared_memory(napi_env env, napi_value array) {
 
 // The arrays of one pass, checked for length.
 struct Call {
-  Pass pass;
+  Pass pass = Pass::Forward;
   ProgramArg f;
   Floats x{}, dy{}, out{};
   int threads = 1;
@@ -117,7 +117,9 @@ bool partly_overlaps(const float* out, const float* in, size_t n) {
 
 // out may be null for an async call: the result goes into a new array.
 Call unwrap(const Napi::CallbackInfo& info, Pass pass, bool out_nullable = false) {
-  Call c{pass, program_arg(info, 0)};
+  Call c;
+  c.pass = pass;
+  c.f = program_arg(info, 0);
   c.threads = threads_of(info.Env());
   c.x = float_array(info, 1);
   size_t next = 2;

@@ -2,7 +2,7 @@
 // backwardError) of aptx at large gamma, on every ISA: every float within 2^16 floats of each zero
 // of f' in [-32, 32] (where it exceeds the contract, if anywhere), and every 2^-10 step over
 // [-32, 32].
-//   node scripts/run-ts.js test/helpers/aptx-backward-ulp.ts [alpha beta gamma ...]
+//   node scripts/build/run-ts.js test/helpers/aptx-backward-ulp.ts [alpha beta gamma ...]
 import { aptx, cpu } from '../../lib';
 import { aptxRef, backwardError } from '../reference';
 
