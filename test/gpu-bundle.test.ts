@@ -497,3 +497,54 @@ describe('scripts/gpu-check.sh', () => {
     },
   );
 });
+
+// npm run bench:sass's counting (scripts/sass-count.js) on a listing written here.
+describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
+  const sass = requireCjs('../scripts/sass-count.js');
+  const listing = [
+    '\t\tFunction : kernel',
+    '        /*0000*/                   LDC R1, c[0x0][0x28] ;',
+    '        /*0010*/                   ISETP.NE.AND P0, PT, R17, RZ, PT ;',
+    '        /*0020*/              @!P0 BRA 0x100 ;',
+    // a loop for shifted inputs: more loads
+    '        /*0030*/                   LDG.E.128 R8, desc[UR8][R16.64] ;',
+    '        /*0040*/                   LDG.E R15, desc[UR8][R16.64+0x10] ;',
+    '        /*0050*/                   FADD R8, RZ, R8 ;',
+    '        /*0060*/                   STG.E.128 desc[UR8][R14.64], R8 ;',
+    '        /*0070*/              @!P0 BRA 0x30 ;',
+    '        /*0080*/                   EXIT ;',
+    // the aligned loop: two vectors an iteration, a branch inside (3 or 6 more instructions)
+    '        /*0100*/                   LDG.E.128 R8, desc[UR8][R8.64] ;',
+    '        /*0110*/                   LDG.E.128 R12, desc[UR8][R10.64] ;',
+    '        /*0120*/                   FSETP.GEU.AND P1, PT, R8, RZ, PT ;',
+    '        /*0130*/               @P1 BRA 0x170 ;',
+    '        /*0140*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0150*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0160*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0170*/                   STG.E.128 desc[UR8][R14.64], R8 ;',
+    '        /*0180*/                   STG.E.128 desc[UR8][R16.64], R12 ;',
+    '        /*0190*/                   NOP ;',
+    '        /*01a0*/              @!P0 BRA 0x100 ;',
+    '        /*01b0*/                   EXIT ;',
+  ].join('\n');
+
+  it('picks the aligned loop, gives its shortest and longest path per element, and the budget', () => {
+    const [fn] = sass.parseListing(listing);
+    expect(fn.lines).toHaveLength(21);
+    expect(sass.loopsOf(fn.lines)).toHaveLength(2);
+    const loop = sass.mainLoop(fn);
+    // 0x100..0x1a0: 7 instructions past the FMULs, 10 through them (the NOP not counted)
+    expect(loop.instructions).toEqual({ min: 7, max: 10 });
+    expect(loop.elements).toBe(8);
+    expect(loop.loads16).toBe(2);
+    expect(loop.perElement).toEqual({ min: 7 / 8, max: 10 / 8 });
+    expect(
+      sass.describe(
+        'void ak::gpu::(anonymous namespace)::elementwise<ak::gpu::(anonymous namespace)::Map1<ak::gpu::OpFn<ak::gpu::ForwardOf, ak::cuda::Mish> > >(ak::gpu::(anonymous namespace)::Map1<ak::gpu::OpFn<ak::gpu::ForwardOf, ak::cuda::Mish> >, ak::gpu::(anonymous namespace)::Span)',
+      ),
+    ).toEqual({ kind: 'op', fn: 'Mish', pass: 'forward' });
+    // 1.75 GHz x 132 SMs x 4 x 32 over 4.8 TB/s / 8 bytes
+    expect(sass.budget('H200', 'forward')).toBeCloseTo(49.28, 2);
+    expect(sass.budget('H100', 'backward')).toBeCloseTo(105.9, 1);
+  });
+});
