@@ -86,14 +86,16 @@ struct Map1 {
     *reinterpret_cast<float4*>(y + i) =
         make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
   }
-  // x[i..i+3] and x[j..j+3], both aligned: both loads first
+  // x[i..i+3] and x[j..j+3], both aligned: both loads first, then the eight values (F::many)
   __host__ __device__ __forceinline__ void two(size_t i, size_t j) const {
     const float4 u = *reinterpret_cast<const float4*>(x + i);
     const float4 v = *reinterpret_cast<const float4*>(x + j);
-    *reinterpret_cast<float4*>(y + i) =
-        make_float4(f(u.x, 0.f), f(u.y, 0.f), f(u.z, 0.f), f(u.w, 0.f));
-    *reinterpret_cast<float4*>(y + j) =
-        make_float4(f(v.x, 0.f), f(v.y, 0.f), f(v.z, 0.f), f(v.w, 0.f));
+    const float in[8] = {u.x, u.y, u.z, u.w, v.x, v.y, v.z, v.w};
+    const float zero[8] = {};
+    float r[8];
+    f.template many<8>(in, zero, r);
+    *reinterpret_cast<float4*>(y + i) = make_float4(r[0], r[1], r[2], r[3]);
+    *reinterpret_cast<float4*>(y + j) = make_float4(r[4], r[5], r[6], r[7]);
   }
 };
 // out = F(x, dy)
@@ -115,10 +117,12 @@ struct Map2 {
     const float4 e = *reinterpret_cast<const float4*>(dy + i);
     const float4 v = *reinterpret_cast<const float4*>(x + j);
     const float4 d = *reinterpret_cast<const float4*>(dy + j);
-    *reinterpret_cast<float4*>(out + i) =
-        make_float4(f(u.x, e.x), f(u.y, e.y), f(u.z, e.z), f(u.w, e.w));
-    *reinterpret_cast<float4*>(out + j) =
-        make_float4(f(v.x, d.x), f(v.y, d.y), f(v.z, d.z), f(v.w, d.w));
+    const float in[8] = {u.x, u.y, u.z, u.w, v.x, v.y, v.z, v.w};
+    const float din[8] = {e.x, e.y, e.z, e.w, d.x, d.y, d.z, d.w};
+    float r[8];
+    f.template many<8>(in, din, r);
+    *reinterpret_cast<float4*>(out + i) = make_float4(r[0], r[1], r[2], r[3]);
+    *reinterpret_cast<float4*>(out + j) = make_float4(r[4], r[5], r[6], r[7]);
   }
 };
 

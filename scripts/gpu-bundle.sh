@@ -20,6 +20,13 @@ npm run build:ts
 node -e "const s = require('.').cuda.status(); if (!s.compiled) { console.error('gpu-bundle: the addon was built without CUDA'); process.exit(1); }"
 
 echo "== packing $out/"
+# the compressed node of an earlier bundle, when it is this node: compressing takes minutes
+node_id="node $(node --version) ($(uname -m)) -> node.xz"
+kept_node=""
+if [ -f "$out/node.xz" ] && [ "$(cat "$out/NODE_VERSION" 2>/dev/null)" = "$node_id" ]; then
+  kept_node="$(mktemp "${TMPDIR:-/tmp}/gpu-bundle-node.XXXXXX")"
+  mv "$out/node.xz" "$kept_node"
+fi
 rm -rf "$out"
 mkdir -p "$out/build/Release" "$out/bench/results" "$out/node_modules/vitest"
 cp build/Release/activation_kernels.node "$out/build/Release/"
@@ -46,8 +53,12 @@ if [ -f bench/main.ts ]; then  # npm run bench, as CommonJS, with the benchmark 
     cp "node_modules/$m" "node_modules/$(dirname "$m")/package.json" "$out/node_modules/$(dirname "$m")/"
   done
 fi
-xz -T2 -6 -c "$(command -v node)" > "$out/node.xz"
-echo "node $(node --version) ($(uname -m)) -> node.xz" > "$out/NODE_VERSION"
+if [ -n "$kept_node" ]; then
+  mv "$kept_node" "$out/node.xz"
+else
+  xz -T2 -6 -c "$(command -v node)" > "$out/node.xz"
+fi
+echo "$node_id" > "$out/NODE_VERSION"
 
 size=$(du -sb "$out" | cut -f1)
 echo "gpu-bundle: $out/ is $((size / 1024 / 1024)) MiB ($size bytes)"
