@@ -124,10 +124,12 @@ template <template <class> class Pass>
 struct ProgramFn {
   Steps f;
   AK_HD float operator()(float x, float dy) const { return eval_program<Pass>(f, x, dy); }
+  // element by element, not unrolled: eight copies of the interpreter would cost more code (and
+  // addon size) than nested blends are worth
   template <int K>
   AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
 #ifdef __CUDA_ARCH__
-#pragma unroll
+#pragma unroll 1
 #endif
     for (int k = 0; k < K; ++k) out[k] = eval_program<Pass>(f, x[k], dy[k]);
   }
