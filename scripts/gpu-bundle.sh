@@ -5,18 +5,26 @@
 # It holds the addon (SASS for sm_75..sm_90 plus PTX), the compiled package (dist/, lib/), the
 # GPU tests (the layer's too) transpiled to CommonJS with a small vitest stand-in, the device
 # checks, the PyTorch peer script, the bench scripts, and this machine's node binary compressed
-# (node.xz; gpu-check.sh unpacks it outside the bundle). It must stay under 64 MiB to be carried:
-# the size is checked here, and again by gpu-check.sh when it ends.
+# (node.xz; gpu-check.sh unpacks it outside the bundle). It must stay under 60 MiB: the size is
+# checked here, and shown again by gpu-check.sh when it ends.
+#   scripts/gpu-bundle.sh [--no-build]   --no-build packs the addon and dist/ already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=gpu-bundle
+build=1
+case "${1:-}" in
+  --no-build) build=0 ;;
+  "") ;;
+  *) echo "gpu-bundle: unknown argument $1 (expected --no-build)" >&2; exit 2 ;;
+esac
 
-command -v nvcc >/dev/null || { echo "gpu-bundle: nvcc not found; the bundle needs the CUDA build" >&2; exit 1; }
 [ -d node_modules ] || { echo "gpu-bundle: run npm ci (or npm install) first" >&2; exit 1; }
-
-echo "== building the addon with CUDA, and the TypeScript"
-ACTIVATION_KERNELS_CUDA=on npm run build:addon
-npm run build:ts
+if [ $build = 1 ]; then
+  command -v nvcc >/dev/null || { echo "gpu-bundle: nvcc not found; the bundle needs the CUDA build" >&2; exit 1; }
+  echo "== building the addon with CUDA, and the TypeScript"
+  ACTIVATION_KERNELS_CUDA=on npm run build:addon
+  npm run build:ts
+fi
 node -e "const s = require('.').cuda.status(); if (!s.compiled) { console.error('gpu-bundle: the addon was built without CUDA'); process.exit(1); }"
 
 echo "== packing $out/"
