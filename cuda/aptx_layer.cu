@@ -13,12 +13,13 @@ namespace {
 constexpr int kTile = 16;  // blocks of 16 x 16 threads; tiles of 16 x 16 values in shared memory
 
 // y[b, j]: thread (x: j, y: b). The inputs i advance a tile at a time through shared memory.
-__global__ void aptx_forward(AptxLayerShape s, const float* x, AptxLayerWeights w, float* y) {
+__global__ void aptx_forward(AptxLayerShape s, const float* x, AptxLayerWeights w, float* y,
+                             unsigned row_block0) {
   __shared__ float xs[kTile][kTile + 1];                                                // [b][i]
   __shared__ float a1s[kTile][kTile + 1], b2s[kTile][kTile + 1], gs[kTile][kTile + 1];  // [j][i]
   const int d = int(s.inputs), m = int(s.outputs), batch = int(s.batch);
   const int tx = threadIdx.x, ty = threadIdx.y;
-  const int b0 = blockIdx.y * kTile, j0 = blockIdx.x * kTile;
+  const int b0 = int(row_block0 + blockIdx.y) * kTile, j0 = blockIdx.x * kTile;
   float acc = 0.f;
   for (int i0 = 0; i0 < d; i0 += kTile) {
     const int i = i0 + tx;
@@ -41,13 +42,13 @@ __global__ void aptx_forward(AptxLayerShape s, const float* x, AptxLayerWeights 
 // The weight gradients of (j, i): thread (x: i, y: j), summing over the batch a tile at a time
 // (float within a tile, double across tiles, as on the CPU).
 __global__ void aptx_param_grad(AptxLayerShape s, const float* x, const float* dy,
-                                AptxLayerWeights w, AptxLayerGrads g) {
+                                AptxLayerWeights w, AptxLayerGrads g, unsigned row_block0) {
   __shared__ float xs[kTile][kTile + 1];   // [b][i]
   __shared__ float dys[kTile][kTile + 1];  // [b][j]
   const int d = int(s.inputs), m = int(s.outputs), batch = int(s.batch);
   const int tx = threadIdx.x, ty = threadIdx.y;
-  const int i = blockIdx.x * kTile + tx, j = blockIdx.y * kTile + ty;
-  const int jload = blockIdx.y * kTile + tx;
+  const int i = blockIdx.x * kTile + tx, j = int(row_block0 + blockIdx.y) * kTile + ty;
+  const int jload = int(row_block0 + blockIdx.y) * kTile + tx;
   const bool inside = i < d && j < m;
   const size_t k = size_t(j) * d + i;
   const float a1 = inside ? w.alpha[k] - 1.f : 0.f, b2 = inside ? 2.f * w.beta[k] : 0.f;
@@ -84,12 +85,12 @@ __global__ void aptx_delta_grad(AptxLayerShape s, const float* dy, float* ddelta
 
 // dx[b, i]: thread (x: i, y: b), summing over the outputs j a tile at a time.
 __global__ void aptx_input_grad(AptxLayerShape s, const float* x, const float* dy,
-                                AptxLayerWeights w, float* dx) {
+                                AptxLayerWeights w, float* dx, unsigned row_block0) {
   __shared__ float dys[kTile][kTile + 1];                                               // [b][j]
   __shared__ float a1s[kTile][kTile + 1], b2s[kTile][kTile + 1], gs[kTile][kTile + 1];  // [j][i]
   const int d = int(s.inputs), m = int(s.outputs), batch = int(s.batch);
   const int tx = threadIdx.x, ty = threadIdx.y;
-  const int i = blockIdx.x * kTile + tx, b = blockIdx.y * kTile + ty;
+  const int i = blockIdx.x * kTile + tx, b = int(row_block0 + blockIdx.y) * kTile + ty;
   const float xv = b < batch && i < d ? x[size_t(b) * d + i] : 0.f;
   float acc = 0.f;
   for (int j0 = 0; j0 < m; j0 += kTile) {
@@ -108,27 +109,67 @@ __global__ void aptx_input_grad(AptxLayerShape s, const float* x, const float* d
   if (b < batch && i < d) dx[size_t(b) * d + i] = acc;
 }
 
-dim3 grid(size_t cols, size_t rows) {
-  return dim3(unsigned((cols + kTile - 1) / kTile), unsigned((rows + kTile - 1) / kTile));
+}  // namespace
+
+// A grid's y is at most 65535 blocks: rows beyond that go to further launches, each told the
+// first row block it covers.
+std::vector<LayerLaunch> aptx_layer_plan(const AptxLayerShape& s, bool backward) {
+  std::vector<LayerLaunch> plan;
+  auto tiles = [](size_t cols, size_t rows, LayerKernel k) {
+    std::vector<LayerLaunch> out;
+    const size_t bx = (cols + kTile - 1) / kTile, by = (rows + kTile - 1) / kTile;
+    for (size_t y0 = 0; y0 < by; y0 += kMaxGridY) {
+      const size_t y = by - y0 < kMaxGridY ? by - y0 : kMaxGridY;
+      out.push_back({k, unsigned(bx), unsigned(y), unsigned(kTile * kTile), unsigned(y0)});
+    }
+    return out;
+  };
+  auto add = [&](std::vector<LayerLaunch> more) {
+    plan.insert(plan.end(), more.begin(), more.end());
+  };
+  if (s.outputs == 0) return plan;
+  if (!backward) {
+    if (s.batch > 0) add(tiles(s.outputs, s.batch, LayerKernel::Forward));
+    return plan;
+  }
+  if (s.inputs > 0) add(tiles(s.inputs, s.outputs, LayerKernel::ParamGrad));
+  // ddelta depends on dy only: written for every output, 0 inputs or 0 batch included
+  plan.push_back({LayerKernel::DeltaGrad, unsigned((s.outputs + 127) / 128), 1, 128, 0});
+  if (s.batch > 0 && s.inputs > 0) add(tiles(s.inputs, s.batch, LayerKernel::InputGrad));
+  return plan;
 }
 
+namespace {
+dim3 block_of(const LayerLaunch& l) {
+  return l.kernel == LayerKernel::DeltaGrad ? dim3(l.threads) : dim3(kTile, kTile);
+}
 }  // namespace
 
 cudaError_t launch_aptx_layer_forward(const AptxLayerShape& s, const float* x,
                                       const AptxLayerWeights& w, float* y, cudaStream_t stream) {
-  if (s.batch == 0 || s.outputs == 0) return cudaSuccess;
-  aptx_forward<<<grid(s.outputs, s.batch), dim3(kTile, kTile), 0, stream>>>(s, x, w, y);
+  for (const LayerLaunch& l : aptx_layer_plan(s, false))
+    aptx_forward<<<dim3(l.grid_x, l.grid_y), block_of(l), 0, stream>>>(s, x, w, y, l.row_block0);
   return cudaGetLastError();
 }
 
 cudaError_t launch_aptx_layer_backward(const AptxLayerShape& s, const float* x, const float* dy,
                                        const AptxLayerWeights& w, float* dx,
                                        const AptxLayerGrads& g, cudaStream_t stream) {
-  if (s.outputs == 0 || s.inputs == 0) return cudaSuccess;
-  const dim3 block(kTile, kTile);
-  aptx_param_grad<<<grid(s.inputs, s.outputs), block, 0, stream>>>(s, x, dy, w, g);
-  aptx_delta_grad<<<unsigned((s.outputs + 127) / 128), 128, 0, stream>>>(s, dy, g.ddelta);
-  if (s.batch > 0) aptx_input_grad<<<grid(s.inputs, s.batch), block, 0, stream>>>(s, x, dy, w, dx);
+  for (const LayerLaunch& l : aptx_layer_plan(s, true)) {
+    const dim3 grid(l.grid_x, l.grid_y);
+    switch (l.kernel) {
+      case LayerKernel::ParamGrad:
+        aptx_param_grad<<<grid, block_of(l), 0, stream>>>(s, x, dy, w, g, l.row_block0);
+        break;
+      case LayerKernel::DeltaGrad:
+        aptx_delta_grad<<<grid, block_of(l), 0, stream>>>(s, dy, g.ddelta);
+        break;
+      case LayerKernel::InputGrad:
+        aptx_input_grad<<<grid, block_of(l), 0, stream>>>(s, x, dy, w, dx, l.row_block0);
+        break;
+      case LayerKernel::Forward: break;
+    }
+  }
   return cudaGetLastError();
 }
 

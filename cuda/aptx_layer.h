@@ -5,10 +5,22 @@
 
 #include <cuda_runtime.h>
 
+#include <vector>
+
 #include "../cpp/layer/aptx_layer_kernels.h"
 
 namespace ak {
 namespace gpu {
+
+// The launches a pass queues, computed on the host (and exported for tests): a grid's y is
+// bounded by CUDA, so rows beyond 65535 blocks take further launches.
+constexpr size_t kMaxGridY = 65535;
+enum class LayerKernel { Forward, ParamGrad, DeltaGrad, InputGrad };
+struct LayerLaunch {
+  LayerKernel kernel;
+  unsigned grid_x, grid_y, threads, row_block0;
+};
+std::vector<LayerLaunch> aptx_layer_plan(const AptxLayerShape& s, bool backward);
 
 cudaError_t launch_aptx_layer_forward(const AptxLayerShape& s, const float* x,
                                       const AptxLayerWeights& w, float* y, cudaStream_t stream);

@@ -30,6 +30,26 @@ AK_HD float eval_op(int op, float x, float dy, const Params& p) {
                          [&](auto a) { return Pass<typename decltype(a)::type>::at(x, dy, p); });
 }
 
+// out[k] = f(x[k]) (or f'(x[k]) dy[k]) of one op for K elements: one dispatch for all K, each
+// case a plain loop over them, so that a kernel that picks its op at run time does it once per
+// K elements, not per element. The values are eval_op's, element by element.
+template <template <class> class Pass, int K>
+AK_HD void eval_op_many(int op, const float (&x)[K], const float (&dy)[K], const Params& p,
+                        float (&out)[K]) {
+  const bool known = with_activation(Op(op), p, false, [&](auto a) {
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int k = 0; k < K; ++k) out[k] = Pass<typename decltype(a)::type>::at(x[k], dy[k], p);
+    return true;
+  });
+  if (!known)
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int k = 0; k < K; ++k) out[k] = as_float(0x7fc00000);  // decode_program checked op
+}
+
 // (1 - t) a + t b, rounded as the CPU's blend does; t = 0 and t = 1 take one side as it is
 // (0 * Inf must not make a NaN), as on the CPU. Both blend paths below use it.
 AK_HD float blend_step(float t, float a, float b) {
@@ -66,10 +86,18 @@ template <template <class> class Pass, class A>
 struct OpFn {
   Params p;
   AK_HD float operator()(float x, float dy) const { return Pass<A>::at(x, dy, p); }
+  template <int K>
+  AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int k = 0; k < K; ++k) out[k] = Pass<A>::at(x[k], dy[k], p);
+  }
 };
 
 // A blend of two plain activations, the common shape: no stack, no loop over the program; the
-// two ops are picked by a switch that every thread takes the same way.
+// two ops are picked by a switch that every thread takes the same way, once for the eight
+// elements of an aligned iteration (many) and per element elsewhere (head, tail, views).
 template <template <class> class Pass>
 struct BlendFn {
   int a, b;
@@ -78,6 +106,17 @@ struct BlendFn {
   AK_HD float operator()(float x, float dy) const {
     return blend_step(t, eval_op<Pass>(a, x, dy, pa), eval_op<Pass>(b, x, dy, pb));
   }
+  // K elements at a time: each side's op dispatched once for all of them
+  template <int K>
+  AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
+    float va[K], vb[K];
+    eval_op_many<Pass, K>(a, x, dy, pa, va);
+    eval_op_many<Pass, K>(b, x, dy, pb, vb);
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int k = 0; k < K; ++k) out[k] = blend_step(t, va[k], vb[k]);
+  }
 };
 
 // Any other program (nested blends): the interpreter.
@@ -85,6 +124,15 @@ template <template <class> class Pass>
 struct ProgramFn {
   Steps f;
   AK_HD float operator()(float x, float dy) const { return eval_program<Pass>(f, x, dy); }
+  // element by element, not unrolled: eight copies of the interpreter would cost more code (and
+  // addon size) than nested blends are worth
+  template <int K>
+  AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
+#ifdef __CUDA_ARCH__
+#pragma unroll 1
+#endif
+    for (int k = 0; k < K; ++k) out[k] = eval_program<Pass>(f, x[k], dy[k]);
+  }
 };
 
 // Calls make(fn) with the function for program f; cudaErrorInvalidValue for an unknown op.
@@ -95,8 +143,10 @@ cudaError_t dispatch(const Steps& f, const Make& make) {
     return make(BlendFn<Pass>{f.code[0].op, f.code[1].op, f.code[2].t, f.code[0].p, f.code[1].p});
   if (f.count != 1) return make(ProgramFn<Pass>{f});
   const Params& p = f.code[0].p;
-  return with_activation(Op(f.code[0].op), p, cudaErrorInvalidValue,
-                         [&](auto a) { return make(OpFn<Pass, typename decltype(a)::type>{p}); });
+  // aptx at its plain parameters gets AptxPlain's kernel, as on the CPU: no general path in it
+  return with_activation<true>(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto a) {
+    return make(OpFn<Pass, typename decltype(a)::type>{p});
+  });
 }
 
 }  // namespace gpu

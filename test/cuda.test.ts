@@ -1,6 +1,7 @@
 // The CUDA backend (docs/cuda.md). Host tests run everywhere: the addon loads with or
 // without CUDA, cuda.status() says why CUDA is unavailable, and GPU requests fail with clear
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu } from '../lib';
 import { native } from '../lib/native';
@@ -117,6 +118,33 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
 });
 
 describe.skipIf(!gpu)(`GpuArray on a GPU${skipped(!gpu, 'no GPU')}`, gpuTests);
+
+// What only a real device shows: the fake device (test/fake-cuda.ts, whose devices are named
+// 'fake') settles at once and frees at once.
+const real = gpu && cuda.devices().some((d) => d.name !== 'fake');
+describe.skipIf(!real)(`the binding on a GPU${skipped(!real, 'no GPU')}`, () => {
+  it("pending async calls hold none of libuv's threads: an fs call made after eight of them settles first", async () => {
+    const x = GpuArray.alloc(1 << 26);
+    for (let i = 0; i < 40; i++) mish.forward(x, { out: x }); // queued: about 10 ms of work or more
+    const order: string[] = [];
+    const gpuCalls = Array.from({ length: 8 }, () => mish.forwardAsync(x, { out: x }).then(() => order.push('gpu')));
+    await fs.promises.stat(__filename).then(() => order.push('fs'));
+    await Promise.all(gpuCalls);
+    x.dispose();
+    expect(order[0]).toBe('fs');
+  });
+
+  it('freed memory stays in the pool for the next allocation (a bounded release threshold)', () => {
+    const bytes = 256 << 20;
+    GpuArray.alloc(bytes / 4).dispose();
+    native().cudaSynchronize(0); // with the driver's default threshold (0) the pool gives it back here
+    const kept = native().cudaMemInfo(0).free;
+    const b = GpuArray.alloc(bytes / 4); // from the pool: the driver's free memory stays
+    const now = native().cudaMemInfo(0).free;
+    b.dispose();
+    expect(kept - now).toBeLessThan(bytes / 2);
+  });
+});
 
 describe.skipIf(!compiled)(
   `the elementwise kernels' loop, run on the host${skipped(!compiled, 'the addon was built without CUDA')}`,

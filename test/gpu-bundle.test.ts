@@ -9,10 +9,12 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkSchema } from '../bench/results';
+import { cuda } from '../lib';
 import { native } from '../lib/native';
 import { skipped } from './helpers/skip';
 import { hardGateRef, mishRef, type Reference, reluRef, swishRef } from './reference';
-import { rows } from './table';
+import { parameterRows, rows } from './table';
 
 const root = path.join(__dirname, '..');
 const requireCjs = createRequire(__filename);
@@ -154,7 +156,10 @@ it.skipIf(true)('is skipped', () => {});`,
       expect(acc.status, acc.stderr).toBe(0);
       const accuracy = JSON.parse(fs.readFileSync(path.join(out, 'accuracy.json'), 'utf8'));
       expect(accuracy.finished).toBe(true);
-      expect(accuracy.rows).toHaveLength(2 * (rows.length + 1)); // test/table.ts and a nested blend
+      // test/table.ts's defaults, a nested blend, and the table's parameter sets without a known excess
+      const ordinary = parameterRows.filter((r) => r.dyAllowance === 1);
+      expect(ordinary.length).toBeGreaterThan(5);
+      expect(accuracy.rows).toHaveLength(2 * (rows.length + 1 + ordinary.length));
       expect(new Set(accuracy.rows.map((r: { kernel: string }) => r.kernel))).toEqual(
         new Set(['single op', 'two-op blend', 'interpreter']),
       );
@@ -196,7 +201,8 @@ it.skipIf(true)('is skipped', () => {});`,
         { n: 2 ** 24, activation: 'copy', pass: 'forward', ours: 1, torch: 2, ratio: 0.5 },
       ]);
       expect(doc.peers[0]).toMatchObject({ name: 'torch', backend: 'cuda', pass: 'forward' });
-      expect(doc.accuracy).toHaveLength(accuracy.rows.length);
+      expect(doc.deviceAccuracy).toHaveLength(accuracy.rows.length);
+      checkSchema(doc); // npm run bench:chart draws it
       const md = fs.readFileSync(path.join(out, 'gpu-check.md'), 'utf8');
       expect(md).toContain('| 2^20 (in L2) | mish | forward |');
       expect(md).toContain('| blend (blend mish relu 0.5) hardMish 0.3 | backward | interpreter |');
@@ -337,5 +343,208 @@ describe('the GPU report: PyTorch beside ours', () => {
       expect(doc.peers).toEqual([]);
       expect(doc.reason).toMatch(/^torch (not importable: |.* sees no CUDA device 0$)/);
     } else expect(r.status).toBe(0); // a machine with torch and a GPU: times
+  });
+});
+
+// scripts/gpu-check.sh itself: its plan, and whole runs in a folder laid out like gpu-bundle/
+// (node.xz a wrapper around this node), over the fake device and over no device at all.
+describe('scripts/gpu-check.sh', () => {
+  const script = path.join(root, 'scripts/gpu-check.sh');
+  const bash = (args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+    spawnSync('bash', [script, ...args], { encoding: 'utf8', timeout: 300_000, ...opts });
+
+  it('--plan: the stage limits add up to at most the budget, the report last with its share kept', () => {
+    for (const budget of [undefined, 200, 600]) {
+      const r = bash(budget === undefined ? ['--plan'] : ['--plan', '--budget', String(budget)]);
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const plan = JSON.parse(lines[0]);
+      const sum = plan.stages.reduce((s: number, st: { limit: number }) => s + st.limit, 0);
+      expect(plan.budget).toBe(budget ?? 330);
+      expect(plan.sum).toBe(sum);
+      expect(sum).toBeLessThanOrEqual(plan.budget);
+      expect(plan.fits).toBe(true);
+      expect(plan.stages.map((s: { name: string }) => s.name)).toEqual([
+        'nvidia-smi',
+        'node',
+        'status',
+        'tests',
+        'accuracy',
+        'timings',
+        'torch',
+        'report',
+      ]);
+      expect(plan.stages.at(-1).limit).toBe(plan.reserved.report);
+      expect(plan.reserved.report).toBeGreaterThanOrEqual(5);
+    }
+    // the whole run, device start-up excluded, in 6 minutes
+    expect(JSON.parse(bash(['--plan']).stdout).budget).toBeLessThanOrEqual(360);
+    expect(bash(['--plan', '--budget', 'x']).status).toBe(2);
+  });
+
+  it('from a repository checkout it builds nothing and says how to make the bundle', () => {
+    const start = Date.now();
+    const r = bash([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('this is a repository checkout, not a bundle');
+    expect(r.stderr).toContain('scripts/gpu-bundle.sh');
+    expect(Date.now() - start).toBeLessThan(10_000);
+  });
+
+  // A bundle-like folder whose node.xz runs this node (with the fake device preloaded if asked).
+  function miniBundle(fake: boolean): string {
+    const dir = bundleLike();
+    const files = [
+      ...['lib', 'bench'].flatMap((d) =>
+        fs
+          .readdirSync(path.join(root, d))
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => `${d}/${f}`),
+      ),
+      'test/cuda.test.ts',
+      'test/cuda-suite.ts',
+      'test/aptx-layer-gpu.test.ts',
+      'test/aptx-layer-gpu-suite.ts',
+      'test/aptx-layer-reference.ts',
+      'test/fake-cuda.ts',
+      'test/reference.ts',
+      'test/table.ts',
+      'test/helpers/skip.ts',
+    ];
+    transpileWithAddon(dir, files);
+    for (const f of ['check.js', 'report.js', 'torch_peers.py'])
+      fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
+    fs.copyFileSync(script, path.join(dir, 'scripts/gpu-check.sh'));
+    fs.writeFileSync(path.join(dir, 'fake.js'), "require('./test/fake-cuda').installFakeCuda();\n");
+    const preload = fake ? ` -r "${path.join(dir, 'fake.js')}"` : '';
+    const wrapper = path.join(dir, 'node-wrapper');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}"${preload} "$@"\n`);
+    const xz = spawnSync('xz', ['-0', '-c', wrapper], { encoding: 'buffer' });
+    expect(xz.status).toBe(0);
+    fs.writeFileSync(path.join(dir, 'node.xz'), xz.stdout);
+    fs.writeFileSync(path.join(dir, 'NODE_VERSION'), `node ${process.version} (wrapper)\n`);
+    return dir;
+  }
+  const stagesOf = (out: string) =>
+    fs
+      .readFileSync(path.join(out, 'stages.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 2));
+  const hasXz = spawnSync('xz', ['--version']).status === 0;
+  const compiledWithCuda = typeof native().cudaCheckInputsOnHost === 'function';
+
+  it.skipIf(!hasXz || cuda.available())(
+    `without a GPU it stops cleanly (exit 3, saying why) and still writes the report${skipped(!hasXz || cuda.available(), 'no xz, or a GPU is here')}`,
+    () => {
+      const dir = miniBundle(false);
+      const out = path.join(dir, 'out');
+      const r = spawnSync('bash', [path.join(dir, 'scripts/gpu-check.sh'), '--out', out], { encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(3);
+      expect(r.stdout).toContain('gpu-check: stopped: CUDA is not available here');
+      expect(stagesOf(out)).toEqual([
+        ['nvidia-smi', 'passed'],
+        ['node', 'passed'],
+        ['status', 'failed (exit 3)'],
+        ['report', 'passed'],
+      ]);
+      const doc = JSON.parse(fs.readFileSync(path.join(out, 'gpu-check.json'), 'utf8'));
+      checkSchema(doc);
+      expect(doc.rows).toEqual([]);
+    },
+  );
+
+  it.skipIf(!hasXz || !compiledWithCuda)(
+    `a whole run over the fake device: results in the bench's schema, PyTorch absent is "not measured", not a failure${skipped(!hasXz || !compiledWithCuda, 'no xz, or the addon was built without CUDA')}`,
+    () => {
+      const dir = miniBundle(true);
+      const out = path.join(dir, 'out');
+      // no python3 with torch here, or one that sees no CUDA device: torch_peers.py exits 3
+      const r = spawnSync('bash', [path.join(dir, 'scripts/gpu-check.sh'), '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, GPU_CHECK_SIZES: '12,14' },
+      });
+      expect(r.stdout, r.stderr).toContain('gpu-check: passed');
+      expect(r.status).toBe(0);
+      const stages = stagesOf(out);
+      expect(stages.map((s) => s[0])).toEqual([
+        'nvidia-smi',
+        'node',
+        'status',
+        'tests',
+        'accuracy',
+        'timings',
+        'torch',
+        'report',
+      ]);
+      expect(stages.find((s) => s[0] === 'torch')?.[1]).toMatch(/^not measured \(failed \(exit 3\)\)$/);
+      const doc = JSON.parse(fs.readFileSync(path.join(out, 'gpu-check.json'), 'utf8'));
+      checkSchema(doc);
+      expect(doc.machine.gpu).toBe('fake');
+      expect(doc.stages.map((s: { name: string }) => s.name)).toContain('report');
+      expect(doc.tests.failed).toBe(0);
+      expect(doc.tests.skipped).toBeGreaterThan(0); // the host-side groups, left out on the device
+      const mish = doc.rows.find(
+        (row: { activation: string; n: number }) => row.activation === 'mish' && row.n === 2 ** 14,
+      );
+      expect(mish).toMatchObject({ backend: 'cuda', vsRelu: 1, vsCopy: 1 });
+      expect(doc.peers).toEqual([]);
+      expect(doc.verdicts.at(-1).met).toBeNull();
+      const md = fs.readFileSync(path.join(out, 'gpu-check.md'), 'utf8');
+      expect(md).toContain('| torch | not measured (failed (exit 3)) |');
+      expect(md).toContain('PyTorch: ');
+    },
+  );
+});
+
+// npm run bench:sass's counting (scripts/sass-count.js) on a listing written here.
+describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
+  const sass = requireCjs('../scripts/sass-count.js');
+  const listing = [
+    '\t\tFunction : kernel',
+    '        /*0000*/                   LDC R1, c[0x0][0x28] ;',
+    '        /*0010*/                   ISETP.NE.AND P0, PT, R17, RZ, PT ;',
+    '        /*0020*/              @!P0 BRA 0x100 ;',
+    // a loop for shifted inputs: more loads
+    '        /*0030*/                   LDG.E.128 R8, desc[UR8][R16.64] ;',
+    '        /*0040*/                   LDG.E R15, desc[UR8][R16.64+0x10] ;',
+    '        /*0050*/                   FADD R8, RZ, R8 ;',
+    '        /*0060*/                   STG.E.128 desc[UR8][R14.64], R8 ;',
+    '        /*0070*/              @!P0 BRA 0x30 ;',
+    '        /*0080*/                   EXIT ;',
+    // the aligned loop: two vectors an iteration, a branch inside (3 or 6 more instructions)
+    '        /*0100*/                   LDG.E.128 R8, desc[UR8][R8.64] ;',
+    '        /*0110*/                   LDG.E.128 R12, desc[UR8][R10.64] ;',
+    '        /*0120*/                   FSETP.GEU.AND P1, PT, R8, RZ, PT ;',
+    '        /*0130*/               @P1 BRA 0x170 ;',
+    '        /*0140*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0150*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0160*/                   FMUL R8, R8, 0.5 ;',
+    '        /*0170*/                   STG.E.128 desc[UR8][R14.64], R8 ;',
+    '        /*0180*/                   STG.E.128 desc[UR8][R16.64], R12 ;',
+    '        /*0190*/                   NOP ;',
+    '        /*01a0*/              @!P0 BRA 0x100 ;',
+    '        /*01b0*/                   EXIT ;',
+  ].join('\n');
+
+  it('picks the aligned loop, gives its shortest and longest path per element, and the budget', () => {
+    const [fn] = sass.parseListing(listing);
+    expect(fn.lines).toHaveLength(21);
+    expect(sass.loopsOf(fn.lines)).toHaveLength(2);
+    const loop = sass.mainLoop(fn);
+    // 0x100..0x1a0: 7 instructions past the FMULs, 10 through them (the NOP not counted)
+    expect(loop.instructions).toEqual({ min: 7, max: 10 });
+    expect(loop.elements).toBe(8);
+    expect(loop.loads16).toBe(2);
+    expect(loop.perElement).toEqual({ min: 7 / 8, max: 10 / 8 });
+    expect(
+      sass.describe(
+        'void ak::gpu::(anonymous namespace)::elementwise<ak::gpu::(anonymous namespace)::Map1<ak::gpu::OpFn<ak::gpu::ForwardOf, ak::cuda::Mish> > >(ak::gpu::(anonymous namespace)::Map1<ak::gpu::OpFn<ak::gpu::ForwardOf, ak::cuda::Mish> >, ak::gpu::(anonymous namespace)::Span)',
+      ),
+    ).toEqual({ kind: 'op', fn: 'Mish', pass: 'forward' });
+    // 1.75 GHz x 132 SMs x 4 x 32 over 4.8 TB/s / 8 bytes
+    expect(sass.budget('H200', 'forward')).toBeCloseTo(49.28, 2);
+    expect(sass.budget('H100', 'backward')).toBeCloseTo(105.9, 1);
   });
 });

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "../../cuda/aptx_layer.h"
 #include "args.h"
 #include "device.h"
 #include "errors.h"
@@ -140,6 +141,71 @@ Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info) {
   if (out.ElementLength() != x.ElementLength()) internal_error(env, "out length");
   return Napi::Boolean::New(
       env, elementwise_on_host(f, backward, x.Data(), dy, out.Data(), x.ElementLength()));
+}
+
+// The binding's host-side decisions, exported so that tests without a GPU check the code the
+// GPU path runs (test/cuda-host.test.ts):
+// cudaLayerPlan(pass, batch, inputs, outputs) -> [{ kernel, gridX, gridY, threads, rowBlock0 }]
+Napi::Value layer_plan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Pass pass = pass_arg(info, 0);
+  const AptxLayerShape s{size_arg(info, 1), size_arg(info, 2), size_arg(info, 3)};
+  const char* names[] = {"forward", "paramGrad", "deltaGrad", "inputGrad"};
+  auto out = Napi::Array::New(env);
+  for (const LayerLaunch& l : aptx_layer_plan(s, pass == Pass::Backward)) {
+    auto o = Napi::Object::New(env);
+    o["kernel"] = names[int(l.kernel)];
+    o["gridX"] = double(l.grid_x);
+    o["gridY"] = double(l.grid_y);
+    o["threads"] = double(l.threads);
+    o["rowBlock0"] = double(l.row_block0);
+    out[out.Length()] = o;
+  }
+  return out;
+}
+
+// cudaStagingChunks(bytes) -> [[offset, bytes], ...]: how a transfer is staged
+Napi::Value staging_chunks_call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto out = Napi::Array::New(env);
+  for (const Chunk& c : staging_chunks(size_arg(info, 0))) {
+    auto pair = Napi::Array::New(env, 2);
+    pair[uint32_t(0)] = double(c.offset);
+    pair[uint32_t(1)] = double(c.bytes);
+    out[out.Length()] = pair;
+  }
+  return out;
+}
+
+// cudaPoolKeepBytes(totalMemory, setting: string | null) -> bytes the memory pool keeps
+Napi::Value pool_keep_call(const Napi::CallbackInfo& info) {
+  std::string setting = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  return Napi::Number::New(
+      info.Env(),
+      double(pool_keep_bytes(size_arg(info, 0), info[1].IsString() ? setting.c_str() : nullptr)));
+}
+
+// cudaScopeRestores(previous, device, previousActive) -> whether a DeviceScope gives previous back
+Napi::Value scope_restores_call(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(
+      info.Env(),
+      scope_restores(int(size_arg(info, 0)), int(size_arg(info, 1)), info[2].ToBoolean()));
+}
+
+// cudaFailureMessage(call, errorCode, launches: string[]) -> the message of a failed call
+// after the kernels `launches` were queued (launches are noted as the binding queues them)
+Napi::Value failure_message_call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string call = info[0].As<Napi::String>().Utf8Value();
+  auto code = cudaError_t(size_arg(info, 1));
+  const int device = 1000;  // a device index no GPU has: the notes of real devices stay as they are
+  note_synchronized(device);
+  Napi::Array launches = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < launches.Length(); ++i)
+    note_launch(device, launches.Get(i).As<Napi::String>().Utf8Value());
+  std::string m = failure_message(call.c_str(), code, pending_launches(device));
+  note_synchronized(device);
+  return Napi::String::New(env, m);
 }
 
 }  // namespace gpu

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ak {
 namespace gpu {
@@ -15,11 +16,27 @@ struct CudaFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A kernel that faults (an illegal address, say) is reported by whatever CUDA call comes next,
+// which may be another call's. So the binding notes every kernel it queues, per device, until a
+// synchronization shows they ran; an error that a fault causes then names them.
+void note_launch(int device, std::string label);
+void note_synchronized(int device);
+void note_failure(int device, const std::string& message);
+// The kernels queued on `device` (-1: the current device) since its last synchronization, most
+// recent last. With a device given it makes no CUDA call (stream callbacks use it).
+std::vector<std::string> pending_launches(int device = -1);
+// Whether e is a fault of a kernel that ran earlier (sticky: the context is unusable after it).
+bool is_device_fault(cudaError_t e);
+// The message of a failed call: "call failed: error (code)", and for a device fault the kernels
+// it may come from.
+std::string failure_message(const char* call, cudaError_t e,
+                            const std::vector<std::string>& pending);
+
 inline void check(cudaError_t e, const char* call) {
   if (e == cudaSuccess) return;
   cudaGetLastError();  // clears a non-sticky error so that later calls do not report it
-  throw CudaFailure(std::string(call) + " failed: " + cudaGetErrorString(e) + " (" +
-                    std::to_string(int(e)) + ")");
+  throw CudaFailure(failure_message(
+      call, e, is_device_fault(e) ? pending_launches(-1) : std::vector<std::string>{}));
 }
 
 // For a call whose error nobody can act on (destructors, frees): the error is cleared here, so

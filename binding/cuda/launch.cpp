@@ -2,6 +2,7 @@
 #include "launch.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "completion.h"
@@ -9,13 +10,22 @@
 #include "errors.h"
 #include "exports.h"
 #include "memory.h"
-#include "../task.h"
 
 namespace ak {
 namespace gpu {
 
+std::string kernel_label(Pass pass, const Steps& f, size_t n) {
+  const char* passes[] = {"forward", "backward", "paramGrad"};
+  std::string what = f.count == 1 && f.code[0].op >= 0 && f.code[0].op < int(Op::Count)
+                         ? std::string(op_info(Op(f.code[0].op)).name)
+                         : "blend of " + std::to_string((f.count + 1) / 2);
+  return what + " " + passes[int(pass)] + " kernel (n = " + std::to_string(n) + ")";
+}
+
 void queue_pass(Pass pass, const Steps& f, const float* x, const float* dy, float* out, size_t n,
                 double* sums_scratch, cudaStream_t s) {
+  int device = 0;
+  if (cudaGetDevice(&device) == cudaSuccess) note_launch(device, kernel_label(pass, f, n));
   switch (pass) {
     case Pass::Forward: return check(launch_forward(f, x, out, n, s), "forward kernel launch");
     case Pass::Backward:
@@ -63,23 +73,30 @@ Napi::Value run(const Napi::CallbackInfo& info) {
     if (pass != Pass::ParamGrad) {
       queue_pass(pass, f, x.ptr, dy.ptr, out.ptr, n, nullptr, s);
       if (!async) return env.Undefined();
-      return settle(env, x.device, keep, nullptr, nullptr);
+      return settle(env, x.device, keep, nullptr, kernel_label(pass, f, n).c_str());
     }
-    // paramGrad: scratch for the block sums, freed once the sums are read.
-    auto scratch = std::make_shared<Scratch>(s);
-    double* sums = scratch->get<double>(sums_scratch_size(pass, f, n));
+    // paramGrad: scratch for the block sums, freed (stream-ordered) once the copy is queued
+    Scratch scratch(s);
+    double* sums = scratch.get<double>(sums_scratch_size(pass, f, n));
     queue_pass(pass, f, x.ptr, dy.ptr, nullptr, n, sums, s);
+    if (!async) {
+      std::vector<double> host(static_cast<size_t>(k));
+      check(
+          cudaMemcpyAsync(host.data(), sums, size_t(k) * sizeof(double), cudaMemcpyDeviceToHost, s),
+          "cudaMemcpyAsync (paramGrad sums)");
+      check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
+      note_synchronized(x.device);
+      return sums_value(env, host.data(), k);
+    }
     auto host = std::make_shared<std::vector<double>>(size_t(k));
-    auto read = [scratch, sums, host, k] {
-      check(cudaMemcpy(host->data(), sums, size_t(k) * sizeof(double), cudaMemcpyDeviceToHost),
-            "cudaMemcpy (paramGrad sums)");
-      scratch->release();
-    };
-    auto value = [host, k](Napi::Env e) { return sums_value(e, host->data(), k); };
-    if (async) return settle(env, x.device, keep, read, value);
-    check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
-    read();
-    return value(env);
+    auto* c = new Completion(env, x.device, s, keep, kernel_label(pass, f, n));
+    try {
+      download_staged(*c, host->data(), sums, size_t(k) * sizeof(double), s);
+    } catch (...) {
+      c->abandon();
+      throw;
+    }
+    return c->finish([host, k](Napi::Env e) { return sums_value(e, host->data(), k); });
   });
 }
 
@@ -97,8 +114,7 @@ struct HostCall {
   size_t n;
   double sums[3] = {0, 0, 0};
   int k;
-  bool blocking = false;  // wait with a blocking-sync event (the async form)
-
+  // The synchronous form: the calling thread waits for the device.
   void run() {
     DeviceScope scope(device);
     cudaStream_t s = stream_of(device);
@@ -119,10 +135,36 @@ struct HostCall {
     else if (n)
       check(cudaMemcpyAsync(out, dout, bytes, cudaMemcpyDeviceToHost, s),
             "cudaMemcpyAsync (download)");
-    if (blocking)
-      wait_blocking(s);  // on a libuv thread: sleep, do not spin
-    else
-      check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
+    check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
+    note_synchronized(device);
+  }
+
+  // The async form: everything queued at once, the host copies staged through pinned buffers
+  // by the stream itself (memory.h); no thread waits.
+  static Napi::Value queue(Napi::Env env, std::shared_ptr<HostCall> c,
+                           std::vector<Napi::Value> keep) {
+    DeviceScope scope(c->device);
+    cudaStream_t s = stream_of(c->device);
+    Scratch scratch(s);  // freed in stream order after the work queued below
+    const size_t n = c->n, bytes = n * sizeof(float);
+    float* dx = scratch.get<float>(n);
+    float* ddy = c->pass == Pass::Forward ? nullptr : scratch.get<float>(n);
+    double* dsums = scratch.get<double>(sums_scratch_size(c->pass, c->f, n));
+    auto* done = new Completion(env, c->device, s, std::move(keep), kernel_label(c->pass, c->f, n));
+    try {
+      upload_staged(*done, dx, c->x, bytes, s);
+      if (ddy) upload_staged(*done, ddy, c->dy, bytes, s);
+      float* dout = c->pass == Pass::Forward ? dx : ddy;
+      queue_pass(c->pass, c->f, dx, ddy, dout, n, dsums, s);
+      if (c->pass == Pass::ParamGrad)
+        download_staged(*done, c->sums, dsums, size_t(c->k) * sizeof(double), s);
+      else
+        download_staged(*done, c->out, dout, bytes, s);
+    } catch (...) {
+      done->abandon();
+      throw;
+    }
+    return done->finish([c](Napi::Env e) { return c->result(e); });
   }
   Napi::Value result(Napi::Env env, const std::vector<Napi::Value>& = {}) const {
     if (pass == Pass::ParamGrad) return sums_value(env, sums, k);
@@ -161,8 +203,9 @@ Napi::Value run_host(const Napi::CallbackInfo& info) {
   bool async = info[6].ToBoolean();
   return guarded(env, [&]() -> Napi::Value {
     if (async) {
-      c.blocking = true;
-      return Task<HostCall>::queue(env, c, keep);
+      std::vector<Napi::Value> kept;
+      for (napi_value v : keep) kept.push_back(Napi::Value(env, v));
+      return HostCall::queue(env, std::make_shared<HostCall>(c), std::move(kept));
     }
     c.run();
     return c.result(env);

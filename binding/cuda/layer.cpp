@@ -6,6 +6,8 @@
 // into `weights` (3 m d + m floats, the caller's buffer, reused) on the device's stream before
 // its kernels, so each kernel sees the weights of its own call and nothing can go stale; the
 // host memory is copied before the call returns. Queued; returns at once.
+#include <string>
+
 #include "../../cuda/aptx_layer.h"
 #include "args.h"
 #include "device.h"
@@ -22,7 +24,8 @@ Napi::Value aptx_layer(const Napi::CallbackInfo& info) {
   if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
   const AptxLayerShape s{size_arg(info, 1), size_arg(info, 2), size_arg(info, 3)};
   const size_t n = size_product(env, s.inputs, s.outputs);
-  const size_t bd = size_product(env, s.batch, s.inputs), bm = size_product(env, s.batch, s.outputs);
+  const size_t bd = size_product(env, s.batch, s.inputs),
+               bm = size_product(env, s.batch, s.outputs);
   Range weights = range_arg(info, 4, 3 * n + s.outputs);
   Napi::Float32Array host[4] = {host_array(info, 6), host_array(info, 7), host_array(info, 8),
                                 host_array(info, 9)};
@@ -50,6 +53,10 @@ Napi::Value aptx_layer(const Napi::CallbackInfo& info) {
                               cudaMemcpyHostToDevice, st),
               "cudaMemcpyAsync (APTx layer weights)");
     const AptxLayerWeights dw{w, w + n, w + 2 * n, w + 3 * n};
+    note_launch(weights.device, std::string("APTx layer ") + (forward ? "forward" : "backward") +
+                                    " kernels (batch " + std::to_string(s.batch) + ", " +
+                                    std::to_string(s.inputs) + " inputs, " +
+                                    std::to_string(s.outputs) + " outputs)");
     if (forward)
       check(launch_aptx_layer_forward(s, p[0], dw, p[1], st), "APTx layer forward kernel launch");
     else

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "args.h"
 #include "completion.h"
@@ -36,11 +37,8 @@ void device_free(void* p, bool pooled, cudaStream_t s) {
 
 void release(napi_env env, Allocation* a) {
   if (a->owned && a->ptr) {
-    int previous = -1;
-    ignore(cudaGetDevice(&previous));
-    if (previous != a->device) ignore(cudaSetDevice(a->device));
+    DeviceScope scope(a->device, true);
     device_free(a->ptr, a->pooled, a->stream);
-    if (previous >= 0 && previous != a->device) ignore(cudaSetDevice(previous));
   }
   a->ptr = nullptr;
   if (a->accounted) {
@@ -163,13 +161,14 @@ Napi::Value upload(const Napi::CallbackInfo& info) {
   });
 }
 
-// Pinned host buffers that downloads are copied into, kept for reuse: cudaHostAlloc costs more
-// than the copy of a small array, and cudaFreeHost synchronizes the device. A few buffers up to
-// kKeepBytes each are kept for the process (never freed: a static destructor would run after the
-// CUDA runtime is gone); larger ones are freed after use.
+// Pinned host buffers that transfers are staged through, kept for reuse: cudaHostAlloc costs
+// more than the copy of a small array, and cudaFreeHost waits for the whole device. No buffer is
+// larger than kChunkBytes: a larger transfer goes through one buffer a chunk at a time (the
+// stream runs the host copies in order with its own, so the chunks take turns). The pool keeps
+// kKeepCount buffers (never freed: a static destructor would run after the CUDA runtime is gone);
+// a buffer beyond them is freed on a thread of its own, so that nobody waits for the device.
 class StagingPool {
  public:
-  static constexpr size_t kKeepBytes = size_t(64) << 20;
   static constexpr size_t kKeepCount = 4;
   static constexpr size_t kGranule = size_t(64) << 10;
 
@@ -202,12 +201,18 @@ class StagingPool {
     if (!b.ptr) return;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (b.capacity <= kKeepBytes && free_.size() < kKeepCount) {
+      if (free_.size() < kKeepCount) {
         free_.push_back(b);
         return;
       }
+      // keep the larger ones: the smallest goes
+      size_t smallest = 0;
+      for (size_t i = 1; i < free_.size(); ++i)
+        if (free_[i].capacity < free_[smallest].capacity) smallest = i;
+      if (free_[smallest].capacity < b.capacity) std::swap(free_[smallest], b);
     }
-    ignore(cudaFreeHost(b.ptr));
+    void* p = b.ptr;
+    std::thread([p] { ignore(cudaFreeHost(p)); }).detach();
   }
 
  private:
@@ -220,16 +225,43 @@ StagingPool& staging_pool() {
   return *pool;
 }
 
-// One download's staging buffer, given back to the pool once (or when dropped).
-struct Staging {
-  StagingPool::Buffer buffer;
-  explicit Staging(size_t bytes) : buffer(staging_pool().acquire(bytes)) {}
-  void release() {
-    staging_pool().give_back(buffer);
-    buffer = {};
+std::vector<Chunk> staging_chunks(size_t bytes) {
+  std::vector<Chunk> chunks;
+  for (size_t at = 0; at < bytes; at += kChunkBytes)
+    chunks.push_back({at, bytes - at < kChunkBytes ? bytes - at : kChunkBytes});
+  return chunks;
+}
+
+// One staging buffer for a transfer of `bytes`, given back when the completion is done.
+static void* staging_for(Completion& c, size_t bytes) {
+  auto buffer = staging_pool().acquire(bytes < kChunkBytes ? bytes : kChunkBytes);
+  c.cleanup([buffer] { staging_pool().give_back(buffer); });
+  return buffer.ptr;
+}
+
+void upload_staged(Completion& c, void* dst, const void* src, size_t bytes, cudaStream_t s) {
+  if (bytes == 0) return;
+  char* staging = static_cast<char*>(staging_for(c, bytes));
+  for (const Chunk& k : staging_chunks(bytes)) {
+    const char* from = static_cast<const char*>(src) + k.offset;
+    c.host_step([staging, from, k] { std::memcpy(staging, from, k.bytes); });
+    check(cudaMemcpyAsync(static_cast<char*>(dst) + k.offset, staging, k.bytes,
+                          cudaMemcpyHostToDevice, s),
+          "cudaMemcpyAsync (upload)");
   }
-  ~Staging() { release(); }
-};
+}
+
+void download_staged(Completion& c, void* dst, const void* src, size_t bytes, cudaStream_t s) {
+  if (bytes == 0) return;
+  char* staging = static_cast<char*>(staging_for(c, bytes));
+  for (const Chunk& k : staging_chunks(bytes)) {
+    check(cudaMemcpyAsync(staging, static_cast<const char*>(src) + k.offset, k.bytes,
+                          cudaMemcpyDeviceToHost, s),
+          "cudaMemcpyAsync (download)");
+    char* to = static_cast<char*>(dst) + k.offset;
+    c.host_step([staging, to, k] { std::memcpy(to, staging, k.bytes); });
+  }
+}
 
 // cudaDownload(handle, offset, length) -> Promise<Float32Array>: after the queued work.
 Napi::Value download(const Napi::CallbackInfo& info) {
@@ -244,19 +276,16 @@ Napi::Value download(const Napi::CallbackInfo& info) {
       return d.Promise();
     }
     DeviceScope scope(r.device);
-    auto staging = std::make_shared<Staging>(length * sizeof(float));
-    check(cudaMemcpyAsync(staging->buffer.ptr, r.ptr, length * sizeof(float),
-                          cudaMemcpyDeviceToHost, stream_of(r.device)),
-          "cudaMemcpyAsync (download)");
-    float* dest = out.Data();
-    return settle(
-        env, r.device, {r.keep, out},
-        [staging, dest, length] {
-          std::memcpy(dest, staging->buffer.ptr, length * sizeof(float));
-          staging->release();
-        },
-        [out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out))](
-            Napi::Env) -> Napi::Value { return out_ref->Value(); });
+    cudaStream_t s = stream_of(r.device);
+    auto* c = new Completion(env, r.device, s, {r.keep, out}, "download");
+    try {
+      download_staged(*c, out.Data(), r.ptr, length * sizeof(float), s);
+    } catch (...) {
+      c->abandon();  // the steps already queued run first; the error is thrown here
+      throw;
+    }
+    auto out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
+    return c->finish([out_ref](Napi::Env) -> Napi::Value { return out_ref->Value(); });
   });
 }
 
@@ -266,6 +295,7 @@ Napi::Value synchronize(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     DeviceScope scope(device);
     check(cudaStreamSynchronize(stream_of(device)), "cudaStreamSynchronize");
+    note_synchronized(device);
     return info.Env().Undefined();
   });
 }

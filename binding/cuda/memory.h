@@ -49,6 +49,18 @@ void* device_alloc(size_t bytes, cudaStream_t s, bool* pooled);
 // Frees it after the work queued on s so far; errors are ignored (and cleared).
 void device_free(void* p, bool pooled, cudaStream_t s);
 
+// Transfers between pageable host memory (a Float32Array) and the device, staged through a
+// pinned buffer of at most kChunkBytes a chunk at a time, with the host copies run by the stream
+// (Completion::host_step): queued at once, never waiting, never pinning a larger buffer.
+constexpr size_t kChunkBytes = size_t(64) << 20;
+struct Chunk {
+  size_t offset, bytes;
+};
+std::vector<Chunk> staging_chunks(size_t bytes);
+class Completion;
+void upload_staged(Completion& c, void* dst, const void* src, size_t bytes, cudaStream_t s);
+void download_staged(Completion& c, void* dst, const void* src, size_t bytes, cudaStream_t s);
+
 // Device memory for the duration of one call (host arrays, scratch), ordered on one stream:
 // freed on every path, without waiting for the device.
 class Scratch {

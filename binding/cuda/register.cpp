@@ -27,6 +27,11 @@ void export_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
   exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
   exports["cudaElementwiseOnHost"] = Napi::Function::New(env, elementwise_on_host_call);
+  exports["cudaLayerPlan"] = Napi::Function::New(env, layer_plan);
+  exports["cudaStagingChunks"] = Napi::Function::New(env, staging_chunks_call);
+  exports["cudaPoolKeepBytes"] = Napi::Function::New(env, pool_keep_call);
+  exports["cudaScopeRestores"] = Napi::Function::New(env, scope_restores_call);
+  exports["cudaFailureMessage"] = Napi::Function::New(env, failure_message_call);
 #endif
 }
 

@@ -9,7 +9,8 @@
 //              and a device-to-device copy at --sizes (default 24,26,28), cudaTimeKernel as in
 //              `npm run bench`: timings.json after every size
 //   report     timings.json with torch.json (scripts/gpu/torch_peers.py) beside it, accuracy.json,
-//              tests.json and stages.tsv: gpu-check.json and gpu-check.md
+//              tests.json, nvidia-smi.txt and stages.tsv, whichever exist: gpu-check.json (the
+//              bench's results schema) and gpu-check.md
 //   node scripts/gpu/check.js accuracy|timings|report --out DIR [--sizes 24,26,28] [--device 0]
 
 const fs = require('node:fs');
@@ -60,9 +61,17 @@ function kernelOf(code) {
 
 function accuracy(o) {
   const { ak, native, info } = gpu(o.device);
-  const { rows } = require(path.join(root, 'test', 'table'));
+  const { rows, parameterRows } = require(path.join(root, 'test', 'table'));
   const nested = ak.blend(ak.blend(ak.mish, ak.relu, 0.5), ak.hardMish, 0.3);
-  const all = [...rows, { name: 'blend (blend mish relu 0.5) hardMish 0.3', fn: nested, maxUlp: 4 }];
+  // the defaults first, then the table's parameter sets: together they stand for the 10^7-input
+  // sweeps of test/cuda-accuracy.test.ts, which would check on this machine's CPU. Rows with a
+  // known excess beyond 2^-24 |dy| (dyAllowance) are left to those sweeps: the device measure
+  // allows only the usual 2^-24 |dy|.
+  const all = [
+    ...rows,
+    { name: 'blend (blend mish relu 0.5) hardMish 0.3', fn: nested, maxUlp: 4 },
+    ...parameterRows.filter((r) => r.dyAllowance === 1),
+  ];
   const doc = { date: new Date().toISOString(), device: info, finished: false, rows: [] };
   const file = path.join(o.out, 'accuracy.json');
   console.log(`exhaustive accuracy on ${info.name} (sm ${info.computeCapability}): 2^32 inputs a pass`);
@@ -127,9 +136,19 @@ function timings(o) {
   return 0;
 }
 
+// The GPU's name and driver from nvidia-smi.txt's CSV query (show_smi in scripts/gpu-check.sh).
+function smiOf(file) {
+  if (!fs.existsSync(file)) return {};
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const head = lines.findIndex((l) => l.startsWith('name, driver_version'));
+  if (head < 0 || !lines[head + 1]) return {};
+  const [gpu, driver, memory, smClock, memClock] = lines[head + 1].split(',').map((v) => v.trim());
+  return { gpu, driver, memory, smClock, memClock };
+}
+
 function report(o) {
   const { checkedPeers, comparison, markdown, torchVerdict } = require('./report');
-  const { verdicts } = require(path.join(root, 'bench', 'results'));
+  const { verdicts, BYTES_NOTE } = require(path.join(root, 'bench', 'results'));
   const { cases } = require(path.join(root, 'bench', 'cases'));
   const timed = read(path.join(o.out, 'timings.json'));
   const acc = read(path.join(o.out, 'accuracy.json'));
@@ -150,19 +169,39 @@ function report(o) {
   const { peers, notes } = checkedPeers(read(path.join(o.out, 'torch.json')), refOf);
   const rows = timed?.rows ?? [];
   const device = timed?.device ?? acc?.device ?? {};
+  const smi = smiOf(path.join(o.out, 'nvidia-smi.txt'));
   if (timed && !timed.finished) notes.push('the timings stage did not finish: the sizes it did are here');
   if (acc && !acc.finished) notes.push('the accuracy stage did not finish: the passes it did are here');
+  if (!timed) notes.push('no timings: the timings stage did not run or wrote nothing');
   notes.push(
     'ours: the addon cudaTimeKernel, CUDA events around back-to-back launches on buffers it fills itself, as npm run bench; copy is cudaMemcpyAsync device to device',
   );
   const compared = comparison(rows, peers);
+  const os = require('node:os');
+  // The bench's results schema (bench/results.ts Results): rows with backend 'cuda', vsRelu and
+  // vsCopy, PyTorch in peers, so that npm run bench:chart draws it; the GPU check's own parts
+  // (stages, tests, the exhaustive table, ours beside torch) beside them.
   const doc = {
     kind: 'gpu-check',
+    machine: {
+      cpu: os.cpus()[0]?.model?.trim() ?? 'unknown',
+      isa: 'cuda',
+      threads: 1,
+      gpu: device.name ?? smi.gpu ?? null,
+      driver: smi.driver ?? null,
+      computeCapability: device.computeCapability ?? null,
+      totalMemory: device.totalMemory ?? null,
+      l2CacheSize: device.l2CacheSize ?? null,
+      node: process.version,
+    },
     date: new Date().toISOString(),
-    machine: { ...device, gpu: device.name ?? null, node: process.version },
+    mode: 'gpu-check',
+    bytes: BYTES_NOTE,
     stages,
-    tests: tests ? { passed: tests.passed, failed: tests.failed, skipped: tests.skipped } : null,
-    accuracy: acc?.rows ?? [],
+    tests: tests
+      ? { passed: tests.passed, failed: tests.failed, skipped: tests.skipped, finished: tests.finished }
+      : null,
+    deviceAccuracy: acc?.rows ?? [],
     rows,
     peers,
     comparison: compared,

@@ -87,7 +87,7 @@ function markdown(doc) {
   const lines = [
     `# gpu-check ${doc.date}`,
     '',
-    `${d.gpu ?? 'no GPU'}${d.computeCapability ? `, compute capability ${d.computeCapability}` : ''}` +
+    `${d.gpu ?? 'no GPU'}${d.driver ? `, driver ${d.driver}` : ''}${d.computeCapability ? `, compute capability ${d.computeCapability}` : ''}` +
       `${d.totalMemory ? `, ${(d.totalMemory / 2 ** 30).toFixed(0)} GiB` : ''}` +
       `${d.l2CacheSize ? `, L2 ${(d.l2CacheSize / 2 ** 20).toFixed(0)} MiB` : ''}; node ${d.node ?? '?'}`,
     '',
@@ -112,11 +112,12 @@ function markdown(doc) {
     );
   // one section: its title, a blank line, the table, a blank line
   const section = (title, head, body) => lines.push(`## ${title}`, '', ...table(head, body), '');
-  if (doc.accuracy?.length)
+  const exhaustive = doc.deviceAccuracy ?? doc.accuracy ?? [];
+  if (exhaustive.length)
     section(
       'Exhaustive accuracy (all 2^32 inputs, dy = 1, the kernels users run)',
       ['function', 'pass', 'kernel', 'worst ulp', 'at x', 'inputs over bound', 'seconds'],
-      doc.accuracy.map((a) => [
+      exhaustive.map((a) => [
         a.name,
         a.pass,
         a.kernel,
