@@ -1,6 +1,6 @@
 // A peer's accuracy: its output on a sweep against the double reference, in ulp as docs/targets.md
-// counts them (forwardError, backwardError of test/reference.ts). Pure.
-import { backwardError, forwardError, type Reference } from '../test/reference';
+// counts them (forwardError, backwardError of reference/reference.ts). Pure.
+import { backwardError, forwardError, type Reference } from '../reference/reference';
 
 export interface Accuracy {
   /** The worst finite error in ulp (backward: beyond the 2^-24 |dy| allowance), and where. */

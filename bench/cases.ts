@@ -23,7 +23,7 @@ import {
   sweep,
   swishRef,
   tanhRef,
-} from '../test/reference';
+} from '../reference/reference';
 import { type Activation, ak } from './library';
 
 export interface Case {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Reference, sweep } from '../test/reference';
+import { type Reference, sweep } from '../reference/reference';
 import { accuracyOf } from './accuracy';
 import { opId, type PeerOp, type PeerTime, parsePeerLines, type Runner, runLines } from './native-peers';
 import type { AccuracyRow } from './results';

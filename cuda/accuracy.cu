@@ -1,6 +1,6 @@
 // The exhaustive accuracy check of docs/targets.md on the device: every float32 input of a program,
 // forward or backward (dy = 1), against a double-precision reference of each function. The
-// references follow test/reference.ts (the same tail-safe forms, parameters rounded to float
+// references follow reference/reference.ts (the same tail-safe forms, parameters rounded to float
 // first); the errors follow its forwardError/backwardError.
 #include <cmath>
 #include <cstring>

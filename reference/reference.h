@@ -2,7 +2,7 @@
 // of the accuracy contract (docs/targets.md), shared by the exhaustive check on the CPU
 // (test/exhaustive/exhaustive.cpp) and on the device (cuda/accuracy.cu). Parameters are rounded
 // to float32 first, as the kernels hold them; the forms stay accurate in the tails and near
-// roots, as test/reference.ts's do (which the TS tests use).
+// roots, as reference/reference.ts's do (which the TS tests use).
 #pragma once
 
 #include <cmath>
@@ -88,7 +88,7 @@ AK_REF_HD Ref linear_swish_ref(double x) {
   return {2 * x * sig(1.25 * x), 2 * swish_slope(1.25 * x)};
 }
 
-// alpha + tanh(u) without cancellation (test/reference.ts aptxSum): for |alpha| < 1,
+// alpha + tanh(u) without cancellation (reference/reference.ts aptxSum): for |alpha| < 1,
 // (1 - alpha^2) t / (1 - alpha t) with t = tanh(u - u0), u0 = atanh(-alpha); otherwise the sum
 // whose terms have one sign.
 AK_REF_HD double aptx_sum(double a, double u) {
@@ -117,7 +117,7 @@ AK_REF_HD Ref aptx_ref(double x, const double* raw) {
   return {g * x * aptx_sum(a, u), df};
 }
 
-// The classic functions (cpp/activations_classic.h), in the forms of test/reference.ts.
+// The classic functions (cpp/activations_classic.h), in the forms of reference/reference.ts.
 AK_REF_HD Ref gelu_ref(double x) {
   if (isnan(x)) return {x, x};
   if (x == -INFINITY) return {-0.0, 0};
@@ -211,7 +211,7 @@ AK_REF_HD double ulp32(double r) {
   return ldexp(1.0, e - 1 - 23);
 }
 
-// test/reference.ts forwardError
+// reference/reference.ts forwardError
 AK_REF_HD double forward_error(double y, double r) {
   if (isnan(r) || isnan(y)) return isnan(r) && isnan(y) ? 0 : INFINITY;
   double rf = f32(r);
@@ -220,7 +220,7 @@ AK_REF_HD double forward_error(double y, double r) {
   return fabs(y - r) / ulp32(r);
 }
 
-// test/reference.ts backwardError with dy = 1
+// reference/reference.ts backwardError with dy = 1
 AK_REF_HD double backward_error(double g, double r) {
   if (isnan(r) || isnan(g)) return isnan(r) && isnan(g) ? 0 : INFINITY;
   double rf = f32(r);

@@ -4,7 +4,7 @@
 // A zero result must have the sign of the exact one (forwardError).
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '../lib';
-import { backwardError, describeWorst, forwardError, sweep, testDy, type Worst } from './reference';
+import { backwardError, describeWorst, forwardError, sweep, testDy, type Worst } from '../reference/reference';
 import { allowanceText, parameterRows, type Row, rows } from './table';
 
 const initial = cpu.isa();

@@ -23,7 +23,7 @@ import {
   swish,
   tanh,
 } from '../lib';
-import { mishRef } from './reference';
+import { mishRef } from '../reference/reference';
 
 const ref = mishRef();
 const ramp = (n: number, offset = 0) => Float32Array.from({ length: n }, (_, i) => ((i + offset) % 41) / 4 - 5);

@@ -17,7 +17,7 @@ import {
   verdicts,
 } from '../bench/results';
 import { chart, niceStep, rate, THREAD_COLOURS } from '../bench/svg';
-import { mishRef, ulp32 } from './reference';
+import { mishRef, ulp32 } from '../reference/reference';
 
 describe('bench options', () => {
   it('runs 2^10..2^24 on the host and 2^16..2^28 on the GPU by default', () => {

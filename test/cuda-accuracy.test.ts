@@ -1,10 +1,10 @@
 // The accuracy contract of docs/targets.md on the device: 10^7 inputs per function (every exponent, a dense sweep, every
-// special value), forward and backward, against the double references of test/reference.ts.
+// special value), forward and backward, against the double references of reference/reference.ts.
 // Runs only where cuda.available(); scripts/gpu-check.sh adds the exhaustive 2^32-input check.
 import { describe, expect, it } from 'vitest';
 import { cuda, GpuArray } from '../lib';
+import { describeWorst, sweep, testDy, worstOf } from '../reference/reference';
 import { skipped } from './helpers/skip';
-import { describeWorst, sweep, testDy, worstOf } from './reference';
 import { allowanceText, parameterRows, rows } from './table';
 
 const COUNT = 10_000_000;

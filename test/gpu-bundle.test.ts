@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../bench/results';
 import { cuda } from '../lib';
 import { native } from '../lib/native';
+import { hardGateRef, mishRef, type Reference, reluRef, swishRef } from '../reference/reference';
 import { skipped } from './helpers/skip';
-import { hardGateRef, mishRef, type Reference, reluRef, swishRef } from './reference';
 import { parameterRows, rows } from './table';
 
 const root = path.join(__dirname, '..');
@@ -131,7 +131,7 @@ it.skipIf(true)('is skipped', () => {});`,
             .map((f) => `${d}/${f}`),
         ),
         'test/fake-cuda.ts',
-        'test/reference.ts',
+        'reference/reference.ts',
         'test/table.ts',
       ];
       transpileWithAddon(dir, files);
@@ -408,7 +408,7 @@ describe('scripts/gpu-check.sh', () => {
       'test/aptx-layer-gpu-suite.ts',
       'test/aptx-layer-reference.ts',
       'test/fake-cuda.ts',
-      'test/reference.ts',
+      'reference/reference.ts',
       'test/table.ts',
       'test/helpers/skip.ts',
     ];
@@ -498,9 +498,9 @@ describe('scripts/gpu-check.sh', () => {
   );
 });
 
-// npm run bench:sass's counting (scripts/sass-count.js) on a listing written here.
+// npm run bench:sass's counting (scripts/measure/sass-count.js) on a listing written here.
 describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
-  const sass = requireCjs('../scripts/sass-count.js');
+  const sass = requireCjs('../scripts/measure/sass-count.js');
   const listing = [
     '\t\tFunction : kernel',
     '        /*0000*/                   LDC R1, c[0x0][0x28] ;',

@@ -2,7 +2,7 @@
 // paramGrad matches double-precision sums of the terms of docs/design.md.
 import { describe, expect, it } from 'vitest';
 import { aptx, elu, leakyRelu, softplus, swish } from '../lib';
-import { f32 } from './reference';
+import { f32 } from '../reference/reference';
 import { rows } from './table';
 
 const sig = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));

@@ -1,9 +1,9 @@
 // Issue 10, "exact for every parameter": one test per finding, on every ISA path. The dense
 // sweeps at non-default parameters are in test/accuracy.test.ts (test/table.ts parameterRows);
-// these pin the cases the issue names, with the exact references of test/reference.ts.
+// these pin the cases the issue names, with the exact references of reference/reference.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import { approxMish, aptx, blend, cpu, hardGate, hardMish, linearSwish, mish, relu, silu, swish } from '../lib';
-import { aptxCore, aptxRef, backwardError, f32, forwardError, hardGateRef, swishRef } from './reference';
+import { aptxCore, aptxRef, backwardError, f32, forwardError, hardGateRef, swishRef } from '../reference/reference';
 
 const initial = cpu.isa();
 afterAll(() => cpu.setIsa(initial));

@@ -4,7 +4,7 @@
 // GPU tests can compare a GPU result with the host's bit for bit whatever path the host takes.
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpu } from '../lib';
-import { sweep, testDy } from './reference';
+import { sweep, testDy } from '../reference/reference';
 import { rows } from './table';
 
 const initial = cpu.isa();

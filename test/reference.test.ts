@@ -1,4 +1,4 @@
-// The double references of the classic functions (test/reference.ts: gelu's erfc above all)
+// The double references of the classic functions (reference/reference.ts: gelu's erfc above all)
 // against 50-digit values from mpmath (test/fixtures/classic-mpmath.json, written by
 // scripts/measure/mpmath-classic.py) at 253 points: kinks, roots, both tails, gelu down to its underflow.
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
   sigmoidRef,
   softplusRef,
   tanhRef,
-} from './reference';
+} from '../reference/reference';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'classic-mpmath.json'), 'utf8')) as {
   x: number[];

@@ -4,9 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PUBLISHED } from '../bench/docs';
-import { analyze, type Bench, type Candidate, candidates, costOf, type FunctionReport, RANGE } from '../report/analyze';
-import { json, markdown, plots } from '../report/render';
-import { lineChart, ticks } from '../report/svg';
 import {
   approxMishRef,
   aptxRef,
@@ -20,7 +17,10 @@ import {
   relu6Ref,
   swishRef,
   ulp32,
-} from './reference';
+} from '../reference/reference';
+import { analyze, type Bench, type Candidate, candidates, costOf, type FunctionReport, RANGE } from '../report/analyze';
+import { json, markdown, plots } from '../report/render';
+import { lineChart, ticks } from '../report/svg';
 
 const report = analyze();
 const byLabel = (label: string): FunctionReport => report.functions[candidates.findIndex((c) => c.label === label)];

@@ -47,7 +47,7 @@ import {
   softplusRef,
   swishRef,
   tanhRef,
-} from './reference';
+} from '../reference/reference';
 
 export interface Row {
   name: string;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Writes test/fixtures/classic-mpmath.json: the classic activations (gelu, geluTanh, sigmoid,
 # tanh, softplus, elu, selu) and their derivatives at a few hundred points, in 50-digit arithmetic
-# (mpmath), for test/reference.test.ts to check test/reference.ts against.
+# (mpmath), for test/reference.test.ts to check reference/reference.ts against.
 #   apt-get install -y python3-mpmath && python3 scripts/measure/mpmath-classic.py
 import json
 import os

@@ -1,7 +1,7 @@
 // `npm run accuracy`: every float32 input (all 2^32 bit patterns) through every function of the
 // test table's defaults and the non-default parameter sets below, forward and backward (dy = 1), on every ISA path this processor has,
 // against the double-precision reference of reference/reference.h. Prints the max error in ulps
-// (as docs/targets.md and test/reference.ts measure it) per function, direction and path, with the
+// (as docs/targets.md and reference/reference.ts measure it) per function, direction and path, with the
 // worst input. The kernels are the addon's own: the CpuKernels tables of cpp/cpu/isa_*.cpp.
 //
 //   exhaustive [--step K] [--threads N] [--report S] [--only A,B] [--isa NAME]

@@ -1,10 +1,10 @@
-// The worst backward error (in ulp beyond the 2^-24 |dy| allowance: test/reference.ts
+// The worst backward error (in ulp beyond the 2^-24 |dy| allowance: reference/reference.ts
 // backwardError) of aptx at large gamma, on every ISA: every float within 2^16 floats of each zero
 // of f' in [-32, 32] (where it exceeds the contract, if anywhere), and every 2^-10 step over
 // [-32, 32].
 //   node scripts/build/run-ts.js test/helpers/aptx-backward-ulp.ts [alpha beta gamma ...]
 import { aptx, cpu } from '../../lib';
-import { aptxRef, backwardError } from '../reference';
+import { aptxRef, backwardError } from '../../reference/reference';
 
 const given = process.argv.slice(2).map(Number);
 const configs: number[][] = [];
