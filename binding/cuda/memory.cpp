@@ -197,7 +197,7 @@ class StagingPool {
     return b;
   }
 
-  void give_back(Buffer b) {
+  void put_back(Buffer b) {
     if (!b.ptr) return;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -235,7 +235,7 @@ std::vector<Chunk> staging_chunks(size_t bytes) {
 // One staging buffer for a transfer of `bytes`, given back when the completion is done.
 static void* staging_for(Completion& c, size_t bytes) {
   auto buffer = staging_pool().acquire(bytes < kChunkBytes ? bytes : kChunkBytes);
-  c.cleanup([buffer] { staging_pool().give_back(buffer); });
+  c.cleanup([buffer] { staging_pool().put_back(buffer); });
   return buffer.ptr;
 }
 
