@@ -98,7 +98,7 @@ export function plots(report: Report, list: readonly Candidate[] = candidates): 
       xLabel: 'x',
       yLabel: 'f(x) − mish(x)',
       xRange: [-6, 6],
-      yRange: [-0.5, 0.3],
+      yRange: [-0.5, 0.35],
       series: g.map((s) => series(s, differenceFromMish(s, kernels[0]))),
     })),
     'minima.svg': lineChart({

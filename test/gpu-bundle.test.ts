@@ -34,6 +34,16 @@ function transpileWithAddon(dir: string, files: string[]): void {
   fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
 }
 
+// The library's and the bench's TypeScript, as the bundle carries them.
+function libraryFiles(): string[] {
+  return ['lib', 'bench'].flatMap((d) =>
+    fs
+      .readdirSync(path.join(root, d))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${d}/${f}`),
+  );
+}
+
 function bundleLike(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ak-bundle-test-'));
   fs.mkdirSync(path.join(dir, 'node_modules', 'vitest'), { recursive: true });
@@ -123,17 +133,7 @@ it.skipIf(true)('is skipped', () => {});`,
     `check.js's accuracy, timings and report stages over the fake device${skipped(!compiled, 'the addon was built without CUDA')}`,
     () => {
       const dir = bundleLike();
-      const files = [
-        ...['lib', 'bench'].flatMap((d) =>
-          fs
-            .readdirSync(path.join(root, d))
-            .filter((f) => f.endsWith('.ts'))
-            .map((f) => `${d}/${f}`),
-        ),
-        'test/fake-cuda.ts',
-        'reference/reference.ts',
-        'test/table.ts',
-      ];
+      const files = [...libraryFiles(), 'test/fake-cuda.ts', 'reference/reference.ts', 'test/table.ts'];
       transpileWithAddon(dir, files);
       for (const f of ['check.js', 'report.js'])
         fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
@@ -396,12 +396,7 @@ describe('scripts/gpu-check.sh', () => {
   function miniBundle(fake: boolean): string {
     const dir = bundleLike();
     const files = [
-      ...['lib', 'bench'].flatMap((d) =>
-        fs
-          .readdirSync(path.join(root, d))
-          .filter((f) => f.endsWith('.ts'))
-          .map((f) => `${d}/${f}`),
-      ),
+      ...libraryFiles(),
       'test/cuda.test.ts',
       'test/cuda-suite.ts',
       'test/aptx-layer-gpu.test.ts',

@@ -86,22 +86,35 @@ Napi::Value accuracy_value(Napi::Env env, const AccuracyResult& r) {
   return o;
 }
 
+// The arguments both checks share: (code, pass, maxUlp, ...).
+struct CheckArgs {
+  Steps f;
+  std::unique_ptr<RefSteps> ref = std::make_unique<RefSteps>();
+  bool backward = false;
+  double max_ulp = 0;
+};
+
+CheckArgs check_args(const Napi::CallbackInfo& info) {
+  CheckArgs a;
+  a.f = steps_arg(info, 0, a.ref.get());
+  a.backward = pass_arg(info, 1) == Pass::Backward;
+  if (!info[2].IsNumber()) internal_error(info.Env(), "expected a bound");
+  a.max_ulp = info[2].As<Napi::Number>().DoubleValue();
+  return a;
+}
+
 }  // namespace
 
 // cudaCheckEveryInput(code, pass, maxUlp, device) -> { worst, worstX, over }: the exhaustive
 // 2^32-input accuracy check (scripts/gpu-check.sh).
 Napi::Value check_every(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto ref = std::make_unique<RefSteps>();
-  Steps f = steps_arg(info, 0, ref.get());
-  Pass pass = pass_arg(info, 1);
-  if (!info[2].IsNumber()) internal_error(env, "expected a bound");
-  double max_ulp = info[2].As<Napi::Number>().DoubleValue();
+  CheckArgs a = check_args(info);
   int device = device_arg(info, 3);
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(device);
     AccuracyResult r{};
-    check(check_every_input(f, *ref, pass == Pass::Backward, max_ulp, &r, stream_of(device)),
+    check(check_every_input(a.f, *a.ref, a.backward, a.max_ulp, &r, stream_of(device)),
           "accuracy check kernel");
     return accuracy_value(env, r);
   });
@@ -110,16 +123,11 @@ Napi::Value check_every(const Napi::CallbackInfo& info) {
 // cudaCheckInputsOnHost(code, pass, maxUlp, stride) -> { worst, worstX, over }: the check above
 // on the host over every stride-th input (the device code's references, tested without a GPU).
 Napi::Value check_on_host(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto ref = std::make_unique<RefSteps>();
-  Steps f = steps_arg(info, 0, ref.get());
-  Pass pass = pass_arg(info, 1);
-  if (!info[2].IsNumber()) internal_error(env, "expected a bound");
+  CheckArgs a = check_args(info);
   size_t stride = size_arg(info, 3);
-  if (stride < 1 || stride > 0xffffffffu) internal_error(env, "expected a stride");
-  AccuracyResult r = check_inputs_on_host(
-      f, *ref, pass == Pass::Backward, info[2].As<Napi::Number>().DoubleValue(), uint32_t(stride));
-  return accuracy_value(env, r);
+  if (stride < 1 || stride > 0xffffffffu) internal_error(info.Env(), "expected a stride");
+  return accuracy_value(info.Env(),
+                        check_inputs_on_host(a.f, *a.ref, a.backward, a.max_ulp, uint32_t(stride)));
 }
 
 // cudaElementwiseOnHost(pass, code, x, dy|null, out) -> whether every shifted load stayed
