@@ -15,6 +15,7 @@ export {
   type Factory,
   type GradOptions,
   type Grads,
+  type HalfCallOptions,
   gelu,
   geluTanh,
   hardGate,
@@ -49,6 +50,7 @@ export {
   aptxLayer,
 } from './aptx-layer';
 export { cpu, type Isa } from './cpu';
+export { type Dtype, fromHalf, type HalfDtype, toHalf } from './half';
 export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
 export type { Device } from './run';
 export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
