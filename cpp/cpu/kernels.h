@@ -228,7 +228,11 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
   auto result = O::template narrow<F>(canonical_nan(rv));
   if constexpr (kStream) O::store_h_stream(out + i, result);
   else O::store_h(out + i, result);
-  auto lo = O::template narrow<F>(rv - bound), hi = O::template narrow<F>(rv + bound);
+  // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
+  // a number, and the lanes of an input NaN are few.
+  auto nan = is_nan(rv);
+  auto lo = O::template narrow<F>(select(nan, V2(0.f), rv - bound));
+  auto hi = O::template narrow<F>(select(nan, V2(1.f), rv + bound));
   if (O::differ(lo, hi)) {
     uint16_t a[W], c[W];
     O::store_h(a, lo);
