@@ -56,6 +56,33 @@ export interface Rounded {
   upper: number;
 }
 
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+// The bits of v rounded to the format from its double bits, for a normal result not within
+// 2^-20 of a boundary; -1 for every other value (round decides those).
+export function roundQuick(v: number, fmt: Fmt): number {
+  F64[0] = v;
+  const hi = U32[LITTLE ? 1 : 0];
+  const f = FORMATS[fmt];
+  const mBits = f.digits - 1;
+  const e = ((hi >>> 20) & 0x7ff) - 1023;
+  if (e < f.emin || e > 1 - f.emin) return -1;
+  const shift = 20 - mBits; // hi's mantissa bits below the kept ones
+  const rest = hi & ((1 << shift) - 1);
+  const half = 1 << (shift - 1);
+  if (rest === half || rest === half - 1) return -1;
+  let m = ((hi & 0xfffff) >>> shift) + (rest > half ? 1 : 0);
+  let biased = e - f.emin + 1;
+  if (m === 1 << mBits) {
+    m = 0;
+    biased++;
+  }
+  if (biased >= (2 << (f.digits === 8 ? 7 : 4)) - 1) return -1; // overflow
+  return (hi & 0x80000000 ? 0x8000 : 0) | (biased << mBits) | m;
+}
+
 export function round(v: number, fmt: Fmt): Rounded {
   const f = FORMATS[fmt];
   const none = { distance: Number.POSITIVE_INFINITY, mid: 0, lower: 0, upper: 0 };
