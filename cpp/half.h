@@ -81,7 +81,7 @@ inline uint16_t double_to_half(Half h, double d) {
   double r = a;  // a rounded to the format's precision at its exponent (unbounded above)
   if (a != 0 && std::isfinite(a)) {
     int e;
-    std::frexp(a, &e);  // a in [2^(e-1), 2^e)
+    std::frexp(a, &e);                                     // a in [2^(e-1), 2^e)
     int q = (e - 1 > emin ? e - 1 : emin) - (digits - 1);  // the exponent of one unit there
     r = std::ldexp(std::nearbyint(std::ldexp(a, -q)), q);  // exact steps; nearbyint: ties to even
   }

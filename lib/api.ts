@@ -15,9 +15,9 @@ export {
   type Factory,
   type GradOptions,
   type Grads,
-  type HalfCallOptions,
   gelu,
   geluTanh,
+  type HalfCallOptions,
   hardGate,
   hardMish,
   hardSigmoid,
@@ -50,8 +50,8 @@ export {
   aptxLayer,
 } from './aptx-layer';
 export { cpu, type Isa } from './cpu';
-export { type Dtype, fromHalf, type HalfDtype, toHalf } from './half';
 export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
+export { type Dtype, fromHalf, type HalfDtype, toHalf } from './half';
 export type { Device } from './run';
 export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
 export { activation, isActivationName } from './spec';

@@ -16,12 +16,7 @@ export interface Native {
   forward(f: ProgramHandle, x: HostArray, out: HostArray, half?: 0 | 1): undefined | 'x' | 'dy';
   backward(f: ProgramHandle, x: HostArray, dy: HostArray, out: HostArray, half?: 0 | 1): undefined | 'x' | 'dy';
   paramGrad(f: ProgramHandle, x: HostArray, dy: HostArray, half?: 0 | 1): Float64Array;
-  forwardAsync(
-    f: ProgramHandle,
-    x: HostArray,
-    out: HostArray | null,
-    half?: 0 | 1,
-  ): Promise<Float32Array> | 'x' | 'dy';
+  forwardAsync(f: ProgramHandle, x: HostArray, out: HostArray | null, half?: 0 | 1): Promise<Float32Array> | 'x' | 'dy';
   backwardAsync(
     f: ProgramHandle,
     x: HostArray,

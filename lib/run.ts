@@ -310,7 +310,8 @@ export function runForward(
   const o = options(opts, true);
   const e = elements(o.dtype, x);
   checkHost(e, [x, o.out], o);
-  if (e.code !== undefined) return halfCall('forward', f, e, hostCall(x, NO_DY, o.out, true, e), !!o.out, async) as Result;
+  if (e.code !== undefined)
+    return halfCall('forward', f, e, hostCall(x, NO_DY, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
   const a = hostCall(x, NO_DY, o.out, true, e) as { x: Float32Array; out: Float32Array };
   const out = a.out as Float32Array;
@@ -344,7 +345,8 @@ export function runBackward(
   const o = options(opts, true);
   const e = elements(o.dtype, x);
   checkHost(e, [x, dy, o.out], o);
-  if (e.code !== undefined) return halfCall('backward', f, e, hostCall(x, dy, o.out, true, e), !!o.out, async) as Result;
+  if (e.code !== undefined)
+    return halfCall('backward', f, e, hostCall(x, dy, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
   const a = hostCall(x, dy, o.out, true, e) as { x: Float32Array; dy: Float32Array; out: Float32Array };
   const out = a.out as Float32Array;
@@ -372,7 +374,9 @@ export function runParamGrad(
     const h = hostCall(x, dy, undefined, false, e);
     const hx = bits(h.x);
     const hdy = bits(h.dy as HostArray);
-    return async ? native().paramGradAsync(program(f), hx, hdy, e.code) : native().paramGrad(program(f), hx, hdy, e.code);
+    return async
+      ? native().paramGradAsync(program(f), hx, hdy, e.code)
+      : native().paramGrad(program(f), hx, hdy, e.code);
   }
   if (onGpu([x, dy], o.where)) return gpuCall('paramGrad', f, [x, dy], o, async) as Float64Array;
   const a = hostCall(x, dy, undefined, false, e) as { x: Float32Array; dy: Float32Array };

@@ -75,8 +75,10 @@ const lengthOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Ar
 ) => number;
 // A typed array's own type name ('Float16Array'), whatever it says of itself; undefined for
 // anything else.
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), Symbol.toStringTag)
-  ?.get as (this: unknown) => string | undefined;
+const typedArrayName = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Float32Array.prototype),
+  Symbol.toStringTag,
+)?.get as (this: unknown) => string | undefined;
 
 /** The host arrays a call takes: float32 values, or half-precision bits (a Float16Array where the runtime has one). */
 export type ArrayKind = 'Float32Array' | 'Uint16Array' | 'Float16Array';

@@ -11,7 +11,20 @@ import { type Activation, cpu, fromHalf } from '../lib';
 import { opOf } from '../lib/ops';
 import { uniform } from '../lib/random';
 import { f32, type Reference } from '../reference/reference';
-import { add, decode, type Fmt, FORMATS, mul, type Q, q, round, roundExact, roundQuick, roundSide, sub } from './helpers/half';
+import {
+  add,
+  decode,
+  type Fmt,
+  FORMATS,
+  mul,
+  type Q,
+  q,
+  round,
+  roundExact,
+  roundQuick,
+  roundSide,
+  sub,
+} from './helpers/half';
 import { parameterRows, rows } from './table';
 
 const initial = cpu.isa();

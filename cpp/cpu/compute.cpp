@@ -107,12 +107,14 @@ constexpr size_t kHalfTile = 1024;
 // The float32 result of node over a tile (y) and, for a blend, how far it may be from the exact
 // value (e): a blend of two results is off by the blend of their bounds, plus its own rounding
 // (2^-22 of each term, doubled). A node that is not a blend leaves e to narrow_checked.
-void half_tile(const Program& f, int node, bool gradient, const float* x, const float* dy,
-               float* y, float* e, size_t m) {
+void half_tile(const Program& f, int node, bool gradient, const float* x, const float* dy, float* y,
+               float* e, size_t m) {
   const Node& nd = f.nodes[size_t(node)];
   if (!nd.blend) {
-    if (gradient) kernels().backward(nd.op, nd.params, x, dy, y, m);
-    else kernels().forward(nd.op, nd.params, x, y, m);
+    if (gradient)
+      kernels().backward(nd.op, nd.params, x, dy, y, m);
+    else
+      kernels().forward(nd.op, nd.params, x, y, m);
     return;
   }
   alignas(64) float a[kHalfTile], ea[kHalfTile];
@@ -123,7 +125,8 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
     HalfBound b = half_bound(sn, gradient);
     for (size_t i = 0; i < m; ++i) {
       float r = std::fabs(v[i]);
-      ev[i] = b.zero_exact && r == 0 ? 0.f : r * b.rel + b.abs + (dy ? std::fabs(dy[i]) * b.dy : 0.f);
+      ev[i] =
+          b.zero_exact && r == 0 ? 0.f : r * b.rel + b.abs + (dy ? std::fabs(dy[i]) * b.dy : 0.f);
     }
   };
   side(nd.a, a, ea);
@@ -132,7 +135,9 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
   for (size_t i = 0; i < m; ++i) {
     float fa = std::fabs(a[i]), fb = std::fabs(y[i]);
     float eb = e[i];
-    e[i] = t == 0.f ? ea[i] : t == 1.f ? eb : u * (ea[i] + 0x1p-22f * fa) + t * (eb + 0x1p-22f * fb);
+    e[i] = t == 0.f   ? ea[i]
+           : t == 1.f ? eb
+                      : u * (ea[i] + 0x1p-22f * fa) + t * (eb + 0x1p-22f * fb);
   }
   kernels().blend(t, a, y, m);
   if (t != 0.f && t != 1.f)
@@ -209,8 +214,8 @@ void cpu_backward_half(const Program& f, Half h, const uint16_t* x, const uint16
 
 // Each block widened whole, then summed as cpu_param_grad sums it: the sums of the float32
 // values of x and dy, bit for bit.
-void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
-                         size_t n, int threads, double* sums) {
+void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, size_t n,
+                         int threads, double* sums) {
   const int k = f.param_grads;
   for (int i = 0; i < k; ++i) sums[i] = 0;
   if (k == 0 || n == 0) return;

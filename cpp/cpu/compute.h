@@ -40,8 +40,8 @@ void cpu_forward_half(const Program& f, Half h, const uint16_t* x, uint16_t* y, 
                       int threads);
 void cpu_backward_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
                        uint16_t* out, size_t n, int threads);
-void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
-                         size_t n, int threads, double* sums);
+void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, size_t n,
+                         int threads, double* sums);
 // The conversions: float32 rounded to nearest even, half widened exactly.
 void halves_from_floats(Half h, const float* src, uint16_t* dst, size_t n);
 void floats_from_halves(Half h, const uint16_t* src, float* dst, size_t n);

@@ -35,7 +35,7 @@ double two_sum(double a, double b, double& err) {
 // of the sum.
 int sign_of_sum(double a, double b, double c) {
   double g[3], h0;
-  double q1 = two_sum(b, a, h0);  // {a} grown by b: h0, q1
+  double q1 = two_sum(b, a, h0);    // {a} grown by b: h0, q1
   double q = two_sum(c, h0, g[0]);  // grown by c: g0, g1, g2
   g[2] = two_sum(q, q1, g[1]);
   for (int i = 2; i >= 0; --i)
@@ -79,7 +79,7 @@ int side_of_smooth(const Program& f, double x, bool gradient, double dy, double 
     return sign(g(std::ldexp(x, m)) - std::ldexp(tie, m * k));
   }
   const double a = eval(f, 0, x, true);  // the slope far out: its limit there
-  bool linear = true;                     // no rest anywhere: a x itself (swish at beta 0)
+  bool linear = true;                    // no rest anywhere: a x itself (swish at beta 0)
   for (int m = 1; std::fabs(std::ldexp(x, -m)) >= 0x1p-20; ++m) {
     const double s = std::ldexp(x, -m), lead = gradient ? a * dy : a * s;
     const double rest = g(s) - lead;
@@ -120,8 +120,10 @@ uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) 
   while (root->blend && (root->t == 0.f || root->t == 1.f))
     root = &f.nodes[size_t(root->t == 0.f ? root->a : root->b)];
   int side = 2;  // the sign of (exact - tie); 0: the tie itself, rounded to even
-  if (!root->blend && op_info(root->op).cheap) side = side_of(*root, double(x), gradient, dy, tie);
-  else side = side_of_smooth(f, double(x), gradient, double(dy), v, tie);
+  if (!root->blend && op_info(root->op).cheap)
+    side = side_of(*root, double(x), gradient, dy, tie);
+  else
+    side = side_of_smooth(f, double(x), gradient, double(dy), v, tie);
   if (side == 2) return double_to_half(h, v);
   return double_to_half(h, tie + side * 0.25 * unit);
 }

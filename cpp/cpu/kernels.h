@@ -226,8 +226,10 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
   if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
   if (b.zero_exact) bound = select(rv == V2(0.f), V2(0.f), bound);
   auto result = O::template narrow<F>(canonical_nan(rv));
-  if constexpr (kStream) O::store_h_stream(out + i, result);
-  else O::store_h(out + i, result);
+  if constexpr (kStream)
+    O::store_h_stream(out + i, result);
+  else
+    O::store_h(out + i, result);
   // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
   // a number, and the lanes of an input NaN are few.
   auto nan = is_nan(rv);

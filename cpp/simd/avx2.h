@@ -79,12 +79,15 @@ struct HalfOps<Vec8> {
     if constexpr (F == Half::F16) return _mm256_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT);
     __m256i b = _mm256_castps_si256(v.v);
     __m256i odd = _mm256_and_si256(_mm256_srli_epi32(b, 16), _mm256_set1_epi32(1));
-    b = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)), 16);
+    b = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)),
+                          16);
     __m256i packed = _mm256_packus_epi32(b, b);  // per 128-bit lane: 4 values twice
     return _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08));
   }
   static void store_h(uint16_t* p, H h) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), h); }
-  static void store_h_stream(uint16_t* p, H h) { _mm_stream_si128(reinterpret_cast<__m128i*>(p), h); }
+  static void store_h_stream(uint16_t* p, H h) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(p), h);
+  }
   static bool differ(H a, H b) { return _mm_movemask_epi8(_mm_cmpeq_epi16(a, b)) != 0xffff; }
 };
 

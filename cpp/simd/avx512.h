@@ -102,9 +102,7 @@ struct HalfOps<Vec16> {
   static void store_h_stream(uint16_t* p, H h) {
     _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);
   }
-  static bool differ(H a, H b) {
-    return _mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)) != -1;
-  }
+  static bool differ(H a, H b) { return _mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)) != -1; }
 };
 
 }  // namespace AK_ISA_NS
