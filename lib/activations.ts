@@ -37,9 +37,7 @@ export interface HalfCallOptions<A extends Uint16Array = Uint16Array> {
  */
 export type GradArgs<G> = [G] extends [never]
   ? [noTrainableParameters: never, ...rest: never[]]
-  :
-      | [x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: GradOptions]
-      | [x: Uint16Array, dy: Uint16Array, options: GradOptions & { dtype: HalfDtype }];
+  : [x: Float32Array | GpuArray | Uint16Array, dy: Float32Array | GpuArray | Uint16Array, options?: GradOptions];
 /** Options of paramGrad. */
 export interface GradOptions {
   /** 'auto' (default): where the data lives; 'cuda' sums host arrays on the GPU. */
