@@ -15,7 +15,8 @@ namespace ak {
 // How far a float32 result r may be from the exact value (docs/targets.md, as
 // cpp/cpu/half_exact.cpp's half_bound states it): |r|·rel + abs (+ |dy|·dy for a gradient). A lane
 // whose interval around r holds a half-precision rounding boundary is settled exactly
-// (cpp/cpu/half_exact.cpp). zero_exact: a zero r is the exact result, sign included (the cheap ops).
+// (cpp/cpu/half_exact.cpp). zero_exact: a zero r is the exact result, sign included (the cheap
+// ops).
 struct HalfBound {
   float rel, abs, dy;
   bool zero_exact;
