@@ -151,7 +151,8 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
   uint32_t unsure[kHalfTile];
   const bool gradient = dy != nullptr;
   const Node& root = f.nodes[0];
-  const HalfBound bound = root.blend ? HalfBound{0, 0, 0, false} : half_bound(root, gradient);
+  const HalfBound bound =
+      root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);

@@ -20,6 +20,7 @@ namespace ak {
 struct HalfBound {
   float rel, abs, dy;
   bool zero_exact;
+  bool exact;  // r is the exact value (relu, relu6): rounded as it is
 };
 
 // One ISA's entry points; `op` is never Op::Count.
@@ -223,23 +224,37 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
   using O = HalfOps<V2>;
   constexpr int W = Lanes<V2>::count;
   V2 rv = load<V2>(r + i);
+  if (b.exact) {  // r is the exact value: no check
+    auto result = O::template narrow<F>(canonical_nan(rv));
+    if constexpr (kStream)
+      O::store_h_stream(out + i, result);
+    else
+      O::store_h(out + i, result);
+    return count;
+  }
   V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
   if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
-  if (b.zero_exact) bound = select(rv == V2(0.f), V2(0.f), bound);
-  auto result = O::template narrow<F>(canonical_nan(rv));
-  if constexpr (kStream)
-    O::store_h_stream(out + i, result);
-  else
-    O::store_h(out + i, result);
+  V2 lo = rv - bound, hi = rv + bound;
+  if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
+    auto zero = rv == V2(0.f);
+    lo = select(zero, rv, lo);
+    hi = select(zero, rv, hi);
+  }
   // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
   // a number, and the lanes of an input NaN are few.
   auto nan = is_nan(rv);
-  auto lo = O::template narrow<F>(select(nan, V2(0.f), rv - bound));
-  auto hi = O::template narrow<F>(select(nan, V2(1.f), rv + bound));
-  if (O::differ(lo, hi)) {
+  auto nlo = O::template narrow<F>(select(nan, V2(0.f), lo));
+  auto nhi = O::template narrow<F>(select(nan, V2(1.f), hi));
+  // Where the two agree, every value between rounds to it, r and the exact value too; the other
+  // lanes are written again once settled.
+  if constexpr (kStream)
+    O::store_h_stream(out + i, nlo);
+  else
+    O::store_h(out + i, nlo);
+  if (O::differ(nlo, nhi)) {
     uint16_t a[W], c[W];
-    O::store_h(a, lo);
-    O::store_h(c, hi);
+    O::store_h(a, nlo);
+    O::store_h(c, nhi);
     for (int l = 0; l < W; ++l)
       if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
   }
