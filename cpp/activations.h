@@ -205,6 +205,12 @@ struct Aptx {
   static constexpr int kPlain = 25;
   static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
   static constexpr int kOneLo = 27;    // the rounding of c1, c2 of the set kOne (alpha -+ 1)
+  // The backward for |gamma| > 2 (series_slots): how many centres (0 to 2), then per centre C
+  // (as hi, lo), the interval of d = u - C it covers (lowest, highest) and the Taylor coefficients
+  // of f'/gamma at C, K0 to K2 as float pairs, K3 to kDegree as floats.
+  static constexpr int kCentres = 29, kCentre = 30;
+  static constexpr int kDegree = 24;
+  static constexpr int kCentreSlots = 10 + kDegree - 2;
   // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
   // derived from those floats in double. Host code, run once per activation.
   static void prepare(const double* raw, float* v) {
@@ -276,6 +282,117 @@ struct Aptx {
     v[24] = float(split);
     v[26] = float(2 * b);
     v[25] = a == 1 && b != 0 && std::isfinite(v[26]) && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
+    series_slots(a, b, g, v);
+  }
+
+  // h(u) = f'/gamma = alpha + phi(u), phi(u) = tanh u + u sech^2 u, in double, each side written
+  // without cancellation beyond alpha -+ 1 (tanh u + 1 = 2 s(2u) for u < 0).
+  static double slope_h(double a, double u) {
+    double e = std::exp(-2 * std::fabs(u)), sech2 = 4 * e / ((1 + e) * (1 + e));
+    double tail = u < 0 ? (a - 1) + 2 * e / (1 + e) : (a + 1) - 2 * e / (1 + e);
+    return tail + u * sech2;
+  }
+  // The size of the terms the float backward sums at u (its absolute error is a small part of
+  // it): |alpha -+ 1| and the slope's own terms e (|1 + z| + e) / (1 + e)^2 on the F1/F2 side;
+  // (|alpha| + |tanh u| + |u| sech^2 u) / 6 in the near-root band, whose pairs keep more.
+  static double slope_terms(double a, double u, const float* v) {
+    if (std::fabs(a) < 1 && std::fabs(u - (double(v[kRoot]) + v[kRootLo])) <= kTanhSmall) {
+      double t = std::tanh(u);
+      return (std::fabs(a) + std::fabs(t) + std::fabs(u) * (1 - t * t)) / 6;
+    }
+    bool f2 = 2 * u > v[kSlopeSplit];
+    double z = f2 ? -2 * u : 2 * u, e = std::exp(-std::fabs(z));
+    double s = z < 0 ? e * (std::fabs(1 + z) + e) : 1 + e + z * e;
+    return std::fabs(f2 ? a + 1 : a - 1) + 2 * s / ((1 + e) * (1 + e));
+  }
+  // Where f'/gamma = h(u) cancels, the float backward's absolute error (about 2^-26 of its terms)
+  // becomes a relative one that gamma, however large, carries into the result. For |gamma| > 2
+  // (below, the contract's 2^-24 |dy| absorbs it) the intervals of u where |h| < terms / 3 (every
+  // one holds a zero of h or the extremum alpha -+ u* of h at u = -+u*, u* tanh u* = 1) get a
+  // centre C (the zero, or -+u* where the interval holds that extremum) and the Taylor series of
+  // h about C, summed in the backward with its first three terms in float pairs: relative
+  // accuracy through the zeros, the merged double zero at |alpha| = u* included.
+  static void series_slots(double a, double b, double g, float* v) {
+    v[kCentres] = 0;
+    if (!(std::fabs(g) > 2) || b == 0 || !std::isfinite(a) || !std::isfinite(b)) return;
+    const double us = 1.1996786402577338;  // u* tanh u* = 1: phi'(u*) = 0, phi(u*) = u*
+    const double step = 1.0 / 64, reach = 40;
+    auto cancels = [&](double u) { return 3 * std::fabs(slope_h(a, u)) < slope_terms(a, u, v); };
+    // candidates: every zero of h, and the extrema -+u* where h cancels there
+    double cand[8];
+    int nc = 0;
+    for (double u = -reach; u < reach && nc < 6; u += step) {
+      double lo = u, hi = u + step, hl = slope_h(a, lo);
+      if ((hl < 0) == (slope_h(a, hi) < 0)) continue;
+      for (int i = 0; i < 200; ++i) {
+        double mid = 0.5 * (lo + hi);
+        ((slope_h(a, mid) < 0) == (hl < 0) ? lo : hi) = mid;
+      }
+      cand[nc++] = 0.5 * (lo + hi);
+    }
+    for (int side = -1; side <= 1; side += 2)
+      if (cancels(side * us)) cand[nc++] = side * us;
+    // each candidate's interval where h cancels, grown in steps of 2^-9; overlapping ones merged
+    double lo[8], hi[8];
+    int n = 0;
+    for (int i = 0; i < nc; ++i) {
+      double l = cand[i], h = cand[i];
+      while (cand[i] - l < 2 && cancels(l - 0x1p-9)) l -= 0x1p-9;
+      while (h - cand[i] < 2 && cancels(h + 0x1p-9)) h += 0x1p-9;
+      int j = 0;
+      while (j < n && (l > hi[j] || h < lo[j])) ++j;
+      if (j == n) ++n, lo[j] = l, hi[j] = h;
+      lo[j] = std::fmin(lo[j], l), hi[j] = std::fmax(hi[j], h);
+    }
+    // The centres: the zeros of h (about a zero each term of the series carries a factor d, so
+    // the float part's rounding stays relative next to it), each covering its interval up to the
+    // extremum between two zeros; the extremum itself where an interval holds no zero.
+    double ctr[4], from[4], to[4];
+    int m = 0;
+    for (int j = 0; j < n; ++j) {
+      int first = m;
+      for (int i = 0; i < nc && m < 4; ++i)
+        if (std::fabs(cand[i]) != us && cand[i] >= lo[j] && cand[i] <= hi[j]) ctr[m++] = cand[i];
+      if (m == first) {
+        for (int i = 0; i < nc; ++i)
+          if (std::fabs(cand[i]) == us && cand[i] >= lo[j] && cand[i] <= hi[j]) ctr[m++] = cand[i];
+      }
+      for (int i = first; i < m; ++i) {
+        from[i] = i == first ? lo[j] : 0.5 * (ctr[i - 1] + ctr[i]);
+        to[i] = i == m - 1 ? hi[j] : 0.5 * (ctr[i] + ctr[i + 1]);
+      }
+    }
+    if (m > 2) m = 2;  // (two at most: one zero for |alpha| <= 1, two or the extremum above)
+    for (int j = 0; j < m; ++j) {
+      float* c = v + kCentre + j * kCentreSlots;
+      const double u0 = ctr[j];
+      c[0] = float(u0);
+      c[1] = float(u0 - double(float(u0)));
+      c[2] = float(from[j] - u0 - 0x1p-8);
+      c[3] = float(to[j] - u0 + 0x1p-8);
+      // Taylor coefficients of tanh about u0 from tanh' = 1 - tanh^2: (k+1) t[k+1] = -sum t[i] t[k-i]
+      // (k >= 1), t[1] = sech^2 u0; of sech^2 = (k+1) t[k+1]; phi[k] = t[k] + u0 s[k] + s[k-1]
+      double t[kDegree + 2], s[kDegree + 1];
+      double e = std::exp(-2 * std::fabs(u0));
+      t[0] = std::tanh(u0);
+      t[1] = 4 * e / ((1 + e) * (1 + e));
+      for (int k = 1; k <= kDegree; ++k) {
+        double sum = 0;
+        for (int i = 0; i <= k; ++i) sum += t[i] * t[k - i];
+        t[k + 1] = -sum / (k + 1);
+      }
+      for (int k = 0; k <= kDegree; ++k) s[k] = (k + 1) * t[k + 1];
+      double coef[kDegree + 1];
+      coef[0] = slope_h(a, u0);
+      for (int k = 1; k <= kDegree; ++k) coef[k] = t[k] + u0 * s[k] + s[k - 1];
+      if (std::fabs(u0) == us) coef[1] = 0;  // the extremum: exactly flat
+      for (int k = 0; k < 3; ++k) {
+        c[4 + 2 * k] = float(coef[k]);
+        c[5 + 2 * k] = float(coef[k] - double(float(coef[k])));
+      }
+      for (int k = 3; k <= kDegree; ++k) c[10 + k - 3] = float(coef[k]);
+    }
+    v[kCentres] = float(m);
   }
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
@@ -401,10 +518,36 @@ struct Aptx {
       V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
       g = select(near, fmadd(residual, inv, q), g);
     }
+    for (int j = 0; j < int(p.v[kCentres]); ++j) g = series(u, g, p.v + kCentre + j * kCentreSlots);
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
     return select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
   }
+  // f'/gamma about a centre c (series_slots) where u - C is in its interval, else g: the Taylor series in
+  // d = u - C (a float pair: u = beta x is one), K3 and above in float (Horner), the last three
+  // steps in float pairs, so that K0 + K1 d + K2 d^2 keep what cancels between them.
+  template <class V>
+  AK_HD static V series(TwoProduct<V> u, V g, const float* c) {
+    TwoProduct<V> dd = two_sum(u.hi, -V(c[0]));
+    V rest = dd.lo + (u.lo - V(c[1]));
+    V dh = dd.hi + rest;
+    auto near = (dh >= V(c[2])) & (dh <= V(c[3]));
+    if (!any_true(near)) return g;
+    V dl = rest - (dh - dd.hi);
+    V th = V(c[10 + kDegree - 3]);
+    for (int k = kDegree - 1; k >= 3; --k) th = fmadd(th, dh, V(c[10 + k - 3]));
+    V tl(0.f);
+    for (int k = 2; k >= 0; --k) {  // (th, tl) = K_k + d (th, tl)
+      TwoProduct<V> m = two_product(dh, th);
+      V m_lo = fmadd(dh, tl, fmadd(dl, th, m.lo));
+      TwoProduct<V> s = two_sum(V(c[4 + 2 * k]), m.hi);
+      V lo = s.lo + (V(c[5 + 2 * k]) + m_lo);
+      th = s.hi + lo;
+      tl = lo - (th - s.hi);
+    }
+    return select(near, th, g);
+  }
+
   // d/dalpha = gamma x; d/dbeta = gamma x^2 (1 - t^2) = 4 gamma x^2 s(2u) s(-2u);
   // d/dgamma = x (alpha + t), t = tanh(beta x)
   template <class V>
