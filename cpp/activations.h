@@ -14,6 +14,7 @@
 #include <cfloat>
 #include <cmath>
 
+#include "double_double.h"
 #include "math.h"
 
 namespace ak {
@@ -205,10 +206,15 @@ struct Aptx {
   static constexpr int kPlain = 25;
   static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
   static constexpr int kOneLo = 27;    // the rounding of c1, c2 of the set kOne (alpha -+ 1)
+  // |gamma| >= 2^24 (else 0): gamma = m 2^k as m in [1, 2) and 2^k, and f'/gamma at +-Inf, for the
+  // lanes where gamma f'/gamma overflows and f' dy need not (series_slots), and huge_tail.
+  // kHugeTail: +-1 where alpha = +-1 (f'/gamma = +-2 (1 + z) e^z far out, z = +-2u, below the
+  // float range where gamma f'/gamma is not), else 0.
+  static constexpr int kHugeGamma = 29, kHugeScale = 30, kHugeLimits = 31, kHugeTail = 33;
   // The backward for |gamma| > 2 (series_slots): how many centres (0 to 2), then per centre C
   // (as hi, lo), the interval of d = u - C it covers (lowest, highest) and the Taylor coefficients
   // of f'/gamma at C, K0 to K2 as float pairs, K3 to kDegree as floats.
-  static constexpr int kCentres = 29, kCentre = 30;
+  static constexpr int kCentres = 34, kCentre = 35;
   static constexpr int kDegree = 24;
   static constexpr int kCentreSlots = 10 + kDegree - 2;
   // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
@@ -314,6 +320,17 @@ struct Aptx {
   // accuracy through the zeros, the merged double zero at |alpha| = u* included.
   static void series_slots(double a, double b, double g, float* v) {
     v[kCentres] = 0;
+    v[kHugeGamma] = 0;
+    v[kHugeTail] = b != 0 && std::fabs(a) == 1 ? float(a) : 0.f;
+    if (std::fabs(g) >= 0x1p24 && std::isfinite(g)) {
+      int k = std::ilogb(g);
+      v[kHugeGamma] = float(std::ldexp(g, -k));
+      v[kHugeScale] = float(std::ldexp(1.0, k));
+      for (int side = 0; side < 2; ++side) {
+        double t = b > 0 ? 1 - 2 * side : b < 0 ? 2 * side - 1 : 0;
+        v[kHugeLimits + side] = float(a + t);
+      }
+    }
     if (!(std::fabs(g) > 2) || b == 0 || !std::isfinite(a) || !std::isfinite(b)) return;
     const double us = 1.1996786402577338;  // u* tanh u* = 1: phi'(u*) = 0, phi(u*) = u*
     const double step = 1.0 / 64, reach = 40;
@@ -365,13 +382,14 @@ struct Aptx {
     if (m > 2) m = 2;  // (two at most: one zero for |alpha| <= 1, two or the extremum above)
     for (int j = 0; j < m; ++j) {
       float* c = v + kCentre + j * kCentreSlots;
-      const double u0 = ctr[j];
-      c[0] = float(u0);
-      c[1] = float(u0 - double(float(u0)));
+      c[0] = float(ctr[j]);
+      c[1] = float(ctr[j] - double(c[0]));
+      const double u0 = double(c[0]) + c[1];  // the centre as the kernel has it
       c[2] = float(from[j] - u0 - 0x1p-8);
       c[3] = float(to[j] - u0 + 0x1p-8);
-      // Taylor coefficients of tanh about u0 from tanh' = 1 - tanh^2: (k+1) t[k+1] = -sum t[i] t[k-i]
-      // (k >= 1), t[1] = sech^2 u0; of sech^2 = (k+1) t[k+1]; phi[k] = t[k] + u0 s[k] + s[k-1]
+      // Taylor coefficients of tanh about u0 from tanh' = 1 - tanh^2: (k+1) t[k+1] = -sum t[i]
+      // t[k-i] (k >= 1), t[1] = sech^2 u0; of sech^2 = (k+1) t[k+1]; phi[k] = t[k] + u0 s[k] +
+      // s[k-1]
       double t[kDegree + 2], s[kDegree + 1];
       double e = std::exp(-2 * std::fabs(u0));
       t[0] = std::tanh(u0);
@@ -383,10 +401,13 @@ struct Aptx {
       }
       for (int k = 0; k <= kDegree; ++k) s[k] = (k + 1) * t[k + 1];
       double coef[kDegree + 1];
-      coef[0] = slope_h(a, u0);
+      // K0 = h(u0) is the value the zeros' neighbours take their digits from: in double-double
+      dd::DD k0 = dd::aptx_slope(a, u0);
+      coef[0] = k0.hi + k0.lo;
       for (int k = 1; k <= kDegree; ++k) coef[k] = t[k] + u0 * s[k] + s[k - 1];
-      if (std::fabs(u0) == us) coef[1] = 0;  // the extremum: exactly flat
-      for (int k = 0; k < 3; ++k) {
+      c[5] = float((k0.hi - double(float(coef[0]))) + k0.lo);
+      c[4] = float(coef[0]);
+      for (int k = 1; k < 3; ++k) {
         c[4 + 2 * k] = float(coef[k]);
         c[5 + 2 * k] = float(coef[k] - double(float(coef[k])));
       }
@@ -471,7 +492,9 @@ struct Aptx {
     const bool zero_gamma = p.v[kGamma] == 0.f;
     V y = value(x, p, zero_gamma ? kOne : kScaled, p.v[kScale]);
     y = select(x == V(inf_value()), V(p.v[kLimits]), y);
-    return select(x == V(-inf_value()), V(p.v[kLimits + 1]), y);
+    y = select(x == V(-inf_value()), V(p.v[kLimits + 1]), y);
+    if (p.v[kHugeTail] == 0.f || p.v[kHugeGamma] == 0.f) return y;
+    return huge_tail<false>(two_product(V(p.v[kBeta]), x), y, x, p);
   }
   // f' = gamma [A(u) + u sech^2 u]: within the near-root band A (as in product) + u sech^2 u,
   // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
@@ -519,21 +542,53 @@ struct Aptx {
       g = select(near, fmadd(residual, inv, q), g);
     }
     for (int j = 0; j < int(p.v[kCentres]); ++j) g = series(u, g, p.v + kCentre + j * kCentreSlots);
+    V h = g;
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
-    return select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
+    g = select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
+    if (p.v[kHugeGamma] == 0.f) return g;
+    // gamma f'/gamma overflowed where |dy| < 1 may bring f' dy back: (m (f'/gamma) dy) 2^k
+    h = select(x == V(inf_value()), V(p.v[kHugeLimits]), h);
+    h = select(x == V(-inf_value()), V(p.v[kHugeLimits + 1]), h);
+    V alt = ((V(p.v[kHugeGamma]) * h) * dy) * V(p.v[kHugeScale]);
+    g = select(absv(V(p.v[kGamma]) * h) > V(3.40282347e38f), alt, g);
+    if (p.v[kHugeTail] == 0.f) return g;
+    return huge_tail<true>(u, g, dy, p);
   }
-  // f'/gamma about a centre c (series_slots) where u - C is in its interval, else g: the Taylor series in
-  // d = u - C (a float pair: u = beta x is one), K3 and above in float (Horner), the last three
-  // steps in float pairs, so that K0 + K1 d + K2 d^2 keep what cancels between them.
+  // alpha = +-1, |gamma| >= 2^24, far out (z = +-2u in [-190, -80], e^z < 2^-115): f/gamma =
+  // +-2 x e^z and f'/gamma = +-2 (1 + z) e^z, below 2^-126 from z = -87 on while f and f' need
+  // not be: 2 m w p (w = x, or 1 + z with z's low part), e^z = p 2^k, gamma = m 2^kg, scaled by
+  // 2^(k + kg) once (and times dy); y elsewhere (below z = -190, |f|, |f'| < 2^-130 for every
+  // gamma).
+  template <bool kSlope, class V>
+  AK_HD static V huge_tail(TwoProduct<V> u, V y, V x_or_dy, const Params& p) {
+    V sign(p.v[kHugeTail]);
+    V zs = sign * (u.hi + u.hi), zsl = sign * (u.lo + u.lo);
+    auto tail = (zs < V(-80.f)) & (zs >= V(-190.f));
+    if (!any_true(tail)) return y;
+    ExpParts<V> e = exp_in_range<true>(maxv(zs, V(-190.f)), zsl);
+    V kg(float((as_int(p.v[kHugeScale]) >> 23) - 127));
+    ExpParts<V> at = {e.p, e.k + kg, pow2i(maxv(e.k + kg, V(-127.f))), e.pm1};
+    V m = V(2.f * p.v[kHugeGamma]) * sign;
+    if constexpr (kSlope)
+      return select(tail, scale((m * ((V(1.f) + zs) + zsl)) * e.p, at) * x_or_dy, y);
+    else
+      return select(tail, scale((m * x_or_dy) * e.p, at), y);
+  }
+  // f'/gamma about a centre c (series_slots) where u - C is in its interval, else g: the Taylor
+  // series in d = u - C (a float pair: u = beta x is one), K3 and above in float (Horner), the last
+  // three steps in float pairs, so that K0 + K1 d + K2 d^2 keep what cancels between them.
   template <class V>
   AK_HD static V series(TwoProduct<V> u, V g, const float* c) {
+    // d exact to a few units of 2^-48 d: u.hi - C.hi and u.lo - C.lo each as a pair
     TwoProduct<V> dd = two_sum(u.hi, -V(c[0]));
-    V rest = dd.lo + (u.lo - V(c[1]));
-    V dh = dd.hi + rest;
+    TwoProduct<V> dr = two_sum(u.lo, -V(c[1]));
+    TwoProduct<V> ds = two_sum(dd.hi, dr.hi);
+    V rest = ds.lo + (dd.lo + dr.lo);
+    V dh = ds.hi + rest;
     auto near = (dh >= V(c[2])) & (dh <= V(c[3]));
     if (!any_true(near)) return g;
-    V dl = rest - (dh - dd.hi);
+    V dl = rest - (dh - ds.hi);
     V th = V(c[10 + kDegree - 3]);
     for (int k = kDegree - 1; k >= 3; --k) th = fmadd(th, dh, V(c[10 + k - 3]));
     V tl(0.f);
