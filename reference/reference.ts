@@ -129,7 +129,7 @@ function ddDiv(a: DD, b: DD): DD {
 function ddExpNeg(y: number): DD {
   if (y < -745) return [0, 0];
   const k = Math.round(y / Math.LN2);
-  const r = ddAdd([y, 0], ddMul([-k, 0], [0.6931471805599453, 2.3190468138462996e-17]));
+  const r = ddAdd([y, 0], ddMul([-k, 0], [Math.LN2, 2.3190468138462996e-17]));
   let s: DD = [1, 0];
   for (let n = 27; n >= 1; n--) s = ddAdd([1, 0], ddMul(s, ddDiv(r, [n, 0])));
   return [s[0] * 2 ** k, s[1] * 2 ** k];
