@@ -210,13 +210,16 @@ struct Aptx {
   // lanes where gamma f'/gamma overflows and f' dy need not (series_slots), and huge_tail.
   // kHugeTail: +-1 where alpha = +-1 (f'/gamma = +-2 (1 + z) e^z far out, z = +-2u, below the
   // float range where gamma f'/gamma is not), else 0.
+  // kHugeOverflow: 1 where |gamma| (|alpha| + 1.25) may overflow (then the overflow select runs).
   static constexpr int kHugeGamma = 29, kHugeScale = 30, kHugeLimits = 31, kHugeTail = 33;
+  static constexpr int kHugeOverflow = 34;
   // The backward for |gamma| > 2 (series_slots): how many centres (0 to 2), then per centre C
-  // (as hi, lo), the interval of d = u - C it covers (lowest, highest) and the Taylor coefficients
-  // of f'/gamma at C, K0 to K2 as float pairs, K3 to kDegree as floats.
-  static constexpr int kCentres = 34, kCentre = 35;
+  // (as hi, lo), the interval of u it covers (lowest, highest) and the Taylor coefficients
+  // of f'/gamma at C, K0 to K2 as float pairs, the degree n this centre needs (at most kDegree),
+  // K3 to Kn as floats.
+  static constexpr int kCentres = 35, kCentre = 36;
   static constexpr int kDegree = 24;
-  static constexpr int kCentreSlots = 10 + kDegree - 2;
+  static constexpr int kCentreSlots = 11 + kDegree - 2;
   // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
   // derived from those floats in double. Host code, run once per activation.
   static void prepare(const double* raw, float* v) {
@@ -322,6 +325,7 @@ struct Aptx {
     v[kCentres] = 0;
     v[kHugeGamma] = 0;
     v[kHugeTail] = b != 0 && std::fabs(a) == 1 ? float(a) : 0.f;
+    v[kHugeOverflow] = std::fabs(g) * (std::fabs(a) + 1.25) > 0x1p127 ? 1.f : 0.f;
     if (std::fabs(g) >= 0x1p24 && std::isfinite(g)) {
       int k = std::ilogb(g);
       v[kHugeGamma] = float(std::ldexp(g, -k));
@@ -334,7 +338,10 @@ struct Aptx {
     if (!(std::fabs(g) > 2) || b == 0 || !std::isfinite(a) || !std::isfinite(b)) return;
     const double us = 1.1996786402577338;  // u* tanh u* = 1: phi'(u*) = 0, phi(u*) = u*
     const double step = 1.0 / 64, reach = 40;
-    auto cancels = [&](double u) { return 3 * std::fabs(slope_h(a, u)) < slope_terms(a, u, v); };
+    // (the float form's error, about S 2^-24 for terms S, against 2^-24 + 2.5 ulp of gamma h)
+    auto cancels = [&](double u) {
+      return 3 * std::fabs(slope_h(a, u)) < slope_terms(a, u, v) - 1.2 / std::fabs(g);
+    };
     // candidates: every zero of h, and the extrema -+u* where h cancels there
     double cand[8];
     int nc = 0;
@@ -385,8 +392,8 @@ struct Aptx {
       c[0] = float(ctr[j]);
       c[1] = float(ctr[j] - double(c[0]));
       const double u0 = double(c[0]) + c[1];  // the centre as the kernel has it
-      c[2] = float(from[j] - u0 - 0x1p-8);
-      c[3] = float(to[j] - u0 + 0x1p-8);
+      c[2] = float(from[j] - 0x1p-8);
+      c[3] = float(to[j] + 0x1p-8);
       // Taylor coefficients of tanh about u0 from tanh' = 1 - tanh^2: (k+1) t[k+1] = -sum t[i]
       // t[k-i] (k >= 1), t[1] = sech^2 u0; of sech^2 = (k+1) t[k+1]; phi[k] = t[k] + u0 s[k] +
       // s[k-1]
@@ -411,7 +418,14 @@ struct Aptx {
         c[4 + 2 * k] = float(coef[k]);
         c[5 + 2 * k] = float(coef[k] - double(float(coef[k])));
       }
-      for (int k = 3; k <= kDegree; ++k) c[10 + k - 3] = float(coef[k]);
+      // the degree: the series converges like (d / rho)^k, rho = |u0 +- i pi/2| the distance to
+      // the poles of tanh; the terms beyond n stay below 2^-34 of the leading ones on the interval
+      const double rho = std::sqrt(u0 * u0 + 2.4674011002723395);
+      const double reach = std::fmax(u0 - c[2], c[3] - u0);
+      int degree = int(std::ceil(34 * 0.6931471805599453 / std::log(rho / reach)));
+      degree = degree < 3 || !(reach < rho) ? kDegree : std::fmin(degree, kDegree);
+      c[10] = float(degree);
+      for (int k = 3; k <= kDegree; ++k) c[11 + k - 3] = k <= degree ? float(coef[k]) : 0.f;
     }
     v[kCentres] = float(m);
   }
@@ -547,13 +561,17 @@ struct Aptx {
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
     g = select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
     if (p.v[kHugeGamma] == 0.f) return g;
-    // gamma f'/gamma overflowed where |dy| < 1 may bring f' dy back: (m (f'/gamma) dy) 2^k
+    if (p.v[kHugeOverflow] != 0.f) g = overflowed(x, h, g, dy, p);
+    if (p.v[kHugeTail] == 0.f) return g;
+    return huge_tail<true>(u, g, dy, p);
+  }
+  // Where gamma f'/gamma overflowed, |dy| < 1 may bring f' dy back: (m (f'/gamma) dy) 2^k.
+  template <class V>
+  AK_HD static V overflowed(V x, V h, V g, V dy, const Params& p) {
     h = select(x == V(inf_value()), V(p.v[kHugeLimits]), h);
     h = select(x == V(-inf_value()), V(p.v[kHugeLimits + 1]), h);
     V alt = ((V(p.v[kHugeGamma]) * h) * dy) * V(p.v[kHugeScale]);
-    g = select(absv(V(p.v[kGamma]) * h) > V(3.40282347e38f), alt, g);
-    if (p.v[kHugeTail] == 0.f) return g;
-    return huge_tail<true>(u, g, dy, p);
+    return select(absv(V(p.v[kGamma]) * h) > V(3.40282347e38f), alt, g);
   }
   // alpha = +-1, |gamma| >= 2^24, far out (z = +-2u in [-190, -80], e^z < 2^-115): f/gamma =
   // +-2 x e^z and f'/gamma = +-2 (1 + z) e^z, below 2^-126 from z = -87 on while f and f' need
@@ -575,22 +593,23 @@ struct Aptx {
     else
       return select(tail, scale((m * x_or_dy) * e.p, at), y);
   }
-  // f'/gamma about a centre c (series_slots) where u - C is in its interval, else g: the Taylor
+  // f'/gamma about a centre c (series_slots) where u is in its interval, else g: the Taylor
   // series in d = u - C (a float pair: u = beta x is one), K3 and above in float (Horner), the last
   // three steps in float pairs, so that K0 + K1 d + K2 d^2 keep what cancels between them.
   template <class V>
   AK_HD static V series(TwoProduct<V> u, V g, const float* c) {
+    auto near = (u.hi >= V(c[2])) & (u.hi <= V(c[3]));
+    if (!any_true(near)) return g;
     // d exact to a few units of 2^-48 d: u.hi - C.hi and u.lo - C.lo each as a pair
     TwoProduct<V> dd = two_sum(u.hi, -V(c[0]));
     TwoProduct<V> dr = two_sum(u.lo, -V(c[1]));
     TwoProduct<V> ds = two_sum(dd.hi, dr.hi);
     V rest = ds.lo + (dd.lo + dr.lo);
     V dh = ds.hi + rest;
-    auto near = (dh >= V(c[2])) & (dh <= V(c[3]));
-    if (!any_true(near)) return g;
     V dl = rest - (dh - ds.hi);
-    V th = V(c[10 + kDegree - 3]);
-    for (int k = kDegree - 1; k >= 3; --k) th = fmadd(th, dh, V(c[10 + k - 3]));
+    const int degree = int(c[10]);
+    V th = V(c[11 + degree - 3]);
+    for (int k = degree - 1; k >= 3; --k) th = fmadd(th, dh, V(c[11 + k - 3]));
     V tl(0.f);
     for (int k = 2; k >= 0; --k) {  // (th, tl) = K_k + d (th, tl)
       TwoProduct<V> m = two_product(dh, th);
