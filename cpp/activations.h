@@ -213,11 +213,12 @@ struct Aptx {
   // kHugeOverflow: 1 where |gamma| (|alpha| + 1.25) may overflow (then the overflow select runs).
   static constexpr int kHugeGamma = 29, kHugeScale = 30, kHugeLimits = 31, kHugeTail = 33;
   static constexpr int kHugeOverflow = 34;
+  static constexpr int kSpan = 35;  // lowest and highest u of every centre's interval
   // The backward for |gamma| > 2 (series_slots): how many centres (0 to 2), then per centre C
   // (as hi, lo), the interval of u it covers (lowest, highest) and the Taylor coefficients
   // of f'/gamma at C, K0 to K2 as float pairs, the degree n this centre needs (at most kDegree),
   // K3 to Kn as floats.
-  static constexpr int kCentres = 35, kCentre = 36;
+  static constexpr int kCentres = 37, kCentre = 38;
   static constexpr int kDegree = 24;
   static constexpr int kCentreSlots = 11 + kDegree - 2;
   // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
@@ -316,11 +317,13 @@ struct Aptx {
   }
   // Where f'/gamma = h(u) cancels, the float backward's absolute error (about 2^-26 of its terms)
   // becomes a relative one that gamma, however large, carries into the result. For |gamma| > 2
-  // (below, the contract's 2^-24 |dy| absorbs it) the intervals of u where |h| < terms / 3 (every
-  // one holds a zero of h or the extremum alpha -+ u* of h at u = -+u*, u* tanh u* = 1) get a
-  // centre C (the zero, or -+u* where the interval holds that extremum) and the Taylor series of
-  // h about C, summed in the backward with its first three terms in float pairs: relative
-  // accuracy through the zeros, the merged double zero at |alpha| = u* included.
+  // (below, the contract's 2^-24 |dy| absorbs it) the intervals of u where 3 |h| < terms -
+  // 1.2 / |gamma| (the float form's error against 2^-24 + 2.5 ulp of gamma h; every interval holds
+  // a zero of h or the extremum alpha -+ u* of h at u = -+u*, u* tanh u* = 1) get a centre C
+  // (each zero, or -+u* where an interval holds none) and the Taylor series of h about C, summed
+  // in the backward with its first three terms in float pairs: relative accuracy through the
+  // zeros, the merged double zero at |alpha| = u* included. Each zero gets at least its 2^-8
+  // neighbourhood.
   static void series_slots(double a, double b, double g, float* v) {
     v[kCentres] = 0;
     v[kHugeGamma] = 0;
@@ -428,6 +431,12 @@ struct Aptx {
       for (int k = 3; k <= kDegree; ++k) c[11 + k - 3] = k <= degree ? float(coef[k]) : 0.f;
     }
     v[kCentres] = float(m);
+    v[kSpan] = v[kSpan + 1] = 0;
+    for (int j = 0; j < m; ++j) {
+      const float* c = v + kCentre + j * kCentreSlots;
+      v[kSpan] = j ? std::fmin(v[kSpan], c[2]) : c[2];
+      v[kSpan + 1] = j ? std::fmax(v[kSpan + 1], c[3]) : c[3];
+    }
   }
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
@@ -555,7 +564,8 @@ struct Aptx {
       V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
       g = select(near, fmadd(residual, inv, q), g);
     }
-    for (int j = 0; j < int(p.v[kCentres]); ++j) g = series(u, g, p.v + kCentre + j * kCentreSlots);
+    if (p.v[kCentres] != 0.f && any_true((u.hi >= V(p.v[kSpan])) & (u.hi <= V(p.v[kSpan + 1]))))
+      for (int j = 0; j < int(p.v[kCentres]); ++j) g = series(u, g, p.v + kCentre + j * kCentreSlots);
     V h = g;
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
