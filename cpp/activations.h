@@ -565,7 +565,8 @@ struct Aptx {
       g = select(near, fmadd(residual, inv, q), g);
     }
     if (p.v[kCentres] != 0.f && any_true((u.hi >= V(p.v[kSpan])) & (u.hi <= V(p.v[kSpan + 1]))))
-      for (int j = 0; j < int(p.v[kCentres]); ++j) g = series(u, g, p.v + kCentre + j * kCentreSlots);
+      for (int j = 0; j < int(p.v[kCentres]); ++j)
+        g = series(u, g, p.v + kCentre + j * kCentreSlots);
     V h = g;
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
