@@ -14,6 +14,7 @@
 #include <cfloat>
 #include <cmath>
 
+#include "double_double.h"
 #include "math.h"
 
 namespace ak {
@@ -176,10 +177,10 @@ struct LinearSwish {
 // only for vectors that have a lane there. x, the factor gamma x, and the constants are scaled
 // by powers of two where they could overflow (|x| > 2^124 / max constant, or constants beyond
 // 2^60); ±0 and ±Inf come from the exact limits (prepare). Contract: forward within
-// 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter with
-// |gamma| <= 2 (checked by test/accuracy.test.ts and `npm run accuracy` at non-default
-// parameters). The backward forms f'/gamma to about 2^-26 absolute near the zeros of f', so for
-// |gamma| > 2 its absolute part grows to 0.5 |gamma| 2^-24 |dy| (test/table.ts, large gamma).
+// 4 ulp, backward within 4 ulp + 2^-24 |dy|, for every float x and every valid parameter
+// (checked by test/accuracy.test.ts and `npm run accuracy` at non-default parameters). The float
+// backward forms f'/gamma to about 2^-26 absolute near the zeros of f', which gamma > 2 would
+// carry past the allowance: there a Taylor series about each zero takes over (series_slots).
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
@@ -205,6 +206,21 @@ struct Aptx {
   static constexpr int kPlain = 25;
   static constexpr int kTwoBeta = 26;  // 2 beta, for the plain form
   static constexpr int kOneLo = 27;    // the rounding of c1, c2 of the set kOne (alpha -+ 1)
+  // |gamma| >= 2^24 (else 0): gamma = m 2^k as m in [1, 2) and 2^k, and f'/gamma at +-Inf, for the
+  // lanes where gamma f'/gamma overflows and f' dy need not (series_slots), and huge_tail.
+  // kHugeTail: +-1 where alpha = +-1 (f'/gamma = +-2 (1 + z) e^z far out, z = +-2u, below the
+  // float range where gamma f'/gamma is not), else 0.
+  // kHugeOverflow: 1 where |gamma| (|alpha| + 1.25) may overflow (then the overflow select runs).
+  static constexpr int kHugeGamma = 29, kHugeScale = 30, kHugeLimits = 31, kHugeTail = 33;
+  static constexpr int kHugeOverflow = 34;
+  static constexpr int kSpan = 35;  // lowest and highest u of every centre's interval
+  // The backward for |gamma| > 2 (series_slots): how many centres (0 to 2), then per centre C
+  // (as hi, lo), the interval of u it covers (lowest, highest) and the Taylor coefficients
+  // of f'/gamma at C, K0 to K2 as float pairs, the degree n this centre needs (at most kDegree),
+  // K3 to Kn as floats.
+  static constexpr int kCentres = 37, kCentre = 38;
+  static constexpr int kDegree = 24;
+  static constexpr int kCentreSlots = 11 + kDegree - 2;
   // From alpha, beta, gamma (rounded to float once) to the slots above; everything else is
   // derived from those floats in double. Host code, run once per activation.
   static void prepare(const double* raw, float* v) {
@@ -276,6 +292,151 @@ struct Aptx {
     v[24] = float(split);
     v[26] = float(2 * b);
     v[25] = a == 1 && b != 0 && std::isfinite(v[26]) && g != 0 && std::fabs(g) <= 0.5 ? 1.f : 0.f;
+    series_slots(a, b, g, v);
+  }
+
+  // h(u) = f'/gamma = alpha + phi(u), phi(u) = tanh u + u sech^2 u, in double, each side written
+  // without cancellation beyond alpha -+ 1 (tanh u + 1 = 2 s(2u) for u < 0).
+  static double slope_h(double a, double u) {
+    double e = std::exp(-2 * std::fabs(u)), sech2 = 4 * e / ((1 + e) * (1 + e));
+    double tail = u < 0 ? (a - 1) + 2 * e / (1 + e) : (a + 1) - 2 * e / (1 + e);
+    return tail + u * sech2;
+  }
+  // The size of the terms the float backward sums at u (its absolute error is a small part of
+  // it): |alpha -+ 1| and the slope's own terms e (|1 + z| + e) / (1 + e)^2 on the F1/F2 side;
+  // (|alpha| + |tanh u| + |u| sech^2 u) / 6 in the near-root band, whose pairs keep more.
+  static double slope_terms(double a, double u, const float* v) {
+    if (std::fabs(a) < 1 && std::fabs(u - (double(v[kRoot]) + v[kRootLo])) <= kTanhSmall) {
+      double t = std::tanh(u);
+      return (std::fabs(a) + std::fabs(t) + std::fabs(u) * (1 - t * t)) / 6;
+    }
+    bool f2 = 2 * u > v[kSlopeSplit];
+    double z = f2 ? -2 * u : 2 * u, e = std::exp(-std::fabs(z));
+    double s = z < 0 ? e * (std::fabs(1 + z) + e) : 1 + e + z * e;
+    return std::fabs(f2 ? a + 1 : a - 1) + 2 * s / ((1 + e) * (1 + e));
+  }
+  // Where f'/gamma = h(u) cancels, the float backward's absolute error (about 2^-26 of its terms)
+  // becomes a relative one that gamma, however large, carries into the result. For |gamma| > 2
+  // (below, the contract's 2^-24 |dy| absorbs it) the intervals of u where 3 |h| < terms -
+  // 1.2 / |gamma| (the float form's error against 2^-24 + 2.5 ulp of gamma h; every interval holds
+  // a zero of h or the extremum alpha -+ u* of h at u = -+u*, u* tanh u* = 1) get a centre C
+  // (each zero, or -+u* where an interval holds none) and the Taylor series of h about C, summed
+  // in the backward with its first three terms in float pairs: relative accuracy through the
+  // zeros, the merged double zero at |alpha| = u* included. Each zero gets at least its 2^-8
+  // neighbourhood.
+  static void series_slots(double a, double b, double g, float* v) {
+    v[kCentres] = 0;
+    v[kHugeGamma] = 0;
+    v[kHugeTail] = b != 0 && std::fabs(a) == 1 ? float(a) : 0.f;
+    v[kHugeOverflow] = std::fabs(g) * (std::fabs(a) + 1.25) > 0x1p127 ? 1.f : 0.f;
+    if (std::fabs(g) >= 0x1p24 && std::isfinite(g)) {
+      int k = std::ilogb(g);
+      v[kHugeGamma] = float(std::ldexp(g, -k));
+      v[kHugeScale] = float(std::ldexp(1.0, k));
+      for (int side = 0; side < 2; ++side) {
+        double t = b > 0 ? 1 - 2 * side : b < 0 ? 2 * side - 1 : 0;
+        v[kHugeLimits + side] = float(a + t);
+      }
+    }
+    if (!(std::fabs(g) > 2) || b == 0 || !std::isfinite(a) || !std::isfinite(b)) return;
+    const double us = 1.1996786402577338;  // u* tanh u* = 1: phi'(u*) = 0, phi(u*) = u*
+    const double step = 1.0 / 64, reach = 40;
+    // (the float form's error, about S 2^-24 for terms S, against 2^-24 + 2.5 ulp of gamma h)
+    auto cancels = [&](double u) {
+      return 3 * std::fabs(slope_h(a, u)) < slope_terms(a, u, v) - 1.2 / std::fabs(g);
+    };
+    // candidates: every zero of h, and the extrema -+u* where h cancels there
+    double cand[8];
+    int nc = 0;
+    for (double u = -reach; u < reach && nc < 6; u += step) {
+      double lo = u, hi = u + step, hl = slope_h(a, lo);
+      if ((hl < 0) == (slope_h(a, hi) < 0)) continue;
+      for (int i = 0; i < 200; ++i) {
+        double mid = 0.5 * (lo + hi);
+        ((slope_h(a, mid) < 0) == (hl < 0) ? lo : hi) = mid;
+      }
+      cand[nc++] = 0.5 * (lo + hi);
+    }
+    for (int side = -1; side <= 1; side += 2)
+      if (cancels(side * us)) cand[nc++] = side * us;
+    // each candidate's interval where h cancels, grown in steps of 2^-9; overlapping ones merged
+    double lo[8], hi[8];
+    int n = 0;
+    for (int i = 0; i < nc; ++i) {
+      double l = cand[i], h = cand[i];
+      while (cand[i] - l < 2 && cancels(l - 0x1p-9)) l -= 0x1p-9;
+      while (h - cand[i] < 2 && cancels(h + 0x1p-9)) h += 0x1p-9;
+      int j = 0;
+      while (j < n && (l > hi[j] || h < lo[j])) ++j;
+      if (j == n) ++n, lo[j] = l, hi[j] = h;
+      lo[j] = std::fmin(lo[j], l), hi[j] = std::fmax(hi[j], h);
+    }
+    // The centres: the zeros of h (about a zero each term of the series carries a factor d, so
+    // the float part's rounding stays relative next to it), each covering its interval up to the
+    // extremum between two zeros; the extremum itself where an interval holds no zero.
+    double ctr[4], from[4], to[4];
+    int m = 0;
+    for (int j = 0; j < n; ++j) {
+      int first = m;
+      for (int i = 0; i < nc && m < 4; ++i)
+        if (std::fabs(cand[i]) != us && cand[i] >= lo[j] && cand[i] <= hi[j]) ctr[m++] = cand[i];
+      if (m == first) {
+        for (int i = 0; i < nc; ++i)
+          if (std::fabs(cand[i]) == us && cand[i] >= lo[j] && cand[i] <= hi[j]) ctr[m++] = cand[i];
+      }
+      for (int i = first; i < m; ++i) {
+        from[i] = i == first ? lo[j] : 0.5 * (ctr[i - 1] + ctr[i]);
+        to[i] = i == m - 1 ? hi[j] : 0.5 * (ctr[i] + ctr[i + 1]);
+      }
+    }
+    if (m > 2) m = 2;  // (two at most: one zero for |alpha| <= 1, two or the extremum above)
+    for (int j = 0; j < m; ++j) {
+      float* c = v + kCentre + j * kCentreSlots;
+      c[0] = float(ctr[j]);
+      c[1] = float(ctr[j] - double(c[0]));
+      const double u0 = double(c[0]) + c[1];  // the centre as the kernel has it
+      c[2] = float(from[j] - 0x1p-8);
+      c[3] = float(to[j] + 0x1p-8);
+      // Taylor coefficients of tanh about u0 from tanh' = 1 - tanh^2: (k+1) t[k+1] = -sum t[i]
+      // t[k-i] (k >= 1), t[1] = sech^2 u0; of sech^2 = (k+1) t[k+1]; phi[k] = t[k] + u0 s[k] +
+      // s[k-1]
+      double t[kDegree + 2], s[kDegree + 1];
+      double e = std::exp(-2 * std::fabs(u0));
+      t[0] = std::tanh(u0);
+      t[1] = 4 * e / ((1 + e) * (1 + e));
+      for (int k = 1; k <= kDegree; ++k) {
+        double sum = 0;
+        for (int i = 0; i <= k; ++i) sum += t[i] * t[k - i];
+        t[k + 1] = -sum / (k + 1);
+      }
+      for (int k = 0; k <= kDegree; ++k) s[k] = (k + 1) * t[k + 1];
+      double coef[kDegree + 1];
+      // K0 = h(u0) is the value the zeros' neighbours take their digits from: in double-double
+      dd::DD k0 = dd::aptx_slope(a, u0);
+      coef[0] = k0.hi + k0.lo;
+      for (int k = 1; k <= kDegree; ++k) coef[k] = t[k] + u0 * s[k] + s[k - 1];
+      c[5] = float((k0.hi - double(float(coef[0]))) + k0.lo);
+      c[4] = float(coef[0]);
+      for (int k = 1; k < 3; ++k) {
+        c[4 + 2 * k] = float(coef[k]);
+        c[5 + 2 * k] = float(coef[k] - double(float(coef[k])));
+      }
+      // the degree: the series converges like (d / rho)^k, rho = |u0 +- i pi/2| the distance to
+      // the poles of tanh; the terms beyond n stay below 2^-34 of the leading ones on the interval
+      const double rho = std::sqrt(u0 * u0 + 2.4674011002723395);
+      const double reach = std::fmax(u0 - c[2], c[3] - u0);
+      int degree = int(std::ceil(34 * 0.6931471805599453 / std::log(rho / reach)));
+      degree = degree < 3 || !(reach < rho) ? kDegree : std::fmin(degree, kDegree);
+      c[10] = float(degree);
+      for (int k = 3; k <= kDegree; ++k) c[11 + k - 3] = k <= degree ? float(coef[k]) : 0.f;
+    }
+    v[kCentres] = float(m);
+    v[kSpan] = v[kSpan + 1] = 0;
+    for (int j = 0; j < m; ++j) {
+      const float* c = v + kCentre + j * kCentreSlots;
+      v[kSpan] = j ? std::fmin(v[kSpan], c[2]) : c[2];
+      v[kSpan + 1] = j ? std::fmax(v[kSpan + 1], c[3]) : c[3];
+    }
   }
 
   // x A(u) c for the set k, u = beta x0 (x is x0 or x0 scaled by a power of two).
@@ -354,7 +515,9 @@ struct Aptx {
     const bool zero_gamma = p.v[kGamma] == 0.f;
     V y = value(x, p, zero_gamma ? kOne : kScaled, p.v[kScale]);
     y = select(x == V(inf_value()), V(p.v[kLimits]), y);
-    return select(x == V(-inf_value()), V(p.v[kLimits + 1]), y);
+    y = select(x == V(-inf_value()), V(p.v[kLimits + 1]), y);
+    if (p.v[kHugeTail] == 0.f || p.v[kHugeGamma] == 0.f) return y;
+    return huge_tail<false>(two_product(V(p.v[kBeta]), x), y, x, p);
   }
   // f' = gamma [A(u) + u sech^2 u]: within the near-root band A (as in product) + u sech^2 u,
   // sech^2 u = 4 s(2u) s(-2u); elsewhere gamma [(alpha - 1) + 2 slope(2u)] (F1) or
@@ -401,10 +564,75 @@ struct Aptx {
       V residual = (fmadd(-q, d2.hi, kn.hi) + kn.lo) - q * d2_lo;
       g = select(near, fmadd(residual, inv, q), g);
     }
+    if (p.v[kCentres] != 0.f && any_true((u.hi >= V(p.v[kSpan])) & (u.hi <= V(p.v[kSpan + 1]))))
+      for (int j = 0; j < int(p.v[kCentres]); ++j)
+        g = series(u, g, p.v + kCentre + j * kCentreSlots);
+    V h = g;
     g = V(p.v[kGamma]) * g;
     g = select(x == V(inf_value()), V(p.v[kLimits + 2]), g);
-    return select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
+    g = select(x == V(-inf_value()), V(p.v[kLimits + 3]), g) * dy;
+    if (p.v[kHugeGamma] == 0.f) return g;
+    if (p.v[kHugeOverflow] != 0.f) g = overflowed(x, h, g, dy, p);
+    if (p.v[kHugeTail] == 0.f) return g;
+    return huge_tail<true>(u, g, dy, p);
   }
+  // Where gamma f'/gamma overflowed, |dy| < 1 may bring f' dy back: (m (f'/gamma) dy) 2^k.
+  template <class V>
+  AK_HD static V overflowed(V x, V h, V g, V dy, const Params& p) {
+    h = select(x == V(inf_value()), V(p.v[kHugeLimits]), h);
+    h = select(x == V(-inf_value()), V(p.v[kHugeLimits + 1]), h);
+    V alt = ((V(p.v[kHugeGamma]) * h) * dy) * V(p.v[kHugeScale]);
+    return select(absv(V(p.v[kGamma]) * h) > V(3.40282347e38f), alt, g);
+  }
+  // alpha = +-1, |gamma| >= 2^24, far out (z = +-2u in [-190, -80], e^z < 2^-115): f/gamma =
+  // +-2 x e^z and f'/gamma = +-2 (1 + z) e^z, below 2^-126 from z = -87 on while f and f' need
+  // not be: 2 m w p (w = x, or 1 + z with z's low part), e^z = p 2^k, gamma = m 2^kg, scaled by
+  // 2^(k + kg) once (and times dy); y elsewhere (below z = -190, |f|, |f'| < 2^-130 for every
+  // gamma).
+  template <bool kSlope, class V>
+  AK_HD static V huge_tail(TwoProduct<V> u, V y, V x_or_dy, const Params& p) {
+    V sign(p.v[kHugeTail]);
+    V zs = sign * (u.hi + u.hi), zsl = sign * (u.lo + u.lo);
+    auto tail = (zs < V(-80.f)) & (zs >= V(-190.f));
+    if (!any_true(tail)) return y;
+    ExpParts<V> e = exp_in_range<true>(maxv(zs, V(-190.f)), zsl);
+    V kg(float((as_int(p.v[kHugeScale]) >> 23) - 127));
+    ExpParts<V> at = {e.p, e.k + kg, pow2i(maxv(e.k + kg, V(-127.f))), e.pm1};
+    V m = V(2.f * p.v[kHugeGamma]) * sign;
+    if constexpr (kSlope)
+      return select(tail, scale((m * ((V(1.f) + zs) + zsl)) * e.p, at) * x_or_dy, y);
+    else
+      return select(tail, scale((m * x_or_dy) * e.p, at), y);
+  }
+  // f'/gamma about a centre c (series_slots) where u is in its interval, else g: the Taylor
+  // series in d = u - C (a float pair: u = beta x is one), K3 and above in float (Horner), the last
+  // three steps in float pairs, so that K0 + K1 d + K2 d^2 keep what cancels between them.
+  template <class V>
+  AK_HD static V series(TwoProduct<V> u, V g, const float* c) {
+    auto near = (u.hi >= V(c[2])) & (u.hi <= V(c[3]));
+    if (!any_true(near)) return g;
+    // d exact to a few units of 2^-48 d: u.hi - C.hi and u.lo - C.lo each as a pair
+    TwoProduct<V> dd = two_sum(u.hi, -V(c[0]));
+    TwoProduct<V> dr = two_sum(u.lo, -V(c[1]));
+    TwoProduct<V> ds = two_sum(dd.hi, dr.hi);
+    V rest = ds.lo + (dd.lo + dr.lo);
+    V dh = ds.hi + rest;
+    V dl = rest - (dh - ds.hi);
+    const int degree = int(c[10]);
+    V th = V(c[11 + degree - 3]);
+    for (int k = degree - 1; k >= 3; --k) th = fmadd(th, dh, V(c[11 + k - 3]));
+    V tl(0.f);
+    for (int k = 2; k >= 0; --k) {  // (th, tl) = K_k + d (th, tl)
+      TwoProduct<V> m = two_product(dh, th);
+      V m_lo = fmadd(dh, tl, fmadd(dl, th, m.lo));
+      TwoProduct<V> s = two_sum(V(c[4 + 2 * k]), m.hi);
+      V lo = s.lo + (V(c[5 + 2 * k]) + m_lo);
+      th = s.hi + lo;
+      tl = lo - (th - s.hi);
+    }
+    return select(near, th, g);
+  }
+
   // d/dalpha = gamma x; d/dbeta = gamma x^2 (1 - t^2) = 4 gamma x^2 s(2u) s(-2u);
   // d/dgamma = x (alpha + t), t = tanh(beta x)
   template <class V>

@@ -34,7 +34,7 @@ constexpr int kMaxParams = 3;  // the parameters one op of an activation code ca
 // Prepared parameters: what the formulas need, derived once per activation from the float32
 // parameters (cpp/program.cpp).
 struct Params {
-  float v[29];  // the most: Aptx (cpp/activations.h names its slots)
+  float v[104];  // the most: Aptx (cpp/activations.h names its slots)
 };
 
 }  // namespace ak

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "../cpp/double_double.h"
 #include "../cpp/types.h"
 
 #ifdef __CUDACC__
@@ -102,7 +103,8 @@ AK_REF_HD double aptx_sum(double a, double u) {
   return a + 1 - 2 * sig(-2 * u);
 }
 
-// aptx at every parameter, exact near the roots of alpha + tanh(beta x) and of f'.
+// aptx at every parameter, exact near the roots of alpha + tanh(beta x) and of f' (there in
+// double-double: the float nearest a zero of f' may sit 2^-40 from it, and gamma any float).
 AK_REF_HD Ref aptx_ref(double x, const double* raw) {
   double a = f32(raw[0]), b = f32(raw[1]), g = f32(raw[2]);
   if (isnan(x)) return {x, x};
@@ -112,7 +114,12 @@ AK_REF_HD Ref aptx_ref(double x, const double* raw) {
     return {c != 0 && g != 0 ? g * c * x : (g * sx * (c != 0 ? c : a)) * 0.0, g * c};
   }
   double u = b * x;
-  double df = g * (aptx_sum(a, u) + 4 * u * sig(2 * u) * sig(-2 * u));
+  double h = aptx_sum(a, u) + 4 * u * sig(2 * u) * sig(-2 * u);
+  if (fabs(h) < 0x1p-10) {  // next to a zero of f' (exact in double: u = b x has 48 bits)
+    dd::DD hd = dd::aptx_slope(a, u);
+    h = hd.hi + hd.lo;
+  }
+  double df = g * h;
   if (b == 0) return {g * a * x, df};
   if (x == 0) return {g * x * (a != 0 ? a : b * x), df};
   return {g * x * aptx_sum(a, u), df};

@@ -93,14 +93,10 @@ int side_of_smooth(const Program& f, double x, bool gradient, double dy, double 
 
 HalfBound half_bound(const Node& nd, bool gradient) {
   // docs/targets.md: forward |y - ref| <= 4 ulp(ref), <= 2^-126 where subnormal; backward
-  // 4 ulp(ref) + 2^-24 |dy|, aptx with |gamma| > 2 4 ulp(ref) + 0.5 |gamma| 2^-24 |dy|. As parts
-  // of |r|: 4 ulp(ref) <= 2^-21 |ref| <= 2^-21 (1 + 2^-20) |r|, and r -+ bound rounds by at most
-  // 2^-24 |r| more: 1.25 2^-21 covers both; the absolute parts take a quarter more likewise.
-  float dy = 0x1.4p-24f;
-  if (nd.op == Op::Aptx) {
-    float gamma = std::fabs(float(nd.raw[2]));
-    if (gamma > 2) dy *= 0.5f * gamma;
-  }
+  // 4 ulp(ref) + 2^-24 |dy|. As parts of |r|: 4 ulp(ref) <= 2^-21 |ref| <= 2^-21 (1 + 2^-20) |r|,
+  // and r -+ bound rounds by at most 2^-24 |r| more: 1.25 2^-21 covers both; the absolute parts
+  // take a quarter more likewise.
+  const float dy = 0x1.4p-24f;
   // relu and relu6 select x, 0, 6 or dy: their float32 results are exact.
   const bool exact = nd.op == Op::Relu || nd.op == Op::Relu6;
   return HalfBound{0x1.4p-21f, 0x1.4p-126f, gradient ? dy : 0.f, op_info(nd.op).cheap, exact};

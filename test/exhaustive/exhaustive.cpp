@@ -76,6 +76,14 @@ const std::vector<Function> kListed = {
     {"aptx(-1, 1, 0.5)", {Op::Aptx, {-1, 1, 0.5}}},
     {"aptx(1.5, 0.5, 2)", {Op::Aptx, {1.5, 0.5, 2}}},
     {"aptx(0.7, 1, 2)", {Op::Aptx, {0.7, 1, 2}}},  // the worst table row
+    // large gamma: f' exact relative to itself next to its zeros (one, two, the merged double
+    // zero at alpha = u*) and alpha = 1's far tail at gamma >= 2^24
+    {"aptx(1, 1, 1000)", {Op::Aptx, {1, 1, 1000}}},
+    {"aptx(0.7, 1, 10)", {Op::Aptx, {0.7, 1, 10}}},
+    {"aptx(1.19, 1, 1e30)", {Op::Aptx, {1.19, 1, 1e30}}},
+    {"aptx(1.1996786, 1, 1000)", {Op::Aptx, {1.1996786, 1, 1000}}},
+    {"aptx(-1.1, -2, 3)", {Op::Aptx, {-1.1, -2, 3}}},
+    {"aptx(1, 1, 1e30)", {Op::Aptx, {1, 1, 1e30}}},
     {"swish(beta 0.5)", {Op::Swish, {0.5}}},
     {"hardGate(0.3, 0.7)", {Op::HardGate, {0.3, 0.7}}},
 };
