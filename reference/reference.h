@@ -115,7 +115,9 @@ AK_REF_HD Ref aptx_ref(double x, const double* raw) {
   }
   double u = b * x;
   double h = aptx_sum(a, u) + 4 * u * sig(2 * u) * sig(-2 * u);
-  if (fabs(h) < 0x1p-10) {  // next to a zero of f' (exact in double: u = b x has 48 bits)
+  // next to a zero of f' (exact in double: u = b x has 48 bits); the zeros lie within |u| < 20,
+  // and beyond h is an exponential tail without cancellation, kept by double to its subnormals
+  if (fabs(h) < 0x1p-10 && fabs(u) < 32) {
     dd::DD hd = dd::aptx_slope(a, u);
     h = hd.hi + hd.lo;
   }

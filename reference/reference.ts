@@ -170,7 +170,9 @@ export function aptxRef(alpha: number, beta: number, gamma: number): Reference {
       if (!Number.isFinite(x)) return g * (a + tail(x));
       const u = b * x;
       const h = sum(u) + 4 * u * sig(2 * u) * sig(-2 * u);
-      return g * (Math.abs(h) < 2 ** -10 ? aptxSlopeDD(a, u) : h);
+      // the zeros of f' lie within |u| < 20; beyond, h is an exponential tail without
+      // cancellation, which double keeps down to its subnormals (and double-double would not)
+      return g * (Math.abs(h) < 2 ** -10 && Math.abs(u) < 32 ? aptxSlopeDD(a, u) : h);
     },
   };
 }
