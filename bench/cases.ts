@@ -24,7 +24,8 @@ import {
   swishRef,
   tanhRef,
 } from '../reference/reference';
-import { type Activation, ak } from './library';
+import { everyHalf, fromHalf, type HalfDtype, halfError, toHalf } from './half';
+import { type Activation, ak, type HalfActivation } from './library';
 
 export interface Case {
   name: string;
@@ -156,6 +157,43 @@ export function checkCase(c: Case, run: Check, paramGrad?: (x: Float32Array, dy:
     want.forEach((w, k) => {
       if (!(Math.abs(sums[k] - w) <= 1e-5 * scale[k])) problems.push(`paramGrad[${k}] = ${sums[k]}, want ${w}`);
     });
+  }
+  return problems;
+}
+
+/**
+ * The bound of a 16-bit result, in ulps of its format: the float32 result (4 float32 ulps at
+ * most, far below a 16-bit ulp) rounded once to the format is within half an ulp, and a second
+ * rounding within one.
+ */
+export const HALF_ULP_BOUND = 1;
+
+/**
+ * A 16-bit kernel on every value of its format (all 65536 bit patterns, the special values
+ * among them), forward and backward, against the double reference at the same inputs.
+ */
+export function checkHalfCase(c: Case, dtype: HalfDtype, fn: HalfActivation): string[] {
+  const bits = everyHalf();
+  const x = fromHalf(bits, dtype);
+  const dyBits = toHalf(checkDy(bits.length), dtype);
+  const dy = fromHalf(dyBits, dtype);
+  const forward = fromHalf(fn.forward(bits, { dtype }), dtype);
+  const backward = fromHalf(fn.backward(bits, dyBits, { dtype }), dtype);
+  const problems: string[] = [];
+  for (const [pass, got, want] of [
+    ['forward', forward, (i: number) => c.ref.f(x[i])],
+    ['backward', backward, (i: number) => c.ref.df(x[i]) * dy[i]],
+  ] as const) {
+    let worst = 0;
+    let at = 0;
+    for (let i = 0; i < x.length; i++) {
+      const e = halfError(got[i], want(i), dtype, pass === 'backward' ? dy[i] : 0);
+      if (!(e <= worst)) [worst, at] = [e, i];
+    }
+    if (!(worst <= HALF_ULP_BOUND))
+      problems.push(
+        `${pass} off by ${worst} ${dtype} ulp at x = ${x[at]}${pass === 'backward' ? `, dy = ${dy[at]}` : ''} (got ${got[at]}, want ${want(at)})`,
+      );
   }
   return problems;
 }
