@@ -231,8 +231,9 @@ export function ratioTables(doc: Results, withMs = true): Table[] {
     const sizes = [...new Set(g.map((r) => r.n))].sort((a, b) => a - b);
     if (sizes.length < 2) continue;
     const names = [...new Set(g.map((r) => r.activation))];
+    const relu = isHalf(dtypeOf(g[0])) ? 'float32 relu' : 'relu';
     tables.push({
-      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? "ms per call (time / relu's)" : "time / relu's"} by size`,
+      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? `ms per call (time / ${relu}'s)` : `time / ${relu}'s`} by size`,
       head: [
         'activation',
         ...sizes.map((n) => (g.some((r) => r.n === n && r.cacheResident) ? `${pow2(n)} (in L2)` : pow2(n))),
