@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, MARKS, PUBLISHED, stale } from '../bench/docs';
+import { generate, MARKS, PUBLISHED, runSection, sizeTable, stale } from '../bench/docs';
 import { deriveRows, type Measurement, type Peer, verdicts } from '../bench/results';
 import { blendSides, judgeTargets, TARGETS } from '../bench/targets';
 
@@ -178,6 +178,37 @@ describe('the speed targets in 16 bits', () => {
 describe('the generated pages', () => {
   it('are what npm run bench:docs writes from the committed results', () => {
     expect(stale(root)).toEqual([]);
+  });
+
+  it('show a run with 16-bit rows: its float32 tables as before, and a table by element type', () => {
+    const rows = deriveRows([
+      m('copy', 'forward', 0.5),
+      m('relu', 'forward', 1),
+      m('mish', 'forward', 2),
+      m('copy', 'forward', 0.25, { dtype: 'bfloat16' }),
+      m('relu', 'forward', 0.5, { dtype: 'bfloat16' }),
+      m('mish', 'forward', 1.6, { dtype: 'bfloat16' }),
+    ]);
+    const doc = {
+      machine: { cpu: 'Test CPU', isa: 'avx512', threads: 2, gpu: null, node: 'v20.0.0' },
+      date: '2026-01-02T03:04:05.000Z',
+      mode: 'custom',
+      bytes: {},
+      notes: [],
+      rows,
+      peers: [],
+      verdicts: [],
+    };
+    // the float32 table shows the float32 rows only
+    expect(sizeTable(doc, 2 ** 20)!.body).toEqual([
+      ['copy', '0.500 (0.50×)', '–'],
+      ['relu', '1.00 (1.00×)', '–'],
+      ['mish', '2.00 (2.00×)', '–'],
+    ]);
+    const section = runSection({ file: 'bench/results/test-dtype.json', doc });
+    expect(section).toContain('**By element type, n = 2^20: ms per call');
+    expect(section).toContain('| mish fwd | 2.00 | 1.60 (1.25x) |');
+    expect(section).toContain('not measured: CPU, bfloat16, one thread');
   });
 
   it('name each run and quote only what docs/benchmarks.md holds', () => {
