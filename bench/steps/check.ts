@@ -57,12 +57,15 @@ export function checkHalfKernels(run: Run, good: Case[]): Map<HalfDtype, Case[]>
       continue;
     }
     const right: Case[] = [];
+    let worst = 0;
     for (const c of good) {
       const problems: string[] = [];
       for (const t of run.threadCounts) {
         cpu.setThreads(t);
         try {
-          problems.push(...checkHalfCase(c, dtype, halfOf(c.fn)).map((p) => `${t} thread(s): ${p}`));
+          const checked = checkHalfCase(c, dtype, halfOf(c.fn));
+          worst = Math.max(worst, checked.worst);
+          problems.push(...checked.problems.map((p) => `${t} thread(s): ${p}`));
         } catch (e) {
           problems.push(`${t} thread(s): ${(e as Error).message}`);
         }
@@ -71,9 +74,9 @@ export function checkHalfKernels(run: Run, good: Case[]): Map<HalfDtype, Case[]>
         notice(run, `${c.name} in ${dtype} is WRONG, its times are not reported: ${problems.join('; ')}`, true);
       else right.push(c);
     }
-    run.say(
-      `checked in ${dtype} on all 65536 of its values against the double reference (${HALF_ULP_BOUND} ulp of ${dtype}): ${right.length} of ${good.length} activations right`,
-    );
+    const line = `checked in ${dtype} on all 65536 of its values, forward and backward, against the double reference: ${right.length} of ${good.length} activations within ${HALF_ULP_BOUND} ulp of ${dtype}, the worst ${worst.toFixed(3)} ulp`;
+    run.say(line);
+    run.notes.push(line);
     byDtype.set(dtype, right);
   }
   return byDtype;
