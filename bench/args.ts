@@ -22,6 +22,7 @@ export const USAGE = `npm run bench [-- options]
                     (about 2 minutes on 2 cores, peers included)
   --sizes LIST      sizes as powers of two or counts, e.g. 16,20,24 or 2^16..2^24 or 65536
   --filter LIST     only activations whose name contains one of these (comma-separated);
+                    =NAME matches that name alone (=relu: not leakyRelu or relu6);
                     relu and copy always run, as the references
   --no-peers        leave the peers out (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch, memcpy,
                     onnxruntime-node, the JavaScript loops): this library's rows only
@@ -162,15 +163,18 @@ export function fileSuffix(o: Pick<Options, 'mode' | 'dtypes'>): string {
   return mode === '-custom' ? '-dtype' : `${mode}-dtype`;
 }
 
+// One filter entry against a lower-case name: a substring, or with a leading = the whole name.
+const matches = (lower: string, f: string): boolean => (f.startsWith('=') ? lower === f.slice(1) : lower.includes(f));
+
 /** Whether a name passes the filter; the references always do. */
 export function selected(name: string, filter: string[]): boolean {
   if (filter.length === 0 || name === 'relu' || name === 'copy') return true;
   const lower = name.toLowerCase();
-  return filter.some((f) => lower.includes(f));
+  return filter.some((f) => matches(lower, f));
 }
 
 /** Whether a peer's op runs: the filter chooses it by name (relu too: peers are not references). */
 export function peerSelected(name: string, filter: string[]): boolean {
   const lower = name.toLowerCase();
-  return filter.length === 0 || filter.some((f) => lower.includes(f));
+  return filter.length === 0 || filter.some((f) => matches(lower, f));
 }

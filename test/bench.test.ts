@@ -77,6 +77,17 @@ describe('bench options', () => {
     expect(selected('silu', [])).toBe(true);
   });
 
+  it('matches a whole name after =, so that relu does not bring leakyRelu and relu6', () => {
+    const { filter } = parseArgs(['--filter', '=relu,=Mish,gelu']);
+    expect(filter).toEqual(['=relu', '=mish', 'gelu']);
+    expect(
+      ['relu', 'leakyRelu', 'relu6', 'mish', 'hardMish', 'gelu', 'geluTanh'].filter((a) => selected(a, filter)),
+    ).toEqual(['relu', 'mish', 'gelu', 'geluTanh']);
+    expect(peerSelected('relu', filter)).toBe(true);
+    expect(peerSelected('leakyRelu', filter)).toBe(false);
+    expect(peerSelected('hardMish', filter)).toBe(false);
+  });
+
   it('rejects unknown options and missing values', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/but received "--fast"/);
     expect(() => parseArgs(['--sizes'])).toThrow('Expected a value for --sizes but received none');
