@@ -205,7 +205,7 @@ describe('the generated pages', () => {
       ['relu', '1.00 (1.00×)', '–'],
       ['mish', '2.00 (2.00×)', '–'],
     ]);
-    const section = runSection({ file: 'bench/results/test-dtype.json', doc });
+    const section = runSection({ file: 'results/test-dtype.json', doc });
     expect(section).toContain('**By element type, n = 2^20: ms per call');
     expect(section).toContain('| mish fwd | 2.00 | 1.60 (1.25x) |');
     expect(section).toContain('not measured: CPU, bfloat16, one thread');
