@@ -32,7 +32,7 @@
       "type": "static_library",
       "sources": ["cpp/cpu/isa_avx2.cpp"],
       "defines": ["AK_ISA_NS=avx2"],
-      "cflags_cc": ["-mavx2", "-mfma"]
+      "cflags_cc": ["-mavx2", "-mfma", "-mf16c"]
     },
     {
       "target_name": "ak_cpu_avx512",
@@ -40,12 +40,13 @@
       "type": "static_library",
       "sources": ["cpp/cpu/isa_avx512.cpp"],
       "defines": ["AK_ISA_NS=avx512"],
-      "cflags_cc": ["-mavx512f", "-mavx2", "-mfma", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
+      "cflags_cc": ["-mavx512f", "-mavx2", "-mfma", "-mf16c", "-Wno-maybe-uninitialized", "-Wno-uninitialized"]
     },
     {
       "target_name": "activation_kernels",
       "sources": ["binding/addon.cpp", "binding/args.cpp", "binding/cpu.cpp", "binding/layer.cpp",
-                  "cpp/program.cpp", "cpp/cpu/compute.cpp", "cpp/cpu/thread_pool.cpp",
+                  "cpp/program.cpp", "cpp/cpu/compute.cpp", "cpp/cpu/half_exact.cpp",
+                  "cpp/cpu/thread_pool.cpp",
                   "cpp/layer/aptx_layer.cpp"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["ak_cpu_scalar", "ak_cpu_simd"],

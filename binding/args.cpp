@@ -41,6 +41,35 @@ Floats float_array(const Napi::CallbackInfo& info, size_t i, size_t length, bool
   return a;
 }
 
+Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half) {
+  if (half < 0) {
+    Floats f = float_array(info, i);
+    return {f.value, f.data, f.length};
+  }
+  napi_value v = info[i];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint16_array)
+    internal_error(info.Env(), "argument " + std::to_string(i) + ": expected a Uint16Array");
+  return {v, data, length};
+}
+
+Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half, size_t length) {
+  Elements a = elements_array(info, i, half);
+  if (a.length != length)
+    internal_error(info.Env(), "argument " + std::to_string(i) + ": wrong length");
+  return a;
+}
+
+int half_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (info[i].IsUndefined()) return -1;
+  double v = info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : -1;
+  if (v != 0 && v != 1) internal_error(info.Env(), "expected a half-precision format");
+  return int(v);
+}
+
 Pass pass_arg(const Napi::CallbackInfo& info, size_t i) {
   std::string name = info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
   if (name == "forward") return Pass::Forward;

@@ -31,6 +31,18 @@ Floats float_array(const Napi::CallbackInfo& info, size_t i);
 // The same, of exactly `length` elements; a null data pointer for null where `nullable` allows.
 Floats float_array(const Napi::CallbackInfo& info, size_t i, size_t length, bool nullable = false);
 
+// The elements of one pass: a Float32Array, or a Uint16Array of half-precision bits where half
+// is 0 (bfloat16) or 1 (float16) and not -1.
+struct Elements {
+  napi_value value;
+  void* data;
+  size_t length;
+};
+Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half);
+Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half, size_t length);
+// The element type at argument i: undefined for float32 (-1), 0 for bfloat16, 1 for float16.
+int half_arg(const Napi::CallbackInfo& info, size_t i);
+
 enum class Pass { Forward, Backward, ParamGrad };
 Pass pass_arg(const Napi::CallbackInfo& info, size_t i);  // 'forward', 'backward', 'paramGrad'
 

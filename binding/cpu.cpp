@@ -1,7 +1,8 @@
 // The CPU exports: one activation pass over host arrays, on the calling thread or (the Async
 // forms) on the libuv pool; the ISA and thread settings. The program comes first, then x, dy and
 // out as the pass needs them: forward(program, x, out), backward(program, x, dy, out),
-// paramGrad(program, x, dy). forward and backward (and their async forms) return the name of
+// paramGrad(program, x, dy), each with an optional last argument for half-precision arrays: 0
+// (bfloat16) or 1 (float16), where x, dy and out are Uint16Arrays. forward and backward (and their async forms) return the name of
 // the input ('x' or 'dy') that out partly overlaps, computing nothing: lib/ checks overlap
 // within one buffer object, and only the addon sees memory shared by two (SharedArrayBuffers),
 // so lib/ throws the RangeError on that name. The async forms take null for out (a new array)
@@ -30,17 +31,19 @@ struct AddonState {
 
 int threads_of(Napi::Env env) { return env.GetInstanceData<AddonState>()->threads; }
 
-// dst[0, n) = src[0, n), split over the pool from 2^18 floats (a copy is memory-bound: it gains
+// dst[0, n) = src[0, n) bytes, split over the pool from 1 MiB (a copy is memory-bound: it gains
 // only from the bandwidth a second core adds).
-void copy_floats(float* dst, const float* src, size_t n, int threads) {
-  constexpr size_t kChunk = size_t(1) << 16;
-  if (n < (size_t(1) << 18) || threads <= 1) {
-    if (n) std::memcpy(dst, src, n * sizeof(float));
+void copy_bytes(void* dst, const void* src, size_t n, int threads) {
+  constexpr size_t kChunk = size_t(1) << 18;
+  auto* d = static_cast<char*>(dst);
+  auto* s = static_cast<const char*>(src);
+  if (n < (size_t(1) << 20) || threads <= 1) {
+    if (n) std::memcpy(d, s, n);
     return;
   }
   parallel_run((n + kChunk - 1) / kChunk, threads, [&](size_t t) {
     size_t begin = t * kChunk, end = std::min(n, begin + kChunk);
-    std::memcpy(dst + begin, src + begin, (end - begin) * sizeof(float));
+    std::memcpy(d + begin, s + begin, end - begin);
   });
 }
 
@@ -58,7 +61,8 @@ bool shared_memory(napi_env env, napi_value array) {
 struct Call {
   Pass pass = Pass::Forward;
   ProgramArg f;
-  Floats x{}, dy{}, out{};
+  Elements x{}, dy{}, out{};
+  int half = -1;  // -1: float32; else the Half format of Uint16Arrays
   int threads = 1;
   double sums[kMaxParams] = {};
   const char* overlap = nullptr;  // out partly overlaps this input: not computed
@@ -68,13 +72,29 @@ struct Call {
   bool copy_out = false;
   bool made_out = false;  // out is the array made for the result (null was passed)
 
+  size_t element_size() const { return half < 0 ? sizeof(float) : sizeof(uint16_t); }
+
   void run() {
+    if (half >= 0) return run_half(Half(half));
+    auto* fx = static_cast<const float*>(x.data);
+    auto* fdy = static_cast<const float*>(dy.data);
+    auto* fout = static_cast<float*>(out.data);
     switch (pass) {
-      case Pass::Forward: return cpu_forward(*f.f, x.data, out.data, x.length, threads);
-      case Pass::Backward:
-        return cpu_backward(*f.f, x.data, dy.data, out.data, x.length, threads);
+      case Pass::Forward: return cpu_forward(*f.f, fx, fout, x.length, threads);
+      case Pass::Backward: return cpu_backward(*f.f, fx, fdy, fout, x.length, threads);
+      case Pass::ParamGrad: return cpu_param_grad(*f.f, fx, fdy, x.length, threads, sums);
+    }
+  }
+
+  void run_half(Half h) {
+    auto* hx = static_cast<const uint16_t*>(x.data);
+    auto* hdy = static_cast<const uint16_t*>(dy.data);
+    auto* hout = static_cast<uint16_t*>(out.data);
+    switch (pass) {
+      case Pass::Forward: return cpu_forward_half(*f.f, h, hx, hout, x.length, threads);
+      case Pass::Backward: return cpu_backward_half(*f.f, h, hx, hdy, hout, x.length, threads);
       case Pass::ParamGrad:
-        return cpu_param_grad(*f.f, x.data, dy.data, x.length, threads, sums);
+        return cpu_param_grad_half(*f.f, h, hx, hdy, x.length, threads, sums);
     }
   }
 
@@ -94,7 +114,7 @@ struct Call {
       bool detached = false;
       napi_is_detached_arraybuffer(env, buffer, &detached);
       throw Napi::TypeError::New(
-          env, "Expected a Float32Array of " + std::to_string(x.length) +
+          env, std::string("Expected a ") + (half < 0 ? "Float32Array" : "Uint16Array") + " of " + std::to_string(x.length) +
                    " elements, attached and not resized until the call settled, for out but "
                    "received one " +
                    (detached ? std::string("detached (transferred) while the call ran")
@@ -102,16 +122,15 @@ struct Call {
                                    " elements while the call ran") +
                    "; nothing was written to it");
     }
-    copy_floats(static_cast<float*>(data), out.data, length, threads);
+    copy_bytes(data, out.data, length * element_size(), threads);
     return Napi::Value(env, target);
   }
 };
 
 // Memory, not buffers: views of different buffers (two SharedArrayBuffer objects over one
 // memory) may share it.
-bool partly_overlaps(const float* out, const float* in, size_t n) {
+bool partly_overlaps(const void* out, const void* in, size_t bytes) {
   auto o = reinterpret_cast<uintptr_t>(out), i = reinterpret_cast<uintptr_t>(in);
-  size_t bytes = n * sizeof(float);
   return o != i && o < i + bytes && i < o + bytes;
 }
 
@@ -121,17 +140,19 @@ Call unwrap(const Napi::CallbackInfo& info, Pass pass, bool out_nullable = false
   c.pass = pass;
   c.f = program_arg(info, 0);
   c.threads = threads_of(info.Env());
-  c.x = float_array(info, 1);
+  c.half = half_arg(info, pass == Pass::Backward ? 4 : 3);
+  c.x = elements_array(info, 1, c.half);
   size_t next = 2;
-  if (pass != Pass::Forward) c.dy = float_array(info, next++, c.x.length);
+  if (pass != Pass::Forward) c.dy = elements_array(info, next++, c.half, c.x.length);
   if (pass != Pass::ParamGrad) {
     if (out_nullable && info[next].IsNull()) {
       c.made_out = true;
       return c;
     }
-    c.out = float_array(info, next, c.x.length);
-    if (c.out.data && partly_overlaps(c.out.data, c.x.data, c.x.length)) c.overlap = "x";
-    if (c.out.data && c.dy.data && partly_overlaps(c.out.data, c.dy.data, c.x.length))
+    c.out = elements_array(info, next, c.half, c.x.length);
+    const size_t bytes = c.x.length * c.element_size();
+    if (c.out.data && partly_overlaps(c.out.data, c.x.data, bytes)) c.overlap = "x";
+    if (c.out.data && c.dy.data && partly_overlaps(c.out.data, c.dy.data, bytes))
       c.overlap = "dy";
   }
   return c;
@@ -201,32 +222,35 @@ class Scratch {
 // for the caller's out is copied into it at completion (Call::result). The kernels compute in
 // place, so the result goes where the copy of x is (or of dy) when there is one.
 void own_memory(Napi::Env env, Call& c) {
-  const size_t n = c.x.length;
+  const size_t n = c.x.length, size = c.element_size();
   if (n == 0) return;
   const bool copy_x = !shared_memory(env, c.x.value);
   const bool copy_dy = c.dy.value && !shared_memory(env, c.dy.value);
   c.copy_out = c.out.value && !c.made_out && !shared_memory(env, c.out.value);
-  float* x_at = nullptr;  // where the copy of x goes: the made result itself, or scratch
+  char* x_at = nullptr;  // where the copy of x goes: the made result itself, or scratch
   size_t slots = 0;
-  if (copy_x && c.made_out) x_at = c.out.data;
+  if (copy_x && c.made_out) x_at = static_cast<char*>(c.out.data);
   else if (copy_x) ++slots;
   if (copy_dy) ++slots;
   if (c.copy_out && !copy_x && !copy_dy) ++slots;  // out's own slot
+  const size_t bytes = n * size;  // each slot, 4-aligned: a slot of halves is padded to floats
+  const size_t slot_floats = (bytes + sizeof(float) - 1) / sizeof(float);
   if (slots) {
     if (n > SIZE_MAX / sizeof(float) / slots) internal_error(env, "arrays too large to copy");
-    c.owned = Scratch::get(n * slots);
+    c.owned = Scratch::get(slot_floats * slots);
     if (!c.owned)
       throw Napi::RangeError::New(
-          env, "Expected " + std::to_string(n * slots * sizeof(float)) +
+          env, "Expected " + std::to_string(slot_floats * slots * sizeof(float)) +
                    " bytes of free memory for the async call's copy of x but received an "
                    "allocation failure");
   }
-  float* next = c.owned.get();
-  if (copy_x && !x_at) x_at = next, next += n;
-  float* dy_at = copy_dy ? next : nullptr;
-  if (copy_dy) next += n;
-  if (x_at) copy_floats(x_at, c.x.data, n, c.threads);
-  if (dy_at) copy_floats(dy_at, c.dy.data, n, c.threads);
+  char* next = reinterpret_cast<char*>(c.owned.get());
+  const size_t slot = slot_floats * sizeof(float);
+  if (copy_x && !x_at) x_at = next, next += slot;
+  char* dy_at = copy_dy ? next : nullptr;
+  if (copy_dy) next += slot;
+  if (x_at) copy_bytes(x_at, c.x.data, bytes, c.threads);
+  if (dy_at) copy_bytes(dy_at, c.dy.data, bytes, c.threads);
   if (c.copy_out) c.out.data = x_at ? x_at : dy_at ? dy_at : next;
   else if (c.made_out && x_at) c.out.data = x_at;  // the same memory: computed in place
   if (x_at) c.x.data = x_at;
@@ -240,14 +264,43 @@ Napi::Value run_async(const Napi::CallbackInfo& info) {
   if (c.overlap) return Napi::String::New(env, c.overlap);
   if (c.made_out) {
     // The result's own array: no caller can reach it before the promise gives it.
-    auto made = Napi::Float32Array::New(env, c.x.length);
-    c.out = {made, made.Data(), c.x.length};
+    if (c.half < 0) {
+      auto made = Napi::Float32Array::New(env, c.x.length);
+      c.out = {made, made.Data(), c.x.length};
+    } else {
+      auto made = Napi::Uint16Array::New(env, c.x.length);
+      c.out = {made, made.Data(), c.x.length};
+    }
   }
   own_memory(env, c);
   std::vector<napi_value> keep{c.f.value, c.x.value};
   if (c.dy.value) keep.push_back(c.dy.value);
   if (c.out.value) keep.push_back(c.out.value);
   return Task<Call>::queue(env, std::move(c), keep);
+}
+
+// convert(format, from, to): a Float32Array into a Uint16Array of that format's bits (rounded to
+// nearest even), or back (exact); both of one length.
+Napi::Value convert(const Napi::CallbackInfo& info) {
+  int half = half_arg(info, 0);
+  if (half < 0) internal_error(info.Env(), "expected a half-precision format");
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(info.Env(), info[1], &type, &length, &data, nullptr, nullptr) !=
+      napi_ok)
+    internal_error(info.Env(), "argument 1: expected a typed array");
+  if (type == napi_float32_array) {
+    Elements to = elements_array(info, 2, half, length);
+    halves_from_floats(Half(half), static_cast<const float*>(data),
+                       static_cast<uint16_t*>(to.data), length);
+  } else {
+    Elements from = elements_array(info, 1, half);
+    Elements to = elements_array(info, 2, -1, from.length);
+    floats_from_halves(Half(half), static_cast<const uint16_t*>(from.data),
+                       static_cast<float*>(to.data), from.length);
+  }
+  return info.Env().Undefined();
 }
 
 Napi::Value isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), cpu_isa()); }
@@ -285,6 +338,7 @@ void export_cpu(Napi::Env env, Napi::Object exports) {
   exports["forwardAsync"] = Napi::Function::New(env, run_async<Pass::Forward>);
   exports["backwardAsync"] = Napi::Function::New(env, run_async<Pass::Backward>);
   exports["paramGradAsync"] = Napi::Function::New(env, run_async<Pass::ParamGrad>);
+  exports["convert"] = Napi::Function::New(env, convert);
   exports["isa"] = Napi::Function::New(env, isa);
   exports["supportedIsas"] = Napi::Function::New(env, supported_isas);
   exports["setIsa"] = Napi::Function::New(env, set_isa);

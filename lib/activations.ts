@@ -3,6 +3,7 @@
 // forward/backward/paramGrad validate here, then run where the data lives (lib/run.ts).
 // An activation is frozen, its methods work unbound, and JSON.stringify gives its spec
 // (lib/spec.ts reads it back).
+import type { Dtype, HalfDtype } from './half';
 import { limits, opCode } from './ops';
 import { type Device, type GpuArray, runBackward, runForward, runParamGrad } from './run';
 import { checkNumber, checkOptions, type NumberRule, rangeError, typeError } from './validate';
@@ -13,6 +14,21 @@ export interface CallOptions<A extends Float32Array | GpuArray = Float32Array | 
   out?: A;
   /** 'auto' (default): where the data lives; 'cpu' or 'cuda' (a host array computed on the GPU). */
   device?: Device;
+  /** 'float32', the default: Float32Arrays (half precision: HalfCallOptions). */
+  dtype?: 'float32';
+}
+
+/**
+ * Options of a half-precision call: x (and dy, out) are Uint16Arrays of raw bfloat16 or float16
+ * bits, on the CPU; each result is the exact value rounded once to the format (to nearest, ties
+ * to even). toHalf and fromHalf convert from and to float32.
+ */
+export interface HalfCallOptions<A extends Uint16Array = Uint16Array> {
+  dtype: HalfDtype;
+  /** Where the result goes: a Uint16Array of x's length; may be the input itself. */
+  out?: A;
+  /** 'auto' or 'cpu': the CUDA path computes float32 only. */
+  device?: 'auto' | 'cpu';
 }
 
 /**
@@ -21,11 +37,13 @@ export interface CallOptions<A extends Float32Array | GpuArray = Float32Array | 
  */
 export type GradArgs<G> = [G] extends [never]
   ? [noTrainableParameters: never, ...rest: never[]]
-  : [x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: GradOptions];
+  : [x: Float32Array | GpuArray | Uint16Array, dy: Float32Array | GpuArray | Uint16Array, options?: GradOptions];
 /** Options of paramGrad. */
 export interface GradOptions {
   /** 'auto' (default): where the data lives; 'cuda' sums host arrays on the GPU. */
   device?: Device;
+  /** 'float32' (default), or 'bfloat16' / 'float16' for Uint16Arrays of half-precision bits (summed in double from their values). */
+  dtype?: Dtype;
 }
 
 /** An activation's parameters by name, e.g. `{ alpha: 1, beta: 1, gamma: 0.5 }`. */
@@ -57,6 +75,7 @@ export type NamedSpec = {
     : { name: N; params?: Partial<ParamsOf<N>> };
 }[ActivationName];
 
+type HostOrGpu = Float32Array | Uint16Array | GpuArray;
 const KEY = Symbol('Activation');
 type AnyActivation = Activation<object, unknown>;
 const METHODS = ['forward', 'backward', 'forwardAsync', 'backwardAsync', 'paramGrad', 'paramGradAsync', 'toJSON'];
@@ -131,31 +150,48 @@ export class Activation<P extends object = Params, G = Grads> {
   /**
    * f(x), elementwise, where x lives: a Float32Array gives a new Float32Array (or `out`), a
    * GpuArray a GpuArray (queued on its device's stream).
+   * With `{ dtype: 'bfloat16' }` or `{ dtype: 'float16' }`, x is a Uint16Array of half-precision
+   * bits and so is the result: the exact f(x) rounded once to the format.
    * @example mish.forward(x, { out: x }) // in place
+   * @example mish.forward(toHalf(x, 'bfloat16'), { dtype: 'bfloat16' }) // a Uint16Array of bfloat16 bits
    */
+  forward<O extends Uint16Array>(x: Uint16Array, options: HalfCallOptions<O> & { out: O }): O;
+  forward(x: Uint16Array, options: HalfCallOptions): Uint16Array<ArrayBuffer>;
   forward<O extends Float32Array>(x: Float32Array, options: CallOptions<O> & { out: O }): O;
   forward<T extends Float32Array | GpuArray>(x: T, options?: CallOptions<OutOf<T>>): ResultOf<T>;
-  forward(x: Float32Array | GpuArray, options?: CallOptions): Float32Array | GpuArray {
-    return runForward(this, x, options, false) as Float32Array | GpuArray;
+  forward(x: Float32Array | GpuArray | Uint16Array, options?: CallOptions | HalfCallOptions): HostOrGpu {
+    return runForward(this, x, options, false) as HostOrGpu;
   }
 
   /**
-   * dL/dx = f'(x)·dy, elementwise; `out` may be x or dy (in place).
+   * dL/dx = f'(x)·dy, elementwise; `out` may be x or dy (in place). With a half-precision dtype,
+   * x, dy and the result are Uint16Arrays of its bits: the exact f'(x)·dy rounded once.
    * @example const dx = mish.backward(x, dy);
    */
+  backward<O extends Uint16Array>(x: Uint16Array, dy: Uint16Array, options: HalfCallOptions<O> & { out: O }): O;
+  backward(x: Uint16Array, dy: Uint16Array, options: HalfCallOptions): Uint16Array<ArrayBuffer>;
   backward<O extends Float32Array>(x: Float32Array, dy: Float32Array, options: CallOptions<O> & { out: O }): O;
   backward<T extends Float32Array | GpuArray>(x: T, dy: OutOf<T>, options?: CallOptions<OutOf<T>>): ResultOf<T>;
-  backward(x: Float32Array | GpuArray, dy: Float32Array | GpuArray, options?: CallOptions): Float32Array | GpuArray {
-    return runBackward(this, x, dy, options, false) as Float32Array | GpuArray;
+  backward(
+    x: Float32Array | GpuArray | Uint16Array,
+    dy: Float32Array | GpuArray | Uint16Array,
+    options?: CallOptions | HalfCallOptions,
+  ): HostOrGpu {
+    return runBackward(this, x, dy, options, false) as HostOrGpu;
   }
 
   /**
    * forward, computed off the main thread (libuv pool), or on the GPU stream for a GpuArray.
    * @example const y = await mish.forwardAsync(x);
    */
+  forwardAsync<O extends Uint16Array>(x: Uint16Array, options: HalfCallOptions<O> & { out: O }): Promise<O>;
+  forwardAsync(x: Uint16Array, options: HalfCallOptions): Promise<Uint16Array<ArrayBuffer>>;
   forwardAsync<O extends Float32Array>(x: Float32Array, options: CallOptions<O> & { out: O }): Promise<O>;
   forwardAsync<T extends Float32Array | GpuArray>(x: T, options?: CallOptions<OutOf<T>>): Promise<ResultOf<T>>;
-  async forwardAsync(x: Float32Array | GpuArray, options?: CallOptions): Promise<Float32Array | GpuArray> {
+  async forwardAsync(
+    x: Float32Array | GpuArray | Uint16Array,
+    options?: CallOptions | HalfCallOptions,
+  ): Promise<HostOrGpu> {
     return runForward(this, x, options, true);
   }
 
@@ -163,6 +199,12 @@ export class Activation<P extends object = Params, G = Grads> {
    * backward, computed off the main thread (libuv pool), or on the GPU stream for a GpuArray.
    * @example const dx = await mish.backwardAsync(x, dy);
    */
+  backwardAsync<O extends Uint16Array>(
+    x: Uint16Array,
+    dy: Uint16Array,
+    options: HalfCallOptions<O> & { out: O },
+  ): Promise<O>;
+  backwardAsync(x: Uint16Array, dy: Uint16Array, options: HalfCallOptions): Promise<Uint16Array<ArrayBuffer>>;
   backwardAsync<O extends Float32Array>(
     x: Float32Array,
     dy: Float32Array,
@@ -174,10 +216,10 @@ export class Activation<P extends object = Params, G = Grads> {
     options?: CallOptions<OutOf<T>>,
   ): Promise<ResultOf<T>>;
   async backwardAsync(
-    x: Float32Array | GpuArray,
-    dy: Float32Array | GpuArray,
-    options?: CallOptions,
-  ): Promise<Float32Array | GpuArray> {
+    x: Float32Array | GpuArray | Uint16Array,
+    dy: Float32Array | GpuArray | Uint16Array,
+    options?: CallOptions | HalfCallOptions,
+  ): Promise<HostOrGpu> {
     return runBackward(this, x, dy, options, true);
   }
 

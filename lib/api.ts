@@ -17,6 +17,7 @@ export {
   type Grads,
   gelu,
   geluTanh,
+  type HalfCallOptions,
   hardGate,
   hardMish,
   hardSigmoid,
@@ -50,6 +51,7 @@ export {
 } from './aptx-layer';
 export { cpu, type Isa } from './cpu';
 export { type CudaDevice, type CudaStatus, cuda, GpuArray } from './cuda';
+export { type Dtype, fromHalf, type HalfDtype, toHalf } from './half';
 export type { Device } from './run';
 export { type BlendSchedule, type BlendScheduleOptions, blendSchedule, type ScheduleShape } from './schedule';
 export { activation, isActivationName } from './spec';

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { HostArray } from './validate';
 
 /** An activation decoded once by the addon (program(code)), or its code, decoded on every call. */
 export type ProgramHandle = unknown;
@@ -11,17 +12,21 @@ export interface Native {
   program(code: Float64Array): ProgramHandle;
   // forward, backward and their async forms return the input ('x' or 'dy') out partly overlaps,
   // computing nothing; the async forms take null for out (a new array) and resolve with out.
-  forward(f: ProgramHandle, x: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
-  backward(f: ProgramHandle, x: Float32Array, dy: Float32Array, out: Float32Array): undefined | 'x' | 'dy';
-  paramGrad(f: ProgramHandle, x: Float32Array, dy: Float32Array): Float64Array;
-  forwardAsync(f: ProgramHandle, x: Float32Array, out: Float32Array | null): Promise<Float32Array> | 'x' | 'dy';
+  // half: 0 (bfloat16) or 1 (float16) for Uint16Arrays of half-precision bits.
+  forward(f: ProgramHandle, x: HostArray, out: HostArray, half?: 0 | 1): undefined | 'x' | 'dy';
+  backward(f: ProgramHandle, x: HostArray, dy: HostArray, out: HostArray, half?: 0 | 1): undefined | 'x' | 'dy';
+  paramGrad(f: ProgramHandle, x: HostArray, dy: HostArray, half?: 0 | 1): Float64Array;
+  forwardAsync(f: ProgramHandle, x: HostArray, out: HostArray | null, half?: 0 | 1): Promise<Float32Array> | 'x' | 'dy';
   backwardAsync(
     f: ProgramHandle,
-    x: Float32Array,
-    dy: Float32Array,
-    out: Float32Array | null,
+    x: HostArray,
+    dy: HostArray,
+    out: HostArray | null,
+    half?: 0 | 1,
   ): Promise<Float32Array> | 'x' | 'dy';
-  paramGradAsync(f: ProgramHandle, x: Float32Array, dy: Float32Array): Promise<Float64Array>;
+  paramGradAsync(f: ProgramHandle, x: HostArray, dy: HostArray, half?: 0 | 1): Promise<Float64Array>;
+  // A Float32Array rounded into a Uint16Array of the format's bits, or those bits widened back.
+  convert(half: 0 | 1, from: Float32Array | Uint16Array, to: Float32Array | Uint16Array): void;
   isa(): string;
   supportedIsas(): string[];
   setIsa(name: string): boolean;

@@ -3,8 +3,21 @@
 
 import { isFloat32Array } from 'node:util/types';
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
+import { checkDtype, type Dtype, float16Array, halfCode, isFloat16Array } from './half';
 import { native, type ProgramHandle } from './native';
-import { checkFloat32Array, checkLength, checkOptions, checkOut, hint, quote, rangeError, typeError } from './validate';
+import {
+  type ArrayKind,
+  checkArray,
+  checkLength,
+  checkOptions,
+  checkOut,
+  describe,
+  type HostArray,
+  hint,
+  quote,
+  rangeError,
+  typeError,
+} from './validate';
 
 export { GpuArray };
 /** What a call needs of an activation: its name (for messages) and its code for the addon. */
@@ -17,31 +30,45 @@ export interface Encoded {
  * through GPU 0; GpuArrays on their own device), or one CUDA device by index: 'cuda:1' or 1.
  */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | number;
-type Result = Float32Array | GpuArray | Promise<Float32Array | GpuArray>;
+type Result = Float32Array | GpuArray | Promise<Float32Array | GpuArray>; // a half call's Uint16Array too
 
 interface Options {
   out?: Float32Array | GpuArray;
   device?: Device;
+  dtype?: Dtype;
 }
 
 // The device option, parsed: where, and for 'cuda:N' or N the index (with how it was written,
-// for messages).
+// for messages); the dtype as given (undefined: none).
 interface Where {
   out?: Float32Array | GpuArray;
   where: 'auto' | 'cpu' | 'cuda';
   index?: { value: number; given: string };
+  dtype?: Dtype;
 }
 
 const DEVICE_KINDS = 'one of auto, cpu, cuda, cuda:N or a device index';
 
 function options(value: unknown, allowOut: boolean): Where {
+  const o = device(value, allowOut);
+  const dtype = (value as Options | undefined)?.dtype;
+  if (dtype !== undefined) o.dtype = checkDtype(dtype);
+  return o;
+}
+
+function device(value: unknown, allowOut: boolean): Where {
   // forward(x, y) or backward(x, dy, dy): an array where the options go
-  if (value instanceof Float32Array || isGpuArray(value))
+  if (ArrayBuffer.isView(value) || isGpuArray(value))
     throw new TypeError(
-      `Expected an options object for options but received ${value instanceof Float32Array ? 'Float32Array' : 'GpuArray'}` +
+      `Expected an options object for options but received ${isGpuArray(value) ? 'GpuArray' : describe(value)}` +
         (allowOut ? ': to write the result into that array, pass { out: array }' : ''),
     );
-  const opts = checkOptions<Options>(value, 'options', 'an option name', allowOut ? ['out', 'device'] : ['device']);
+  const opts = checkOptions<Options>(
+    value,
+    'options',
+    'an option name',
+    allowOut ? ['out', 'device', 'dtype'] : ['device', 'dtype'],
+  );
   const d: unknown = opts.device;
   if (d === undefined || d === 'auto' || d === 'cpu' || d === 'cuda') return { out: opts.out, where: d ?? 'auto' };
   if (typeof d === 'number') {
@@ -141,25 +168,27 @@ function fastOut(x: unknown, dy: unknown, opts: unknown): Float32Array | null | 
   return out;
 }
 
-// Host arrays: check, make out, compute. dy is NO_DY for forward.
+// Host arrays: check, make out, compute. dy is NO_DY for forward. dtype: the call's element
+// type (Elements).
 const NO_DY = Symbol('no dy');
 function hostCall(
   x: unknown,
   dy: unknown,
   out: unknown,
   withOut: boolean,
-): { x: Float32Array; dy?: Float32Array; out?: Float32Array } {
-  const hx = checkFloat32Array(x, 'x');
-  let hdy: Float32Array | undefined;
+  e: Elements = FLOAT32,
+): { x: HostArray; dy?: HostArray; out?: HostArray } {
+  const hx = checkArray(x, 'x', e.kind, e.label('x'), e.hint);
+  let hdy: HostArray | undefined;
   if (dy !== NO_DY) {
-    hdy = checkFloat32Array(dy, 'dy');
+    hdy = checkArray(dy, 'dy', e.kind, e.label('dy'), e.hint);
     checkLength(hdy, 'dy', hx.length, 'x');
   }
   if (!withOut) return { x: hx, dy: hdy };
-  let hout: Float32Array;
-  if (out === undefined) hout = new Float32Array(hx.length);
+  let hout: HostArray;
+  if (out === undefined) hout = e.make(hx.length);
   else {
-    hout = checkFloat32Array(out, 'out');
+    hout = checkArray(out, 'out', e.kind, e.label('out'), e.hint);
     checkLength(hout, 'out', hx.length, 'x');
     checkOut(
       hout,
@@ -172,6 +201,93 @@ function hostCall(
     );
   }
   return { x: hx, dy: hdy, out: hout };
+}
+
+// A call's element type: the dtype, the kind of array it takes, and how messages name it.
+interface Elements {
+  dtype: Dtype;
+  kind: ArrayKind;
+  code: 0 | 1 | undefined; // the addon's half-precision format
+  label(name: string): string;
+  hint: string;
+  make(length: number): HostArray;
+}
+const FLOAT32: Elements = {
+  dtype: 'float32',
+  kind: 'Float32Array',
+  code: undefined,
+  label: (name) => name,
+  hint: '',
+  make: (length) => new Float32Array(length),
+};
+
+// From the dtype option and x: no dtype is float32, or float16 for a Float16Array.
+function elements(dtype: Dtype | undefined, x: unknown): Elements {
+  if (dtype === undefined && !isFloat16Array(x))
+    return {
+      ...FLOAT32,
+      hint: ArrayBuffer.isView(x) && x instanceof Uint16Array ? HALF_HINT : '',
+    };
+  if (dtype === 'float32') return { ...FLOAT32, label: (name) => `${name} (dtype float32)` };
+  const d = dtype ?? 'float16';
+  const kind: ArrayKind = d === 'float16' && isFloat16Array(x) ? 'Float16Array' : 'Uint16Array';
+  const F16 = float16Array();
+  return {
+    dtype: d,
+    kind,
+    code: halfCode(d),
+    label: (name) => `${name} (dtype ${d})`,
+    hint: '',
+    make: (length) => (kind === 'Float16Array' && F16 ? new F16(length) : new Uint16Array(length)),
+  };
+}
+const HALF_HINT = ": for half-precision bits pass { dtype: 'bfloat16' } or { dtype: 'float16' }";
+
+// The Uint16Array the addon takes for a Float16Array.
+function bits(a: HostArray): HostArray {
+  if (!isFloat16Array(a)) return a;
+  const v = a as ArrayBufferView & { length: number };
+  return new Uint16Array(v.buffer, v.byteOffset, v.length);
+}
+
+// Half precision is the CPU's: the CUDA kernels compute float32 only.
+function checkHost(e: Elements, arrays: unknown[], o: Where): void {
+  if (e.code === undefined) return;
+  const gpu = arrays.some(isGpuArray);
+  if (gpu || o.where === 'cuda')
+    throw rangeError(
+      'float32 (the CUDA path computes float32 only)',
+      'dtype',
+      `${quote(e.dtype)} with ${gpu ? 'a GpuArray' : `device ${quote(String(o.index?.given ?? 'cuda'))}`}`,
+    );
+}
+
+// A half-precision call on the CPU.
+function halfCall(
+  pass: 'forward' | 'backward',
+  f: Encoded,
+  e: Elements,
+  a: { x: HostArray; dy?: HostArray; out?: HostArray },
+  given: boolean,
+  async: boolean,
+): HostArray | Promise<HostArray> {
+  const out = a.out as HostArray;
+  // async without out: null, so that the addon makes the result (no copy back); a Float16Array
+  // is made here, as the addon makes Uint16Arrays.
+  const made = given || e.kind === 'Float16Array' ? bits(out) : null;
+  const n = native();
+  const p = program(f);
+  const done =
+    pass === 'forward'
+      ? async
+        ? n.forwardAsync(p, bits(a.x), made, e.code)
+        : n.forward(p, bits(a.x), bits(out), e.code)
+      : async
+        ? n.backwardAsync(p, bits(a.x), bits(a.dy as HostArray), made, e.code)
+        : n.backward(p, bits(a.x), bits(a.dy as HostArray), bits(out), e.code);
+  if (typeof done === 'string') throw overlapError(done as Overlap);
+  if (!async) return out;
+  return made === null ? (done as Promise<HostArray>) : (done as Promise<HostArray>).then(() => out);
 }
 
 export function runForward(
@@ -192,8 +308,12 @@ export function runForward(
     }
   }
   const o = options(opts, true);
+  const e = elements(o.dtype, x);
+  checkHost(e, [x, o.out], o);
+  if (e.code !== undefined)
+    return halfCall('forward', f, e, hostCall(x, NO_DY, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
-  const a = hostCall(x, NO_DY, o.out, true);
+  const a = hostCall(x, NO_DY, o.out, true, e) as { x: Float32Array; out: Float32Array };
   const out = a.out as Float32Array;
   if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
   // async without out: null, so that the addon makes the result (no copy back)
@@ -223,8 +343,12 @@ export function runBackward(
     }
   }
   const o = options(opts, true);
+  const e = elements(o.dtype, x);
+  checkHost(e, [x, dy, o.out], o);
+  if (e.code !== undefined)
+    return halfCall('backward', f, e, hostCall(x, dy, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
-  const a = hostCall(x, dy, o.out, true);
+  const a = hostCall(x, dy, o.out, true, e) as { x: Float32Array; dy: Float32Array; out: Float32Array };
   const out = a.out as Float32Array;
   const hdy = a.dy as Float32Array;
   if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
@@ -244,9 +368,19 @@ export function runParamGrad(
   async: boolean,
 ): Float64Array | Promise<Float64Array> {
   const o = options(opts, false);
+  const e = elements(o.dtype, x);
+  checkHost(e, [x, dy], o);
+  if (e.code !== undefined) {
+    const h = hostCall(x, dy, undefined, false, e);
+    const hx = bits(h.x);
+    const hdy = bits(h.dy as HostArray);
+    return async
+      ? native().paramGradAsync(program(f), hx, hdy, e.code)
+      : native().paramGrad(program(f), hx, hdy, e.code);
+  }
   if (onGpu([x, dy], o.where)) return gpuCall('paramGrad', f, [x, dy], o, async) as Float64Array;
-  const a = hostCall(x, dy, undefined, false);
-  const hdy = a.dy as Float32Array;
+  const a = hostCall(x, dy, undefined, false, e) as { x: Float32Array; dy: Float32Array };
+  const hdy = a.dy;
   if (o.where === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], o, async) as Float64Array;
   if (async) return native().paramGradAsync(program(f), a.x, hdy);
   return native().paramGrad(program(f), a.x, hdy);

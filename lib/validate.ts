@@ -1,7 +1,7 @@
 // Every check on what a caller passes, with one message format:
 //   Expected <what was expected> for <argument> but received <what it was>
 // TypeError for a wrong type, RangeError for a wrong value.
-import { isFloat32Array, isProxy } from 'node:util/types';
+import { isFloat32Array, isProxy, isUint16Array } from 'node:util/types';
 
 // A caller's string in a message: quoted, and cut to its first 80 characters, so that a message
 // never repeats untrusted input whole (a server that logs or returns it would amplify it).
@@ -71,33 +71,57 @@ function bufferHint(b: Buffer): string {
 
 // The length a typed array has, whatever a subclass's length getter says.
 const lengthOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float32Array.prototype), 'length')?.get as (
-  this: Float32Array,
+  this: ArrayBufferView,
 ) => number;
+// A typed array's own type name ('Float16Array'), whatever it says of itself; undefined for
+// anything else.
+const typedArrayName = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Float32Array.prototype),
+  Symbol.toStringTag,
+)?.get as (this: unknown) => string | undefined;
 
-export function checkFloat32Array(value: unknown, name: string): Float32Array {
-  if (isProxy(value))
-    throw new TypeError(`Expected a Float32Array for ${name} but received a Proxy: pass the array itself`);
-  if (!isFloat32Array(value)) {
-    const e = typeError('Float32Array', name, value);
-    if (Buffer.isBuffer(value)) e.message += bufferHint(value);
-    throw e;
-  }
-  if (isDetached(value))
-    throw new TypeError(`Expected an attached Float32Array for ${name} but received a detached one`);
-  const length = lengthOf.call(value);
-  if (value.length !== length)
-    throw new TypeError(
-      `Expected a Float32Array whose length is its own for ${name} but received a ${describe(value)} saying length ${String(value.length).slice(0, QUOTED)} for its ${length} elements`,
-    );
-  return value;
+/** The host arrays a call takes: float32 values, or half-precision bits (a Float16Array where the runtime has one). */
+export type ArrayKind = 'Float32Array' | 'Uint16Array' | 'Float16Array';
+/** A host array of one of the kinds. */
+export type HostArray = Float32Array | Uint16Array;
+
+export function isArrayKind(value: unknown, kind: ArrayKind): boolean {
+  if (kind === 'Float32Array') return isFloat32Array(value);
+  if (kind === 'Uint16Array') return isUint16Array(value);
+  return ArrayBuffer.isView(value) && typedArrayName.call(value) === 'Float16Array';
 }
 
-export function checkLength(a: Float32Array, name: string, length: number, of: string): void {
+export function checkFloat32Array(value: unknown, name: string): Float32Array {
+  return checkArray(value, name, 'Float32Array') as Float32Array;
+}
+
+// label: how the argument is named in a message, e.g. 'dy (dtype bfloat16)'; hint: what to add
+// to a wrong type's message.
+export function checkArray(value: unknown, name: string, kind: ArrayKind, label = name, hint = ''): HostArray {
+  if (isProxy(value))
+    throw new TypeError(`Expected a ${kind} for ${label} but received a Proxy: pass the array itself`);
+  if (!isArrayKind(value, kind)) {
+    const e = typeError(kind, label, value);
+    if (kind === 'Float32Array' && Buffer.isBuffer(value)) e.message += bufferHint(value);
+    else e.message += hint;
+    throw e;
+  }
+  const a = value as HostArray;
+  if (isDetached(a)) throw new TypeError(`Expected an attached ${kind} for ${label} but received a detached one`);
+  const length = lengthOf.call(a);
+  if (a.length !== length)
+    throw new TypeError(
+      `Expected a ${kind} whose length is its own for ${label} but received a ${describe(value)} saying length ${String(a.length).slice(0, QUOTED)} for its ${length} elements`,
+    );
+  return a;
+}
+
+export function checkLength(a: HostArray, name: string, length: number, of: string): void {
   if (a.length !== length) throw rangeError(`length ${length} (the length of ${of})`, name, `length ${a.length}`);
 }
 
 // `out` may be one of `inputs` exactly (in place) or disjoint from all of them.
-export function checkOut(out: Float32Array, inputs: Array<[Float32Array, string]>): void {
+export function checkOut(out: HostArray, inputs: Array<[HostArray, string]>): void {
   for (const [input, name] of inputs) {
     if (out.buffer !== input.buffer) continue;
     const same = out.byteOffset === input.byteOffset && out.length === input.length;

@@ -39,7 +39,7 @@ AK_REF_HD double sig(double z) {
 }
 AK_REF_HD double swish_slope(double z) { return sig(z) * (1 + z * sig(-z)); }
 AK_REF_HD double f32(double v) { return double(float(v)); }
-AK_REF_HD double neg_zero_of(double x) { return x < 0 ? -0.0 : 0.0; }
+AK_REF_HD double neg_zero_of(double x) { return signbit(x) ? -0.0 : 0.0; }  // x * 0: x's sign
 
 struct Ref {
   double f, df;
@@ -57,7 +57,8 @@ AK_REF_HD Ref swish_ref(double x, double beta) {
   double b = f32(beta);
   if (isnan(x)) return {x, x};
   if (isfinite(x)) return {x * sig(b * x), swish_slope(b * x)};
-  return b * x > 0 ? Ref{x, 1} : Ref{-0.0 * (x > 0 ? 1 : -1), 0};
+  if (b == 0) return {x, 0.5};  // x / 2
+  return b * x > 0 ? Ref{x, 1} : Ref{x > 0 ? 0.0 : -0.0, 0};  // x s(b x): the sign of x
 }
 
 AK_REF_HD Ref hard_gate_ref(double x, double shift, double cap) {

@@ -193,7 +193,7 @@ describe('wrong values', () => {
       new RangeError('Expected none for a parameter name of mish but received "beta"'),
     );
     expect(() => mish.forward(x, { where: x } as never)).toThrow(
-      new RangeError('Expected one of out, device for an option name but received "where"'),
+      new RangeError('Expected one of out, device, dtype for an option name but received "where"'),
     );
     expect(() => mish.forward(x, { device: 'gpu' as never })).toThrow(
       new RangeError(
@@ -276,7 +276,7 @@ describe('messages that name the fix', () => {
       ),
     );
     expect(() => mish.forward(x, { outt: x } as never)).toThrow(
-      new RangeError(`Expected one of out, device for an option name but received "outt"; did you mean 'out'?`),
+      new RangeError(`Expected one of out, device, dtype for an option name but received "outt"; did you mean 'out'?`),
     );
     expect(() => mish.forward(x, { device: 'CUDA' as never })).toThrow(
       new RangeError(

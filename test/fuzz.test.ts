@@ -192,6 +192,9 @@ function nativeCall(rng: Rng, g: Guarded): { name: string; run: () => unknown; o
     rng() < 0.8 ? code : anything(rng, g),
     ...[0, 1, 2].map(() => (rng() < 0.7 ? g.view(rng, len) : anything(rng, g))),
   ];
+  // the half-precision format after the arrays: mostly none (float32), else 0, 1 or anything
+  args[name.startsWith('backward') ? 4 : 3] =
+    rng() < 0.9 ? undefined : rng() < 0.6 ? pick(rng, [0, 1]) : anything(rng, g);
   const out = name.startsWith('forward') ? args[2] : name.startsWith('backward') ? args[3] : undefined;
   return { name: `native ${name}`, run: () => (n[name] as (...a: unknown[]) => unknown)(...args), out };
 }

@@ -1,8 +1,10 @@
 #include "compute.h"
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 
+#include "half_exact.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -97,6 +99,74 @@ void split(const Program& f, size_t n, int threads, const Range& range) {
   });
 }
 
+// ---- Half precision (docs/design.md, Half precision) ---------------------------------------
+// A tile at a time, in L1: widen x (and dy), run the float32 program, narrow, and settle the
+// lanes whose rounding the accuracy bound leaves open (cpp/cpu/half_exact.h).
+constexpr size_t kHalfTile = 1024;
+
+// The float32 result of node over a tile (y) and, for a blend, how far it may be from the exact
+// value (e): a blend of two results is off by the blend of their bounds, plus its own rounding
+// (2^-22 of each term, doubled). A node that is not a blend leaves e to narrow_checked.
+void half_tile(const Program& f, int node, bool gradient, const float* x, const float* dy, float* y,
+               float* e, size_t m) {
+  const Node& nd = f.nodes[size_t(node)];
+  if (!nd.blend) {
+    if (gradient)
+      kernels().backward(nd.op, nd.params, x, dy, y, m);
+    else
+      kernels().forward(nd.op, nd.params, x, y, m);
+    return;
+  }
+  alignas(64) float a[kHalfTile], ea[kHalfTile];
+  auto side = [&](int s, float* v, float* ev) {
+    half_tile(f, s, gradient, x, dy, v, ev, m);
+    const Node& sn = f.nodes[size_t(s)];
+    if (sn.blend) return;
+    HalfBound b = half_bound(sn, gradient);
+    for (size_t i = 0; i < m; ++i) {
+      float r = std::fabs(v[i]);
+      ev[i] =
+          b.zero_exact && r == 0 ? 0.f : r * b.rel + b.abs + (dy ? std::fabs(dy[i]) * b.dy : 0.f);
+    }
+  };
+  side(nd.a, a, ea);
+  side(nd.b, y, e);
+  const float t = nd.t, u = 1.f - t;
+  for (size_t i = 0; i < m; ++i) {
+    float fa = std::fabs(a[i]), fb = std::fabs(y[i]);
+    float eb = e[i];
+    e[i] = t == 0.f   ? ea[i]
+           : t == 1.f ? eb
+                      : u * (ea[i] + 0x1p-22f * fa) + t * (eb + 0x1p-22f * fb);
+  }
+  kernels().blend(t, a, y, m);
+  if (t != 0.f && t != 1.f)
+    for (size_t i = 0; i < m; ++i) e[i] += 0x1p-22f * std::fabs(y[i]);
+}
+
+// One range of a half pass: dy null for forward.
+void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, uint16_t* out,
+                size_t n, bool stream) {
+  alignas(64) float xf[kHalfTile], dyf[kHalfTile], r[kHalfTile], e[kHalfTile];
+  uint32_t unsure[kHalfTile];
+  const bool gradient = dy != nullptr;
+  const Node& root = f.nodes[0];
+  const HalfBound bound =
+      root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
+  for (size_t i = 0; i < n; i += kHalfTile) {
+    size_t m = n - i < kHalfTile ? n - i : kHalfTile;
+    kernels().widen(h, x + i, xf, m);
+    if (gradient) kernels().widen(h, dy + i, dyf, m);
+    half_tile(f, 0, gradient, xf, gradient ? dyf : nullptr, r, e, m);
+    size_t k = kernels().narrow_checked(h, r, gradient ? dyf : nullptr, root.blend ? e : nullptr,
+                                        bound, out + i, m, unsure, stream);
+    for (size_t j = 0; j < k; ++j) {
+      uint32_t l = unsure[j];
+      out[i + l] = exact_half(f, h, xf[l], gradient, gradient ? dyf[l] : 0.f);
+    }
+  }
+}
+
 }  // namespace
 
 const char* cpu_isa() { return kernels().isa; }
@@ -127,6 +197,53 @@ void cpu_backward(const Program& f, const float* x, const float* dy, float* out,
   bool stream = n >= kStreamThreshold;
   split(f, n, threads,
         [&](size_t b, size_t e) { backward_range(f, 0, x + b, dy + b, out + b, e - b, stream); });
+}
+
+void cpu_forward_half(const Program& f, Half h, const uint16_t* x, uint16_t* y, size_t n,
+                      int threads) {
+  bool stream = n >= kStreamThreshold;
+  split(f, n, threads,
+        [&](size_t b, size_t e) { half_range(f, h, x + b, nullptr, y + b, e - b, stream); });
+}
+
+void cpu_backward_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
+                       uint16_t* out, size_t n, int threads) {
+  bool stream = n >= kStreamThreshold;
+  split(f, n, threads,
+        [&](size_t b, size_t e) { half_range(f, h, x + b, dy + b, out + b, e - b, stream); });
+}
+
+// Each block widened whole, then summed as cpu_param_grad sums it: the sums of the float32
+// values of x and dy, bit for bit.
+void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, size_t n,
+                         int threads, double* sums) {
+  const int k = f.param_grads;
+  for (int i = 0; i < k; ++i) sums[i] = 0;
+  if (k == 0 || n == 0) return;
+  const Node& root = f.nodes[0];
+  size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks * size_t(k), 0.0);
+  auto range = [&](size_t b, size_t e) {
+    std::vector<float> xf(kBlock), dyf(kBlock);
+    for (size_t i = b; i < e; i += kBlock) {
+      size_t m = e - i < kBlock ? e - i : kBlock;
+      kernels().widen(h, x + i, xf.data(), m);
+      kernels().widen(h, dy + i, dyf.data(), m);
+      kernels().param_grad(root.op, root.params, xf.data(), dyf.data(), m,
+                           &partial[i / kBlock * k]);
+    }
+  };
+  split(f, n, threads, range);
+  for (size_t blk = 0; blk < blocks; ++blk)
+    for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
+}
+
+void halves_from_floats(Half h, const float* src, uint16_t* dst, size_t n) {
+  kernels().narrow(h, src, dst, n);
+}
+
+void floats_from_halves(Half h, const uint16_t* src, float* dst, size_t n) {
+  kernels().widen(h, src, dst, n);
 }
 
 void cpu_param_grad(const Program& f, const float* x, const float* dy, size_t n, int threads,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "../half.h"
 #include "../program.h"
 
 namespace ak {
@@ -31,5 +32,18 @@ void cpu_backward(const Program& f, const float* x, const float* dy, float* out,
 // sums[0..f.param_grads): deterministic for every thread count.
 void cpu_param_grad(const Program& f, const float* x, const float* dy, size_t n, int threads,
                     double* sums);
+
+// Half precision (cpp/half.h): the same passes on half-precision arrays, each result the exact
+// value rounded once to the format (docs/targets.md); paramGrad sums the float32 values of x and
+// dy as cpu_param_grad does.
+void cpu_forward_half(const Program& f, Half h, const uint16_t* x, uint16_t* y, size_t n,
+                      int threads);
+void cpu_backward_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
+                       uint16_t* out, size_t n, int threads);
+void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, size_t n,
+                         int threads, double* sums);
+// The conversions: float32 rounded to nearest even, half widened exactly.
+void halves_from_floats(Half h, const float* src, uint16_t* dst, size_t n);
+void floats_from_halves(Half h, const uint16_t* src, float* dst, size_t n);
 
 }  // namespace ak

@@ -7,8 +7,21 @@
 #include <cstdint>
 
 #include "../dispatch.h"
+#include "../half.h"
+#include "../simd/half_ops.h"
 
 namespace ak {
+
+// How far a float32 result r may be from the exact value (docs/targets.md, as
+// cpp/cpu/half_exact.cpp's half_bound states it): |r|·rel + abs (+ |dy|·dy for a gradient). A lane
+// whose interval around r holds a half-precision rounding boundary is settled exactly
+// (cpp/cpu/half_exact.cpp). zero_exact: a zero r is the exact result, sign included (the cheap
+// ops).
+struct HalfBound {
+  float rel, abs, dy;
+  bool zero_exact;
+  bool exact;  // r is the exact value (relu, relu6): rounded as it is
+};
 
 // One ISA's entry points; `op` is never Op::Count.
 struct CpuKernels {
@@ -25,6 +38,15 @@ struct CpuKernels {
   void (*forward_stream)(Op op, const Params& p, const float* x, float* y, size_t n);
   void (*backward_stream)(Op op, const Params& p, const float* x, const float* dy, float* out,
                           size_t n);
+  // Half precision (cpp/half.h): exact widening; narrowing rounded to nearest even.
+  void (*widen)(Half h, const uint16_t* src, float* dst, size_t n);
+  void (*narrow)(Half h, const float* src, uint16_t* dst, size_t n);
+  // out = r narrowed; the bound is e[i] where e is given, else from r (and dy where given), as
+  // HalfBound says. Writes the indices whose rounding the bound leaves open into unsure and
+  // returns how many. stream: streaming stores.
+  size_t (*narrow_checked)(Half h, const float* r, const float* dy, const float* e,
+                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
+                           bool stream);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -158,6 +180,116 @@ void param_grad_op(Op op, const Params& p, const float* x, const float* dy, size
   });
 }
 
+// ---- Half precision ---------------------------------------------------------------------
+
+template <class V, Half F>
+void widen(const uint16_t* src, float* dst, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  for (; i + W <= n; i += W) store(dst + i, HalfOps<V>::template widen<F>(src + i));
+  for (; i < n; ++i) dst[i] = half_to_float(F, src[i]);
+}
+
+template <class V>
+void widen_half(Half h, const uint16_t* src, float* dst, size_t n) {
+  h == Half::Bf16 ? widen<V, Half::Bf16>(src, dst, n) : widen<V, Half::F16>(src, dst, n);
+}
+
+// Every NaN as the float32 quiet NaN 0x7fc00000, whose narrowing is the format's canonical NaN.
+template <class V>
+AK_HD V canonical_nan(V v) {
+  return select(is_nan(v), V(as_float(0x7fc00000)), v);
+}
+
+template <class V, Half F>
+void narrow(const float* src, uint16_t* dst, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  for (; i + W <= n; i += W)
+    HalfOps<V>::store_h(dst + i, HalfOps<V>::template narrow<F>(canonical_nan(load<V>(src + i))));
+  for (; i < n; ++i) dst[i] = float_to_half(F, src[i]);
+}
+
+template <class V>
+void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
+  h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
+}
+
+// One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
+// Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
+// every value between, the exact one included.
+template <class V2, Half F, bool kStream>
+AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
+                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
+  using O = HalfOps<V2>;
+  constexpr int W = Lanes<V2>::count;
+  V2 rv = load<V2>(r + i);
+  if (b.exact) {  // r is the exact value: no check
+    auto result = O::template narrow<F>(canonical_nan(rv));
+    if constexpr (kStream)
+      O::store_h_stream(out + i, result);
+    else
+      O::store_h(out + i, result);
+    return count;
+  }
+  V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
+  if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
+  V2 lo = rv - bound, hi = rv + bound;
+  if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
+    auto zero = rv == V2(0.f);
+    lo = select(zero, rv, lo);
+    hi = select(zero, rv, hi);
+  }
+  // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
+  // a number, and the lanes of an input NaN are few.
+  auto nan = is_nan(rv);
+  auto nlo = O::template narrow<F>(select(nan, V2(0.f), lo));
+  auto nhi = O::template narrow<F>(select(nan, V2(1.f), hi));
+  // Where the two agree, every value between rounds to it, r and the exact value too; the other
+  // lanes are written again once settled.
+  if constexpr (kStream)
+    O::store_h_stream(out + i, nlo);
+  else
+    O::store_h(out + i, nlo);
+  if (O::differ(nlo, nhi)) {
+    uint16_t a[W], c[W];
+    O::store_h(a, nlo);
+    O::store_h(c, nhi);
+    for (int l = 0; l < W; ++l)
+      if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
+  }
+  return count;
+}
+
+template <class V, Half F, bool kStream>
+size_t narrow_checked(const float* r, const float* dy, const float* e, const HalfBound& b,
+                      uint16_t* out, size_t n, uint32_t* unsure) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0, count = 0;
+  if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
+    size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
+    if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
+    for (; i < head && i < n; ++i)
+      count = narrow_step<float, F, false>(r, dy, e, b, out, i, unsure, count);
+    for (; i + W <= n; i += W) count = narrow_step<V, F, true>(r, dy, e, b, out, i, unsure, count);
+    stream_fence();
+  }
+  for (; i + W <= n; i += W) count = narrow_step<V, F, false>(r, dy, e, b, out, i, unsure, count);
+  for (; i < n; ++i) count = narrow_step<float, F, false>(r, dy, e, b, out, i, unsure, count);
+  return count;
+}
+
+template <class V>
+size_t narrow_checked_half(Half h, const float* r, const float* dy, const float* e,
+                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
+                           bool stream) {
+  if (h == Half::Bf16)
+    return stream ? narrow_checked<V, Half::Bf16, true>(r, dy, e, b, out, n, unsure)
+                  : narrow_checked<V, Half::Bf16, false>(r, dy, e, b, out, n, unsure);
+  return stream ? narrow_checked<V, Half::F16, true>(r, dy, e, b, out, n, unsure)
+                : narrow_checked<V, Half::F16, false>(r, dy, e, b, out, n, unsure);
+}
+
 }  // namespace cpu_loops
 
 template <class V>
@@ -168,7 +300,10 @@ constexpr CpuKernels make_cpu_kernels(const char* isa) {
           cpu_loops::param_grad_op<V>,
           cpu_loops::blend<V>,
           cpu_loops::forward_op<V, true>,
-          cpu_loops::backward_op<V, true>};
+          cpu_loops::backward_op<V, true>,
+          cpu_loops::widen_half<V>,
+          cpu_loops::narrow_half<V>,
+          cpu_loops::narrow_checked_half<V>};
 }
 
 }  // namespace AK_ISA_NS

@@ -3,6 +3,7 @@
 
 #include <immintrin.h>
 
+#include "half_ops.h"
 #include "scalar.h"
 
 namespace ak {
@@ -59,6 +60,35 @@ inline void store_stream(float* p, Vec8 v) { _mm256_stream_ps(p, v.v); }
 template <>
 struct Lanes<Vec8> {
   static constexpr int count = 8;
+};
+
+// F16C (every AVX2 + FMA processor has it; this unit is built with -mf16c) for float16; bfloat16
+// is the top half of a float32: a shift to widen, an integer add (round to nearest even) and a
+// pack to narrow. NaN: the caller makes it the canonical one first (cpp/cpu/kernels.h).
+template <>
+struct HalfOps<Vec8> {
+  using H = __m128i;
+  template <Half F>
+  static Vec8 widen(const uint16_t* p) {
+    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if constexpr (F == Half::F16) return _mm256_cvtph_ps(h);
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+  template <Half F>
+  static H narrow(Vec8 v) {
+    if constexpr (F == Half::F16) return _mm256_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT);
+    __m256i b = _mm256_castps_si256(v.v);
+    __m256i odd = _mm256_and_si256(_mm256_srli_epi32(b, 16), _mm256_set1_epi32(1));
+    b = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)),
+                          16);
+    __m256i packed = _mm256_packus_epi32(b, b);  // per 128-bit lane: 4 values twice
+    return _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08));
+  }
+  static void store_h(uint16_t* p, H h) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), h); }
+  static void store_h_stream(uint16_t* p, H h) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(p), h);
+  }
+  static bool differ(H a, H b) { return _mm_movemask_epi8(_mm_cmpeq_epi16(a, b)) != 0xffff; }
 };
 
 }  // namespace AK_ISA_NS

@@ -3,6 +3,7 @@
 
 #include <immintrin.h>
 
+#include "half_ops.h"
 #include "scalar.h"
 
 namespace ak {
@@ -74,6 +75,34 @@ inline void store_stream(float* p, Vec16 v) { _mm512_stream_ps(p, v.v); }
 template <>
 struct Lanes<Vec16> {
   static constexpr int count = 16;
+};
+
+// vcvtph2ps/vcvtps2ph for float16; bfloat16 is the top half of a float32: a shift to widen, an
+// integer add (round to nearest even) and vpmovdw to narrow (vcvtneps2bf16 would flush
+// subnormals). NaN: the caller makes it the canonical one first (cpp/cpu/kernels.h).
+template <>
+struct HalfOps<Vec16> {
+  using H = __m256i;
+  template <Half F>
+  static Vec16 widen(const uint16_t* p) {
+    __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    if constexpr (F == Half::F16) return _mm512_cvtph_ps(h);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+  }
+  template <Half F>
+  static H narrow(Vec16 v) {
+    if constexpr (F == Half::F16)
+      return _mm512_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512i b = _mm512_castps_si512(v.v);
+    __m512i odd = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
+    b = _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd));
+    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(b, 16));
+  }
+  static void store_h(uint16_t* p, H h) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), h); }
+  static void store_h_stream(uint16_t* p, H h) {
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);
+  }
+  static bool differ(H a, H b) { return _mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)) != -1; }
 };
 
 }  // namespace AK_ISA_NS

@@ -20,7 +20,7 @@ arm=aarch64-linux-gnu-g++
 $arm "${flags[@]}" -DAK_ISA_NS=neon -c cpp/cpu/isa_neon.cpp -o "$out/neon.o"
 $arm "${flags[@]}" -DAK_ISA_NS=scalar -c cpp/cpu/isa_scalar.cpp -o "$out/scalar.o"
 $arm "${flags[@]}" -static test/native/dump_kernels.cpp cpp/program.cpp "$out/neon.o" "$out/scalar.o" -o "$out/dump-arm64"
-g++ "${flags[@]}" -mavx2 -mfma -DAK_ISA_NS=avx2 -c cpp/cpu/isa_avx2.cpp -o "$out/avx2.o"
+g++ "${flags[@]}" -mavx2 -mfma -mf16c -DAK_ISA_NS=avx2 -c cpp/cpu/isa_avx2.cpp -o "$out/avx2.o"
 g++ "${flags[@]}" -DAK_ISA_NS=scalar -c cpp/cpu/isa_scalar.cpp -o "$out/scalar-x86.o"
 g++ "${flags[@]}" test/native/dump_kernels.cpp cpp/program.cpp "$out/avx2.o" "$out/scalar-x86.o" -o "$out/dump-x86"
 qemu-aarch64 "$out/dump-arm64" neon > "$out/neon.bin"

@@ -16,7 +16,11 @@ if (a.length !== b.length) {
 const sumsBytes = 24;
 const ops = a.readUInt32LE(0);
 const n = a.readUInt32LE(4);
-if (a.length !== 8 + ops * (8 * n + sumsBytes) || b.readUInt32LE(0) !== ops || b.readUInt32LE(4) !== n) {
+// The trailer, per half-precision format: 65536 widened floats, n narrowed inputs, n checked
+// narrowings of mish's forward and how many lanes the check left open: byte for byte.
+const body = 8 + ops * (8 * n + sumsBytes);
+const trailer = 2 * (65536 * 4 + 4 * n + 4);
+if (a.length !== body + trailer || b.readUInt32LE(0) !== ops || b.readUInt32LE(4) !== n) {
   console.error(`compare-dumps: ${fileA} and ${fileB} are not dumps of the same ops and inputs`);
   process.exit(1);
 }
@@ -36,10 +40,14 @@ for (let op = 0; op < ops; op++) {
     if (!same(x, y) && mismatches++ < 10) console.error(`op ${op} paramGrad[${j}]: ${x} vs ${y}`);
   }
 }
+if (!a.subarray(body).equals(b.subarray(body))) {
+  console.error('compare-dumps: the half-precision conversions differ');
+  mismatches++;
+}
 if (mismatches) {
   console.error(`compare-dumps: ${mismatches} outputs differ between ${fileA} and ${fileB}`);
   process.exit(1);
 }
 console.log(
-  `compare-dumps: ${fileA} and ${fileB} agree bit for bit (${ops} ops, ${n} inputs, forward, backward, paramGrad)`,
+  `compare-dumps: ${fileA} and ${fileB} agree bit for bit (${ops} ops, ${n} inputs, forward, backward, paramGrad; half-precision conversions)`,
 );

@@ -19,6 +19,7 @@ import ak, {
   mish,
   relu,
   swish,
+  toHalf,
 } from 'activation-kernels';
 
 const x = Float32Array.from({ length: 1000 }, (_, i) => i / 100 - 5);
@@ -44,6 +45,17 @@ assert.throws(() => hardGate.paramGrad(x, dy).shift, TypeError);
 assert.throws(() => mish.paramGrad(x, dy), TypeError);
 // @ts-expect-error the same for the async form
 await assert.rejects(() => mish.paramGradAsync(x, dy), TypeError);
+
+// Half precision: the dtype literal picks Uint16Array in and out.
+const bits = toHalf(x, 'bfloat16');
+const yb: Uint16Array = mish.forward(bits, { dtype: 'bfloat16' });
+const ob = new Uint16Array(bits.length);
+const same: Uint16Array = mish.backward(bits, yb, { dtype: 'bfloat16', out: ob });
+assert.equal(same, ob);
+// @ts-expect-error a Float32Array with a half dtype
+assert.throws(() => mish.forward(x, { dtype: 'bfloat16' }), TypeError);
+// @ts-expect-error half-precision bits without a dtype
+assert.throws(() => mish.forward(bits), TypeError);
 
 // activation(name, params) typed per name.
 const byName = activation('aptx', { beta: 2 });

@@ -1,7 +1,8 @@
 // Writes every kernel's output for a fixed set of inputs (every exponent, a dense sweep, the
 // specials) to stdout as raw floats after a header (op count, input count), for one ISA table. scripts/check/check-neon.sh builds it for
 // x86-64 and for arm64 (run under qemu) and compares the bytes: the NEON path must give the
-// same bits as the x86 paths, which the test suite checks against double references.
+// same bits as the x86 paths, which the test suite checks against double references. A trailer
+// holds the half-precision conversions.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -53,6 +54,25 @@ int main(int argc, char** argv) {
     double sums[3] = {0, 0, 0};
     k->param_grad(Op(op), p, x.data(), dy.data(), n, sums);
     fwrite(sums, 8, 3, stdout);
+  }
+  // Then the half-precision conversions, per format: every half widened, the inputs narrowed, and
+  // mish's forward narrowed with the check (the bits, then how many lanes it left open).
+  std::vector<uint16_t> all(65536), h(n);
+  std::vector<float> wide(65536);
+  std::vector<uint32_t> unsure(n);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = uint16_t(i);
+  for (Half f : {Half::Bf16, Half::F16}) {
+    k->widen(f, all.data(), wide.data(), all.size());
+    fwrite(wide.data(), 4, wide.size(), stdout);
+    k->narrow(f, x.data(), h.data(), n);
+    fwrite(h.data(), 2, n, stdout);
+    Params p = prepare_params(Op::Mish, params[0].raw);
+    k->forward(Op::Mish, p, x.data(), y.data(), n);
+    HalfBound bound{0x1.4p-21f, 0x1.4p-126f, 0, false, false};
+    uint32_t open = uint32_t(k->narrow_checked(f, y.data(), nullptr, nullptr, bound, h.data(), n,
+                                               unsure.data(), false));
+    fwrite(h.data(), 2, n, stdout);
+    fwrite(&open, 4, 1, stdout);
   }
   fprintf(stderr, "%s: %zu inputs, %d ops\n", k->isa, n, int(Op::Count));
   return 0;
