@@ -1,6 +1,7 @@
 // A peer's accuracy: its output on a sweep against the double reference, in ulp as docs/targets.md
 // counts them (forwardError, backwardError of reference/reference.ts). Pure.
 import { backwardError, forwardError, type Reference } from '../reference/reference';
+import { type Dtype, halfError, isHalf } from './half';
 
 export interface Accuracy {
   /** The worst finite error in ulp (backward: beyond the 2^-24 |dy| allowance), and where. */
@@ -17,6 +18,7 @@ export interface Accuracy {
 
 const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
 
+/** `dtype`: a 16-bit op's error in ulps of its format (x, dy and got are values of it). */
 export function accuracyOf(
   activation: string,
   pass: 'forward' | 'backward',
@@ -24,11 +26,17 @@ export function accuracyOf(
   dy: Float32Array,
   got: Float32Array,
   ref: Reference,
+  dtype: Dtype = 'float32',
 ): Accuracy {
   const acc: Accuracy = { maxUlp: 0, at: Number.NaN, maxUlp30: 0, wrong: 0, example: null, inputs: x.length };
   for (let i = 0; i < x.length; i++) {
     const want = pass === 'forward' ? ref.f(x[i]) : ref.df(x[i]) * dy[i];
-    const e = pass === 'forward' ? forwardError(got[i], want) : backwardError(got[i], want, dy[i]);
+    // 16-bit results (x and got values of the format): ulps of that format
+    const e = isHalf(dtype)
+      ? halfError(got[i], want, dtype, pass === 'forward' ? 0 : dy[i])
+      : pass === 'forward'
+        ? forwardError(got[i], want)
+        : backwardError(got[i], want, dy[i]);
     // a nonzero gradient where it is 0 (beyond the dy allowance) has no ulp: it is a wrong value
     if (e === Number.POSITIVE_INFINITY || Number.isNaN(e) || (want === 0 && e > 0)) {
       if (acc.wrong++ === 0)

@@ -1,4 +1,5 @@
 // Command-line options of `npm run bench`.
+import { DTYPES, type Dtype } from './half';
 
 export interface Options {
   mode: 'quick' | 'full' | 'custom';
@@ -10,6 +11,8 @@ export interface Options {
   /** false with --no-peers: no peers at all (native, PyTorch, onnxruntime-node, JavaScript) */
   peers: boolean;
   outDir: string;
+  /** The element types timed, float32 first; float32 alone unless --dtype names others. */
+  dtypes: Dtype[];
   help: boolean;
 }
 
@@ -19,9 +22,12 @@ export const USAGE = `npm run bench [-- options]
                     (about 2 minutes on 2 cores, peers included)
   --sizes LIST      sizes as powers of two or counts, e.g. 16,20,24 or 2^16..2^24 or 65536
   --filter LIST     only activations whose name contains one of these (comma-separated);
+                    =NAME matches that name alone (=relu: not leakyRelu or relu6);
                     relu and copy always run, as the references
   --no-peers        leave the peers out (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch, memcpy,
                     onnxruntime-node, the JavaScript loops): this library's rows only
+  --dtype LIST      element types, comma-separated: float32 (the default), bfloat16, float16;
+                    float32 always runs, as the reference the 16-bit rows are read against
   --json-only       print the results JSON on stdout and nothing else (no table, no files)
   --out DIR         where the result files go (default bench/results)
   --help            this text
@@ -63,6 +69,20 @@ export function parseSizes(text: string): number[] {
   return [...sizes].sort((a, b) => a - b);
 }
 
+/** "float32,bfloat16" -> ['float32', 'bfloat16']: known names, float32 first and always there. */
+export function parseDtypes(text: string): Dtype[] {
+  const named = new Set<Dtype>(['float32']);
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    if (!(DTYPES as readonly string[]).includes(part))
+      throw new RangeError(`Expected float32, bfloat16 or float16 for --dtype but received "${part}"`);
+    named.add(part as Dtype);
+  }
+  return DTYPES.filter((d) => named.has(d));
+}
+
 export function parseArgs(argv: string[]): Options {
   const o: Options = {
     mode: 'full',
@@ -72,6 +92,7 @@ export function parseArgs(argv: string[]): Options {
     jsonOnly: false,
     peers: true,
     outDir: 'bench/results',
+    dtypes: ['float32'],
     help: false,
   };
   let sizes: number[] | undefined;
@@ -101,6 +122,9 @@ export function parseArgs(argv: string[]): Options {
       case '--no-peers':
         o.peers = false;
         break;
+      case '--dtype':
+        o.dtypes = parseDtypes(value());
+        break;
       case '--json-only':
         o.jsonOnly = true;
         break;
@@ -113,7 +137,7 @@ export function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new RangeError(
-          `Expected one of --quick, --sizes, --filter, --no-peers, --json-only, --out, --help but received "${argv[i]}"`,
+          `Expected one of --quick, --sizes, --filter, --no-peers, --dtype, --json-only, --out, --help but received "${argv[i]}"`,
         );
     }
   }
@@ -129,15 +153,28 @@ export function parseArgs(argv: string[]): Options {
   return o;
 }
 
+/**
+ * The results files' suffix: '' for a full run, '-quick' or '-custom', and '-dtype' for a run
+ * with 16-bit rows ('-quick-dtype' for a quick one), so that it never overwrites a float32 run.
+ */
+export function fileSuffix(o: Pick<Options, 'mode' | 'dtypes'>): string {
+  const mode = o.mode === 'full' ? '' : `-${o.mode}`;
+  if (o.dtypes.length <= 1) return mode;
+  return mode === '-custom' ? '-dtype' : `${mode}-dtype`;
+}
+
+// One filter entry against a lower-case name: a substring, or with a leading = the whole name.
+const matches = (lower: string, f: string): boolean => (f.startsWith('=') ? lower === f.slice(1) : lower.includes(f));
+
 /** Whether a name passes the filter; the references always do. */
 export function selected(name: string, filter: string[]): boolean {
   if (filter.length === 0 || name === 'relu' || name === 'copy') return true;
   const lower = name.toLowerCase();
-  return filter.some((f) => lower.includes(f));
+  return filter.some((f) => matches(lower, f));
 }
 
 /** Whether a peer's op runs: the filter chooses it by name (relu too: peers are not references). */
 export function peerSelected(name: string, filter: string[]): boolean {
   const lower = name.toLowerCase();
-  return filter.length === 0 || filter.some((f) => lower.includes(f));
+  return filter.length === 0 || filter.some((f) => matches(lower, f));
 }

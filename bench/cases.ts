@@ -24,7 +24,8 @@ import {
   swishRef,
   tanhRef,
 } from '../reference/reference';
-import { type Activation, ak } from './library';
+import { everyHalf, fromHalf, type HalfDtype, halfError, toHalf } from './half';
+import { type Activation, ak, type HalfActivation } from './library';
 
 export interface Case {
   name: string;
@@ -158,4 +159,44 @@ export function checkCase(c: Case, run: Check, paramGrad?: (x: Float32Array, dy:
     });
   }
   return problems;
+}
+
+/**
+ * The bench's bound on a 16-bit result before timing it, in ulps of its format: the library
+ * promises correct rounding (0.5 ulp, docs/targets.md), which its tests check on every input;
+ * this gate catches a wrong kernel with room for the double references' own last bits.
+ */
+export const HALF_ULP_BOUND = 1;
+
+/**
+ * A 16-bit kernel on every value of its format (all 65536 bit patterns, the special values
+ * among them), forward and backward, against the double reference at the same inputs: what is
+ * over HALF_ULP_BOUND, and the worst error (ulps of the format).
+ */
+export function checkHalfCase(c: Case, dtype: HalfDtype, fn: HalfActivation): { problems: string[]; worst: number } {
+  const bits = everyHalf();
+  const x = fromHalf(bits, dtype);
+  const dyBits = toHalf(checkDy(bits.length), dtype);
+  const dy = fromHalf(dyBits, dtype);
+  const forward = fromHalf(fn.forward(bits, { dtype }), dtype);
+  const backward = fromHalf(fn.backward(bits, dyBits, { dtype }), dtype);
+  const problems: string[] = [];
+  let worstAll = 0;
+  for (const [pass, got, want] of [
+    ['forward', forward, (i: number) => c.ref.f(x[i])],
+    ['backward', backward, (i: number) => c.ref.df(x[i]) * dy[i]],
+  ] as const) {
+    let worst = 0;
+    let at = 0;
+    for (let i = 0; i < x.length; i++) {
+      const e = halfError(got[i], want(i), dtype, pass === 'backward' ? dy[i] : 0);
+      if (!(e <= worst)) [worst, at] = [e, i];
+    }
+    worstAll = Math.max(worstAll, worst);
+    if (!(worst <= HALF_ULP_BOUND))
+      problems.push(
+        `${pass} off by ${worst} ${dtype} ulp at x = ${x[at]}${pass === 'backward' ? `, dy = ${dy[at]}` : ''} (got ${got[at]}, want ${want(at)})`,
+      );
+  }
+  return { problems, worst: worstAll };
 }

@@ -5,7 +5,8 @@
 // apart from reading files: generate() returns the new text of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { markdownTable, peerStatusLines, pow2, sideBySide, type Table } from './format';
+import { dtypeTables, markdownTable, peerStatusLines, pow2, sideBySide, type Table } from './format';
+import { dtypeOf } from './half';
 import { checkSchema, type Results, type Row, verdicts } from './results';
 import { targetsMarkdown } from './targets';
 
@@ -32,6 +33,7 @@ const pick = (rows: Row[], activation: string, pass: string, n: number, threads:
     (r) =>
       r.backend === 'cpu' &&
       !r.roundTrip &&
+      dtypeOf(r) === 'float32' &&
       r.activation === activation &&
       r.pass === pass &&
       r.n === n &&
@@ -61,8 +63,11 @@ export function runLine(run: Run): string {
   return `${m.cpu}, ${m.isa} path, ${m.threads} threads, GPU: ${m.gpu ?? 'none'}, Node ${m.node}; ${load}; ${doc.date.slice(0, 16).replace('T', ' ')} UTC, commit ${doc.commit ?? 'not recorded'}; \`${doc.mode}\` run, from [${run.file}](../${run.file})`;
 }
 
+// The float32 tables: a run's 16-bit rows have their own (dtypeTables).
 const functionsOf = (doc: Results) =>
-  [...new Set(doc.rows.filter((r) => r.backend === 'cpu').map((r) => r.activation))].filter((a) => a !== 'copy');
+  [...new Set(doc.rows.filter((r) => r.backend === 'cpu' && dtypeOf(r) === 'float32').map((r) => r.activation))].filter(
+    (a) => a !== 'copy',
+  );
 
 /** ms per call and time / relu's at one size: one row per function, forward and backward per thread count. */
 export function sizeTable(doc: Results, n: number): Table | undefined {
@@ -110,9 +115,13 @@ export function runSection(run: Run, level = '##'): string {
   const { doc } = run;
   const svg = run.file.replace(/\.json$/, '.svg');
   const md = run.file.replace(/\.json$/, '.md');
-  const tables = [sizeTable(doc, 2 ** 20), sizeTable(doc, 2 ** 24), perCallTable(doc), sideBySide(doc)].filter(
-    (t): t is Table => t !== undefined,
-  );
+  const tables = [
+    sizeTable(doc, 2 ** 20),
+    sizeTable(doc, 2 ** 24),
+    perCallTable(doc),
+    sideBySide(doc),
+    ...dtypeTables(doc),
+  ].filter((t): t is Table => t !== undefined);
   const status = peerStatusLines(doc);
   return [
     `${level} ${doc.machine.cpu}, ${doc.machine.isa}, ${doc.date.slice(0, 10)}`,

@@ -1,6 +1,8 @@
 // The results as text: a compact table for the terminal and the Markdown file. Pure.
 import { describeUlp } from './accuracy';
+import { type Dtype, dtypeOf, isHalf } from './half';
 import { BYTES_NOTE, type Pass, type Peer, type Results, type Row } from './results';
+import { gain } from './svg';
 
 export type Table = { title: string; head: string[]; body: string[][] };
 
@@ -15,12 +17,15 @@ export function headlineSize(rows: Row[], preferred: number): number | undefined
   return sizes.includes(preferred) ? preferred : sizes.at(-1);
 }
 
+/** ', bfloat16' for a 16-bit row, nothing for float32 (the tables of every run before the half axis). */
+const dtypeSuffix = (r: { dtype?: Dtype }): string => (isHalf(dtypeOf(r)) ? `, ${dtypeOf(r)}` : '');
+
 const groupName = (r: Row): string =>
-  r.backend === 'cpu'
+  (r.backend === 'cpu'
     ? `CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}`
     : r.roundTrip
       ? 'GPU round trip from host arrays'
-      : 'GPU';
+      : 'GPU') + dtypeSuffix(r);
 
 const groups = (rows: Row[]): Row[][] => {
   const map = new Map<string, Row[]>();
@@ -45,9 +50,18 @@ export function detailTables(doc: Results): Table[] {
     if (n === undefined) continue;
     for (const g of groups(rows.filter((r) => r.n === n))) {
       const trip = g[0].roundTrip;
+      const half = isHalf(dtypeOf(g[0]));
       tables.push({
-        title: `${groupName(g[0])}, ${g[0].pass}, n = ${pow2(n)}`,
-        head: ['activation', 'ms', 'Melem/s', 'GB/s', 'vs relu', trip ? 'vs CPU' : 'vs copy'],
+        title: `${groupName(g[0])}, ${g[0].pass}, n = ${pow2(n)}${half ? ' (vs relu: float32 relu; vs float32: the same function in float32)' : ''}`,
+        head: [
+          'activation',
+          'ms',
+          'Melem/s',
+          'GB/s',
+          'vs relu',
+          trip ? 'vs CPU' : 'vs copy',
+          ...(half ? ['vs float32'] : []),
+        ],
         body: g.map((r) => [
           r.activation,
           num(r.ms),
@@ -55,6 +69,7 @@ export function detailTables(doc: Results): Table[] {
           num(r.gbps),
           ratio(r.vsRelu),
           ratio(trip ? r.vsCpu : r.vsCopy),
+          ...(half ? [ratio(r.vsFloat32)] : []),
         ]),
       });
     }
@@ -70,7 +85,7 @@ export function detailTables(doc: Results): Table[] {
       head: ['peer', 'activation', 'pass', 'threads', 'ms', 'vs relu', 'ours / peer', 'max ulp', 'how'],
       body: peers.map((p) => [
         `${p.name} ${p.version}`,
-        p.activation,
+        `${p.activation}${isHalf(dtypeOf(p)) ? ` (${dtypeOf(p)})` : ''}`,
         p.pass,
         String(p.threads),
         num(p.ms),
@@ -94,7 +109,9 @@ export const SIDE_COLUMNS: string[][] = [['oneDNN'], ['XNNPACK'], ['libmvec', 'S
  * one thread: this library's ms, each peer's ms with its max ulp, and memcpy of the same bytes.
  */
 export function sideBySide(doc: Results): Table | undefined {
-  const native = doc.peers.filter((p) => p.threads === 1 && p.maxUlp !== undefined && p.name !== 'memcpy');
+  const native = doc.peers.filter(
+    (p) => p.threads === 1 && p.maxUlp !== undefined && p.name !== 'memcpy' && dtypeOf(p) === 'float32',
+  );
   const n = headlineSize(
     doc.rows.filter((r) => r.backend === 'cpu'),
     2 ** 20,
@@ -108,16 +125,25 @@ export function sideBySide(doc: Results): Table | undefined {
     return ap === bp ? order.indexOf(aa) - order.indexOf(ba) : ap === 'forward' ? -1 : 1;
   });
   const ourUlp = (activation: string, pass: string) =>
-    doc.accuracy?.find((a) => a.name === 'ours' && a.activation === activation && a.pass === pass);
+    doc.accuracy?.find(
+      (a) => a.name === 'ours' && a.activation === activation && a.pass === pass && dtypeOf(a) === 'float32',
+    );
   const cell = (p: Peer | undefined) => (!p ? '-' : p.maxUlp == null ? num(p.ms) : `${num(p.ms)} (${ulpText(p)})`);
-  const memcpy = (pass: string) => doc.peers.find((p) => p.name === 'memcpy' && p.pass === pass && p.n === n);
+  const memcpy = (pass: string) =>
+    doc.peers.find((p) => p.name === 'memcpy' && p.pass === pass && p.n === n && dtypeOf(p) === 'float32');
   return {
     title: `Side by side: ms per call, n = ${pow2(n)}, one thread; in parentheses the max ulp in [-30, 30] / over every float32 exponent where worse, "wrong specials" where some result is NaN, Inf or 0 and should not be, or the reverse`,
     head: ['op', `ours (${doc.machine.isa})`, ...SIDE_COLUMNS.map((c) => c.join(' / ')), 'memcpy (same bytes)'],
     body: ops.map((key) => {
       const [activation, pass] = key.split('|');
       const own = doc.rows.find(
-        (r) => r.backend === 'cpu' && r.threads === 1 && r.n === n && r.activation === activation && r.pass === pass,
+        (r) =>
+          r.backend === 'cpu' &&
+          r.threads === 1 &&
+          r.n === n &&
+          r.activation === activation &&
+          r.pass === pass &&
+          dtypeOf(r) === 'float32',
       );
       const u = ourUlp(activation, pass);
       const find = (name: string) => at.find((p) => p.name === name && p.activation === activation && p.pass === pass);
@@ -134,6 +160,63 @@ export function sideBySide(doc: Results): Table | undefined {
   };
 }
 
+/** The 16-bit peers shown beside this library's 16-bit rows, as [column, peer name, dtype]. */
+export const HALF_PEER_COLUMNS: Array<[string, string, Dtype]> = [
+  ['oneDNN bf16 1t', 'oneDNN', 'bfloat16'],
+  ['PyTorch bf16 1t', 'PyTorch', 'bfloat16'],
+];
+
+/**
+ * One table per size where the run has 16-bit rows: per function and pass, ms per call in
+ * float32 and in each 16-bit format on each thread count, the 16-bit cells with their element
+ * throughput over float32's ("2.00x" = twice the elements per second), and the 16-bit peers.
+ */
+export function dtypeTables(doc: Results): Table[] {
+  const cpu = doc.rows.filter((r) => r.backend === 'cpu' && !r.roundTrip);
+  const halves = (['bfloat16', 'float16'] as const).filter((d) => cpu.some((r) => dtypeOf(r) === d));
+  if (!halves.length) return [];
+  const sizes = [...new Set(cpu.filter((r) => isHalf(dtypeOf(r))).map((r) => r.n))]
+    .filter((n) => n >= 2 ** 10)
+    .sort((a, b) => a - b);
+  const tables: Table[] = [];
+  for (const n of sizes) {
+    const at = cpu.filter((r) => r.n === n);
+    const threads = [...new Set(at.map((r) => r.threads))].sort((a, b) => a - b);
+    const dtypes: Dtype[] = ['float32', ...halves];
+    const peers = HALF_PEER_COLUMNS.filter(([, name, dtype]) =>
+      doc.peers.some((p) => p.name === name && dtypeOf(p) === dtype && p.n === n),
+    );
+    const names = [...new Set(at.filter((r) => isHalf(dtypeOf(r))).map((r) => r.activation))];
+    const body: string[][] = [];
+    for (const pass of ['forward', 'backward'] as const)
+      for (const a of names) {
+        const row = (d: Dtype, t: number) =>
+          at.find((r) => r.activation === a && r.pass === pass && r.threads === t && dtypeOf(r) === d);
+        if (!halves.some((d) => threads.some((t) => row(d, t)))) continue; // no 16-bit row of this pass
+        const cells = [`${a} ${pass === 'forward' ? 'fwd' : 'bwd'}`];
+        for (const t of threads)
+          for (const d of dtypes) {
+            const r = row(d, t);
+            const faster = r?.vsFloat32 ? ` (${gain(1 / r.vsFloat32)}x)` : '';
+            cells.push(r ? `${num(r.ms)}${faster}` : '-');
+          }
+        for (const [, name, dtype] of peers) {
+          const p = doc.peers.find(
+            (q) => q.name === name && dtypeOf(q) === dtype && q.n === n && q.activation === a && q.pass === pass,
+          );
+          cells.push(p ? num(p.ms) : '-');
+        }
+        body.push(cells);
+      }
+    tables.push({
+      title: `By element type, n = ${pow2(n)}: ms per call; in parentheses the element throughput over the same function's in float32 (above 1: faster); copy: TypedArray.set of n elements, one thread; peers on one thread`,
+      head: ['op', ...threads.flatMap((t) => dtypes.map((d) => `${d} ${t}t`)), ...peers.map(([column]) => column)],
+      body,
+    });
+  }
+  return tables;
+}
+
 /** Each native peer's version, or why it is not in this run. */
 export function peerStatusLines(doc: Results): string[] {
   return (doc.nativePeers ?? []).map(
@@ -148,8 +231,9 @@ export function ratioTables(doc: Results, withMs = true): Table[] {
     const sizes = [...new Set(g.map((r) => r.n))].sort((a, b) => a - b);
     if (sizes.length < 2) continue;
     const names = [...new Set(g.map((r) => r.activation))];
+    const relu = isHalf(dtypeOf(g[0])) ? 'float32 relu' : 'relu';
     tables.push({
-      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? "ms per call (time / relu's)" : "time / relu's"} by size`,
+      title: `${groupName(g[0])}, ${g[0].pass}: ${withMs ? `ms per call (time / ${relu}'s)` : `time / ${relu}'s`} by size`,
       head: [
         'activation',
         ...sizes.map((n) => (g.some((r) => r.n === n && r.cacheResident) ? `${pow2(n)} (in L2)` : pow2(n))),
@@ -212,6 +296,7 @@ export function terminalReport(doc: Results): string {
     '',
     ...detailTables(doc).flatMap((t) => [textTable(t), '']),
     ...sideBySideSection(doc, textTable),
+    ...dtypeTables(doc).flatMap((t) => [textTable(t), '']),
     ...ratioTables(doc, false).flatMap((t) => [textTable(t), '']),
     ...doc.notes.map((n) => `note: ${n}`),
     '',
@@ -228,7 +313,7 @@ export function markdownReport(doc: Results, svgName: string): string {
     '',
     `${doc.date}, \`${doc.mode}\` run. CPU path ${m.isa}, ${m.threads} threads; GPU: ${m.gpu ?? 'none'}; Node ${m.node}.`,
     '',
-    `Bytes counted for GB/s: ${passes.join('; ')}.`,
+    `Bytes counted for GB/s: ${passes.join('; ')}${doc.rows.some((r) => isHalf(dtypeOf(r))) ? '; the bfloat16 and float16 rows (x, dy, out of 16 bits) half of each' : ''}.`,
     '',
     `![throughput and time relative to relu](${svgName})`,
     '',
@@ -240,6 +325,7 @@ export function markdownReport(doc: Results, svgName: string): string {
     '',
     ...detailTables(doc).flatMap((t) => [markdownTable(t), '']),
     ...sideBySideSection(doc, markdownTable, '- '),
+    ...dtypeTables(doc).flatMap((t) => [markdownTable(t), '']),
     ...(ratioTables(doc).length ? ['## By size', ''] : []),
     ...ratioTables(doc).flatMap((t) => [markdownTable(t), '']),
     '## Notes',

@@ -4,8 +4,9 @@
 // bench/steps/ for each step.
 import os from 'node:os';
 import { parseArgs, USAGE } from './args';
+import { isHalf } from './half';
 import { BYTES_NOTE } from './results';
-import { checkKernels } from './steps/check';
+import { checkHalfKernels, checkKernels } from './steps/check';
 import { planGpu } from './steps/gpu';
 import { planHost } from './steps/host';
 import { checkNativePeers, planNativePeers, removePeerFiles } from './steps/native';
@@ -35,13 +36,19 @@ async function main(): Promise<void> {
     'vsRelu = time / relu time at the same size, pass, backend and threads; vsCopy = time / copy time (copying n floats) at the same size and backend',
     'hardGate with its defaults (shift 3, cap 6) is hardSwish; hardMish and hMish are its other presets',
   );
+  if (opts.dtypes.some(isHalf))
+    run.notes.push(
+      `16-bit rows (${opts.dtypes.filter(isHalf).join(', ')}): x, dy and out are Uint16Array of raw bits with { dtype }, the same inputs rounded to the format (untimed); ` +
+        "their bytes are half of float32's; vsRelu is against float32 relu, vsCopy against a copy of the same 16-bit bytes (Uint16Array.set), vsFloat32 against the same function in float32; no paramGrad rows",
+    );
   // Other work on the machine skews the times: the load average at the start and the end say how
   // busy it was while this ran; the commit is the tree as the run starts.
   const start = { load: os.loadavg()[0], commit: gitCommit(), at: 0 };
 
   const good = checkKernels(run); // 1. every kernel against the double reference
-  const native = await checkNativePeers(run); // 1b. the native peers, checked the same way
-  planHost(run, good); // 2. the plan: host sizes x thread counts x (copy, activations, peers)
+  const halves = checkHalfKernels(run, good); // 1c. the same in each 16-bit format of --dtype
+  const native = await checkNativePeers(run, halves); // 1b. the native peers, checked the same way
+  planHost(run, good, halves); // 2. the plan: host sizes x thread counts x dtypes x (copy, activations, peers)
   planNativePeers(run, native);
   const gpu = planGpu(run, good); // 3. the GPU
   start.at = Date.now();

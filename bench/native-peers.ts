@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { type Dtype, isHalf } from './half';
 
 /** Each native peer's Debian packages, for the skip message. */
 export const PEER_PACKAGES: Record<string, string> = {
@@ -42,6 +43,8 @@ export interface PeerOp {
   activation: string; // this library's name for it, or 'memcpy'
   pass: 'forward' | 'backward';
   how: string;
+  /** a 16-bit op (the runner rounds the float32 inputs to it, untimed); absent: float32 */
+  dtype?: Dtype;
 }
 export interface PeerInfo {
   name: string;
@@ -69,8 +72,8 @@ export interface Parsed {
   errors: string[];
 }
 
-export const opId = (op: Pick<PeerOp, 'peer' | 'activation' | 'pass'>): string =>
-  `${op.peer}/${op.activation}/${op.pass}`;
+export const opId = (op: Pick<PeerOp, 'peer' | 'activation' | 'pass' | 'dtype'>): string =>
+  `${op.peer}/${op.activation}/${op.pass}${op.dtype && isHalf(op.dtype) ? `/${op.dtype}` : ''}`;
 
 export const notInstalled = (peer: string): string =>
   `${peer}: not installed (apt-get install ${PEER_PACKAGES[peer] ?? peer})`;
@@ -95,7 +98,11 @@ export function parsePeerLines(text: string): Parsed {
     const error = v.error as { id?: string; message?: string } | undefined;
     if (peer && typeof peer.name === 'string' && typeof peer.version === 'string' && Array.isArray(peer.ops)) {
       const ops = peer.ops.filter(
-        (o) => typeof o.activation === 'string' && isPass(o.pass) && typeof o.how === 'string',
+        (o) =>
+          typeof o.activation === 'string' &&
+          isPass(o.pass) &&
+          typeof o.how === 'string' &&
+          (o.dtype === undefined || o.dtype === 'bfloat16' || o.dtype === 'float16'),
       );
       out.peers.push({ name: peer.name, version: peer.version, ops: ops.map((o) => ({ ...o, peer: peer.name })) });
     } else if (check && typeof check.id === 'string' && typeof check.file === 'string') out.checks.push(check);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Reference, sweep } from '../reference/reference';
 import { accuracyOf } from './accuracy';
+import { type Dtype, dtypeOf, fromHalf, type HalfDtype, isHalf, toHalf } from './half';
 import { opId, type PeerOp, type PeerTime, parsePeerLines, type Runner, runLines } from './native-peers';
 import type { AccuracyRow } from './results';
 
@@ -19,12 +20,21 @@ export interface Selected {
   version: string;
 }
 
-/** The ops to run: those whose activation `wanted` accepts, and memcpy when any runs. */
-export function selectOps(runners: Runner[], wanted: (activation: string) => boolean): Selected[] {
+/**
+ * The ops to run: those whose activation `wanted` accepts in an element type of the run
+ * (float32 unless --dtype says more), and memcpy when any runs.
+ */
+export function selectOps(
+  runners: Runner[],
+  wanted: (activation: string) => boolean,
+  dtypes: readonly Dtype[] = ['float32'],
+): Selected[] {
   const all = runners.flatMap((runner) =>
     runner.peers.flatMap((p) => p.ops.map((op) => ({ runner, op, version: p.version }))),
   );
-  const chosen = all.filter((s) => s.op.activation !== 'memcpy' && wanted(s.op.activation));
+  const chosen = all.filter(
+    (s) => s.op.activation !== 'memcpy' && wanted(s.op.activation) && dtypes.includes(dtypeOf(s.op)),
+  );
   return chosen.length ? [...chosen, ...all.filter((s) => s.op.activation === 'memcpy')] : [];
 }
 
@@ -48,6 +58,9 @@ export interface Ours {
   backward(x: Float32Array, dy: Float32Array): Float32Array;
 }
 
+/** This library in a 16-bit format: the inputs and the results as float32 values of that format. */
+export type OursHalf = (activation: string, dtype: HalfDtype) => Ours | undefined;
+
 /**
  * Every selected op once on the sweep, against the double reference; this library's own
  * functions on the same inputs as 'ours'. Ops without a reference (memcpy) are not checked.
@@ -58,11 +71,23 @@ export async function checkOps(
   refOf: (activation: string) => Reference | undefined,
   ours: (activation: string) => Ours | undefined,
   dy: (n: number) => Float32Array,
+  oursHalf?: OursHalf,
 ): Promise<AccuracyRow[]> {
   const x = sweep(PEER_SWEEP, [-30, 30], KINKS);
   const d = dy(x.length);
   writeFloats(path.join(dir, 'check-x.f32'), x);
   writeFloats(path.join(dir, 'check-dy.f32'), d);
+  // A 16-bit op computes on the sweep rounded to its format: its reference is taken there too.
+  const rounded = new Map<HalfDtype, { x: Float32Array; dy: Float32Array }>();
+  const inputsOf = (dtype: Dtype) => {
+    if (!isHalf(dtype)) return { x, dy: d };
+    let r = rounded.get(dtype);
+    if (!r) {
+      r = { x: fromHalf(toHalf(x, dtype), dtype), dy: fromHalf(toHalf(d, dtype), dtype) };
+      rounded.set(dtype, r);
+    }
+    return r;
+  };
   const rows: AccuracyRow[] = [];
   for (const [runner, list] of byRunner(ops.filter((s) => refOf(s.op.activation)))) {
     const byId = new Map(list.map((s) => [opId(s.op), s.op]));
@@ -75,30 +100,38 @@ export async function checkOps(
         if (!op || !ref) continue;
         const got = readFloats(c.file);
         fs.unlinkSync(c.file);
+        const dtype = dtypeOf(op);
+        const at = inputsOf(dtype);
         rows.push({
           name: op.peer,
           activation: op.activation,
           pass: op.pass,
-          ...accuracyOf(op.activation, op.pass, x, d, got, ref),
+          ...(isHalf(dtype) ? { dtype } : {}),
+          ...accuracyOf(op.activation, op.pass, at.x, at.dy, got, ref, dtype),
         });
       }
     });
   }
-  for (const activation of new Set(ops.map((s) => s.op.activation))) {
-    const fn = ours(activation);
+  for (const key of new Set(ops.map((s) => `${s.op.activation}|${dtypeOf(s.op)}`))) {
+    const [activation, dtype] = key.split('|') as [string, Dtype];
+    const fn = isHalf(dtype) ? oursHalf?.(activation, dtype) : ours(activation);
     const ref = refOf(activation);
     if (!fn || !ref) continue;
+    const at = inputsOf(dtype);
+    const typed = isHalf(dtype) ? { dtype } : {};
     rows.push({
       name: 'ours',
       activation,
       pass: 'forward',
-      ...accuracyOf(activation, 'forward', x, d, fn.forward(x), ref),
+      ...typed,
+      ...accuracyOf(activation, 'forward', at.x, at.dy, fn.forward(at.x), ref, dtype),
     });
     rows.push({
       name: 'ours',
       activation,
       pass: 'backward',
-      ...accuracyOf(activation, 'backward', x, d, fn.backward(x, d), ref),
+      ...typed,
+      ...accuracyOf(activation, 'backward', at.x, at.dy, fn.backward(at.x, at.dy), ref, dtype),
     });
   }
   return rows;

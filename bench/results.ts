@@ -2,6 +2,7 @@
 // and the verdicts on the targets of docs/targets.md. Pure functions: test/bench.test.ts checks them.
 
 import type { Accuracy } from './accuracy';
+import { bytesOf, DTYPES, type Dtype, dtypeOf } from './half';
 import { judgeTargets } from './targets';
 
 export type Backend = 'cpu' | 'cuda';
@@ -12,6 +13,8 @@ export interface Measurement {
   threads: number;
   activation: string; // an activation, or 'copy' (the memory-bandwidth reference)
   pass: Pass;
+  /** The element type of x, dy and out; absent: float32. 'copy' rows copy n elements of it. */
+  dtype?: Dtype;
   n: number;
   ms: number;
   /** GPU only: a host array with device: 'cuda' (upload, kernel, download), not a GpuArray. */
@@ -24,8 +27,12 @@ export interface Measurement {
 export interface Row extends Measurement {
   elementsPerS: number;
   gbps: number;
+  /** time / float32 relu's at the same size, pass, backend and threads (in every dtype) */
   vsRelu: number | null;
+  /** time / the copy of the same bytes (n elements of the row's dtype) at the same size and backend */
   vsCopy: number | null;
+  /** 16-bit rows: time / the same function's float32 time at the same size, pass and threads */
+  vsFloat32?: number | null;
   /** roundTrip rows: time / the CPU's time (all threads) at the same size and pass. */
   vsCpu?: number | null;
 }
@@ -37,6 +44,8 @@ export interface Peer {
   backend?: Backend; // 'cuda': PyTorch's CUDA kernels in scripts/gpu-check.sh (name 'torch')
   activation: string; // this library's name for the function ('memcpy' for memcpy)
   pass: Pass; // the direction: forward or backward
+  /** the element type it computes on; absent: float32 */
+  dtype?: Dtype;
   n: number;
   ms: number;
   threads: number;
@@ -55,6 +64,8 @@ export interface AccuracyRow extends Accuracy {
   name: string;
   activation: string;
   pass: Pass;
+  /** 16-bit ops: ulp of that format, on the sweep rounded to it; absent: float32 */
+  dtype?: Dtype;
 }
 
 /** A native peer as the run found it: its version, or why it was skipped. */
@@ -99,8 +110,11 @@ export interface Results {
   verdicts: Verdict[];
 }
 
-/** Bytes each pass moves per element: forward reads x and writes y, backward reads x and dy. */
+/** Bytes each pass moves per float32 element: forward reads x and writes y, backward reads x and dy. */
 export const BYTES_PER_ELEMENT: Record<Pass, number> = { forward: 8, backward: 12, paramGrad: 8 };
+/** The same in a row's dtype: half of it for the 16-bit formats. */
+export const bytesPerElement = (pass: Pass, dtype: Dtype = 'float32'): number =>
+  (BYTES_PER_ELEMENT[pass] * bytesOf(dtype)) / 4;
 export const BYTES_NOTE = {
   forward: 'reads 4n, writes 4n bytes (x, y)',
   backward: 'reads 8n, writes 4n bytes (x, dy, dx)',
@@ -119,23 +133,38 @@ export function cacheResident(pass: Pass, n: number, l2Bytes?: number | null): b
 const sameGroup = (a: Measurement, b: Measurement): boolean =>
   a.backend === b.backend && a.threads === b.threads && a.n === b.n && !!a.roundTrip === !!b.roundTrip;
 
-/** GB/s, elements/s and the ratios of every measurement. */
+/**
+ * GB/s, elements/s and the ratios of every measurement: to float32 relu, to the copy of the same
+ * bytes, and (16-bit rows) to the same function in float32.
+ */
 export function deriveRows(measured: Measurement[]): Row[] {
-  const find = (like: Measurement, activation: string, pass: Pass) =>
-    measured.find((m) => sameGroup(m, like) && m.activation === activation && m.pass === pass);
+  const find = (like: Measurement, activation: string, pass: Pass, dtype: Dtype) =>
+    measured.find((m) => sameGroup(m, like) && m.activation === activation && m.pass === pass && dtypeOf(m) === dtype);
   return measured.map((m) => {
-    const relu = find(m, 'relu', m.pass === 'paramGrad' ? 'backward' : m.pass);
-    const copy = find(m, 'copy', 'forward');
+    const dtype = dtypeOf(m);
+    const relu = find(m, 'relu', m.pass === 'paramGrad' ? 'backward' : m.pass, 'float32');
+    const copy = find(m, 'copy', 'forward', dtype);
     const row: Row = {
       ...m,
       elementsPerS: m.n / (m.ms / 1e3),
-      gbps: (BYTES_PER_ELEMENT[m.pass] * m.n) / (m.ms / 1e3) / 1e9,
+      gbps: (bytesPerElement(m.pass, dtype) * m.n) / (m.ms / 1e3) / 1e9,
       vsRelu: relu ? m.ms / relu.ms : null,
       vsCopy: copy ? m.ms / copy.ms : null,
     };
+    if (dtype !== 'float32') {
+      const own = find(m, m.activation, m.pass, 'float32');
+      row.vsFloat32 = own ? m.ms / own.ms : null;
+    }
     if (m.roundTrip) {
       const host = measured
-        .filter((h) => h.backend === 'cpu' && h.n === m.n && h.activation === m.activation && h.pass === m.pass)
+        .filter(
+          (h) =>
+            h.backend === 'cpu' &&
+            h.n === m.n &&
+            h.activation === m.activation &&
+            h.pass === m.pass &&
+            dtypeOf(h) === dtype,
+        )
         .sort((a, b) => b.threads - a.threads)[0];
       row.vsCpu = host ? m.ms / host.ms : null;
     }
@@ -153,6 +182,8 @@ export function verdicts(rows: Row[], peers: Peer[], gpuSkipped?: string): Verdi
 
 /** The native peers' rows (oneDNN, XNNPACK, libmvec, SLEEF, PyTorch; memcpy apart). */
 export const isNativePeer = (p: Peer): boolean => p.backend === 'cpu' && p.name !== 'memcpy';
+
+const validDtype = (d: unknown): boolean => d === undefined || (DTYPES as readonly unknown[]).includes(d);
 
 /** Throws when a results document does not have the shape of a results document. */
 export function checkSchema(doc: Results): void {
@@ -172,10 +203,13 @@ export function checkSchema(doc: Results): void {
     for (const k of ['vsRelu', 'vsCopy'] as const)
       if (r[k] !== null && !(r[k] > 0)) fail(`row ${k} of ${r.activation}`);
     if (typeof r.activation !== 'string') fail('row activation');
+    if (!validDtype(r.dtype)) fail(`row dtype ${r.dtype} of ${r.activation}`);
+    if (r.vsFloat32 != null && !(r.vsFloat32 > 0)) fail(`row vsFloat32 of ${r.activation}`);
   }
   for (const p of doc.peers) {
     if (typeof p.name !== 'string' || typeof p.version !== 'string' || !(p.ms > 0) || !(p.n > 0)) fail('peer');
     if (p.maxUlp != null && !(p.maxUlp >= 0)) fail(`peer maxUlp of ${p.name} ${p.activation}`);
+    if (!validDtype(p.dtype)) fail(`peer dtype ${p.dtype} of ${p.name} ${p.activation}`);
   }
   for (const s of doc.nativePeers ?? [])
     if (typeof s.name !== 'string' || (s.version === null) === (s.skipped === null)) fail(`native peer ${s.name}`);

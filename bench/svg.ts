@@ -6,6 +6,7 @@
 // the CPU's scale its bars would not fit, and the CPU's would vanish on the GPU's). Sizes below
 // 2^10 (per-call timings) are left to the tables: their throughput says little. The caption
 // names the run: machine, ISA, date, commit, and the load average at its start and end. Pure.
+import { type Dtype, dtypeOf, isHalf } from './half';
 import type { Results, Row } from './results';
 
 /** Colour per thread count (at most two are timed: one and all); relu's bars are outlined. */
@@ -32,6 +33,7 @@ export interface Panel {
   backend: 'cpu' | 'cuda';
   n: number;
   pass: 'forward' | 'backward';
+  dtype: Dtype;
   /** per function, its rows (one per thread count) */
   groups: Array<{ activation: string; rows: Row[] }>;
 }
@@ -49,28 +51,36 @@ export function panels(doc: Results): Panel[] {
     ['cpu', doc.rows.filter((r) => r.backend === 'cpu'), [2 ** 20, 2 ** 24]],
     ['cuda', doc.rows.filter((r) => r.backend === 'cuda' && !r.roundTrip), [2 ** 26, 2 ** 28]],
   ];
+  const dtypes = (['float32', 'bfloat16', 'float16'] as const).filter((d) => doc.rows.some((r) => dtypeOf(r) === d));
   for (const [backend, rows, preferred] of kinds)
     for (const n of sizesOf(rows, preferred))
-      for (const pass of ['forward', 'backward'] as const) {
-        const at = rows.filter((r) => r.n === n && (r.pass === pass || r.activation === 'copy'));
-        const names = [...new Set(at.map((r) => r.activation))];
-        // relu and copy first: the references the others are read against
-        names.sort((a, b) => rank(a) - rank(b));
-        if (!names.some((a) => a !== 'copy' && a !== 'relu')) continue;
-        const where = backend === 'cpu' ? 'CPU' : 'GPU';
-        out.push({
-          title: `${where} ${pass}, n = ${n}`,
-          backend,
-          n,
-          pass,
-          groups: names.map((activation) => ({
-            activation,
-            rows: at.filter((r) => r.activation === activation).sort((a, b) => a.threads - b.threads),
-          })),
-        });
-      }
+      for (const dtype of dtypes)
+        for (const pass of ['forward', 'backward'] as const) {
+          const at = rows.filter(
+            (r) => r.n === n && dtypeOf(r) === dtype && (r.pass === pass || r.activation === 'copy'),
+          );
+          const names = [...new Set(at.map((r) => r.activation))];
+          // relu and copy first: the references the others are read against
+          names.sort((a, b) => rank(a) - rank(b));
+          if (!names.some((a) => a !== 'copy' && a !== 'relu')) continue;
+          const where = backend === 'cpu' ? 'CPU' : 'GPU';
+          out.push({
+            title: `${where} ${pass}${isHalf(dtype) ? `, ${dtype}` : ''}, n = ${n}`,
+            backend,
+            n,
+            pass,
+            dtype,
+            groups: names.map((activation) => ({
+              activation,
+              rows: at.filter((r) => r.activation === activation).sort((a, b) => a.threads - b.threads),
+            })),
+          });
+        }
   return out;
 }
+
+/** A throughput ratio: 1.85, or two significant digits below 0.01. */
+export const gain = (v: number): string => (v >= 0.01 ? v.toFixed(2) : v.toPrecision(2));
 
 const rank = (name: string): number => (name === 'copy' ? 0 : name === 'relu' ? 1 : 2);
 const pow2 = (n: number): string => {
@@ -109,14 +119,20 @@ function drawPanel(p: Panel, x0: number, y0: number, xMax: number, threads: numb
     const y = y0 + M.top + i * rowH;
     const ref = g.activation === 'relu' || g.activation === 'copy';
     parts.push(
-      `<text x="${x0 + M.left - 6}" y="${y + (threads.length * BAR) / 2}" text-anchor="end" dominant-baseline="middle"${ref ? ' font-weight="bold"' : ''}>${esc(g.activation === 'copy' ? 'copy (1 thread)' : g.activation)}</text>`,
+      `<text x="${x0 + M.left - 6}" y="${y + (threads.length * BAR) / 2}" text-anchor="end" dominant-baseline="middle"${ref ? ' font-weight="bold"' : ''}>${esc(g.activation === 'copy' ? `copy (1 thread${isHalf(p.dtype) ? ', 16-bit' : ''})` : g.activation)}</text>`,
     );
     for (const r of g.rows) {
       const k = threads.indexOf(r.threads);
       const yb = y + k * BAR;
       const w = Math.max(1, sx(r.elementsPerS) - sx(0));
-      const vs =
-        r.activation === 'copy' || r.activation === 'relu' || r.vsRelu == null ? '' : `, ${r.vsRelu.toFixed(2)}× relu`;
+      // float32 bars read against relu; 16-bit ones against the same function in float32
+      const vs = isHalf(p.dtype)
+        ? r.activation === 'copy' || r.vsFloat32 == null
+          ? ''
+          : `, ${gain(1 / r.vsFloat32)}× float32`
+        : r.activation === 'copy' || r.activation === 'relu' || r.vsRelu == null
+          ? ''
+          : `, ${r.vsRelu.toFixed(2)}× relu`;
       const text = `${rate(r.elementsPerS)}${vs}`;
       parts.push(
         `<rect class="bar" x="${sx(0).toFixed(1)}" y="${yb + 1}" width="${w.toFixed(1)}" height="${BAR - 2}" fill="${THREAD_COLOURS[k % THREAD_COLOURS.length]}"${ref ? ' stroke="#000" stroke-width="1"' : ''}><title>${esc(`${r.activation}, ${r.threads} thread(s): ${text}, ${r.ms.toPrecision(3)} ms`)}</title></rect>`,
@@ -146,7 +162,10 @@ export function chart(doc: Results): string {
   const rowH: number[] = [];
   for (let i = 0; i < ps.length; i += cols)
     rowH.push(Math.max(...ps.slice(i, i + cols).map((p) => panelHeight(p, threads.length))));
-  const head = 88;
+  // 16-bit panels add a line to the head: what their bars' ratio is
+  const halfPanels = ps.some((p) => isHalf(p.dtype));
+  const shift = halfPanels ? 15 : 0;
+  const head = 88 + shift;
   const width = cols * PANEL_W;
   const height = head + rowH.reduce((a, b) => a + b, 0) + 10;
   const body = ps.map((p, i) => {
@@ -164,7 +183,7 @@ export function chart(doc: Results): string {
   const legend = threads
     .map(
       (t, k) =>
-        `<rect x="${20 + k * 130}" y="62" width="14" height="10" fill="${THREAD_COLOURS[k % THREAD_COLOURS.length]}"/><text x="${38 + k * 130}" y="71">${t} thread${t > 1 ? 's' : ''}</text>`,
+        `<rect x="${20 + k * 130}" y="${62 + shift}" width="14" height="10" fill="${THREAD_COLOURS[k % THREAD_COLOURS.length]}"/><text x="${38 + k * 130}" y="${71 + shift}">${t} thread${t > 1 ? 's' : ''}</text>`,
     )
     .join('');
   return [
@@ -173,8 +192,13 @@ export function chart(doc: Results): string {
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
     `<text x="${width / 2}" y="40" text-anchor="middle">${esc(caption)}</text>`,
     `<text x="${width / 2}" y="55" text-anchor="middle">${esc(`Each bar: elements per second and time ÷ relu's at the same size, pass and threads; every CPU panel on one scale${gpuNote}`)}</text>`,
+    ...(halfPanels
+      ? [
+          `<text x="${width / 2}" y="70" text-anchor="middle">${esc("In the bfloat16 and float16 panels (x, dy, out of 16 bits): elements per second and that over the same function's in float32 at the same size, pass and threads (above 1: faster)")}</text>`,
+        ]
+      : []),
     legend,
-    `<text x="${20 + threads.length * 130}" y="71">copy: one thread in each colour, timed with that group's rows</text>`,
+    `<text x="${20 + threads.length * 130}" y="${71 + shift}">copy: one thread in each colour, timed with that group's rows</text>`,
     ...body,
     '</svg>',
     '',

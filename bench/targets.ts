@@ -2,6 +2,7 @@
 // (`npm run bench:docs`) and that `npm run bench` judges, so the page and the bench cannot drift.
 // Each target judges a run's rows: met, NOT MET (with how far over), or not measured (with why).
 // Pure functions: test/bench.test.ts checks them.
+import { DTYPE_SHORT, type Dtype, dtypeOf, type HalfDtype, isHalf } from './half';
 import type { Pass, Peer, Row, Verdict } from './results';
 
 export interface Target {
@@ -23,6 +24,9 @@ const N20 = 2 ** 20;
 const N24 = 2 ** 24;
 const x = (r: number): string => `${r.toFixed(2)}x`;
 const hard = ['hardSwish', 'hardMish', 'hMish'];
+/** The functions whose 16-bit rows are held to 1.7x float32's throughput: memory-bound in float32. */
+export const HALF_BANDWIDTH = ['relu', ...hard, 'relu6', 'hardSigmoid'];
+const HALF_SPEEDUP = 1.7;
 
 interface Check {
   name: string;
@@ -30,10 +34,13 @@ interface Check {
   limit: number;
   /** 'max': value <= limit is met (times, ratios); 'min': value >= limit (shares of bandwidth) */
   kind?: 'max' | 'min';
+  /** how the value reads: a ratio (1.23x) or a share (98.0%); a 'max' is a ratio, a 'min' a share unless said */
+  unit?: 'x' | '%';
 }
 
 const over = (c: Check): number => (c.kind === 'min' ? c.limit / c.value : c.value / c.limit);
-const unit = (c: Check, v: number): string => (c.kind === 'min' ? `${(100 * v).toFixed(1)}%` : x(v));
+const unit = (c: Check, v: number): string =>
+  (c.unit ?? (c.kind === 'min' ? '%' : 'x')) === '%' ? `${(100 * v).toFixed(1)}%` : x(v);
 
 /** Met when every check is within its limit; otherwise how far the worst is over, and which are. */
 function judgeAll(checks: Check[], notMeasured: string): Omit<Verdict, 'id' | 'target'> {
@@ -51,7 +58,17 @@ function judgeAll(checks: Check[], notMeasured: string): Omit<Verdict, 'id' | 't
   };
 }
 
-const cpuRows = (run: RunView) => run.rows.filter((r) => r.backend === 'cpu' && !r.roundTrip);
+/** The CPU rows of one element type (float32 unless said): the float32 targets see float32 rows only. */
+const cpuRows = (run: RunView, dtype: Dtype = 'float32') =>
+  run.rows.filter((r) => r.backend === 'cpu' && !r.roundTrip && dtypeOf(r) === dtype);
+/** The peers computing in float32: the float32 targets' peers. */
+const f32Peers = (run: RunView) => run.peers.filter((p) => dtypeOf(p) === 'float32');
+/** The 16-bit formats the run has CPU rows of. */
+const halfDtypes = (run: RunView): HalfDtype[] =>
+  (['bfloat16', 'float16'] as const).filter((d) => cpuRows(run, d).length > 0);
+const halfName = (d: Dtype) => (isHalf(d) ? ` ${DTYPE_SHORT[d]}` : '');
+const NO_HALF =
+  'no bfloat16 or float16 rows in this run (npm run bench -- --dtype float32,bfloat16,float16 --sizes 20,24)';
 const find = (rows: Row[], activation: string, pass: Pass, n: number, threads: number) =>
   rows.find((r) => r.activation === activation && r.pass === pass && r.n === n && r.threads === threads);
 const functions = (rows: Row[]) => [...new Set(rows.map((r) => r.activation))].filter((a) => a !== 'copy');
@@ -81,7 +98,7 @@ export const TARGETS: Target[] = [
       for (const a of ['relu', ...hard])
         for (const pass of ['forward', 'backward'] as const) {
           const r = find(rows, a, pass, N20, 1);
-          const copy = run.peers.find((p) => p.name === 'memcpy' && p.pass === pass && p.n === N20);
+          const copy = f32Peers(run).find((p) => p.name === 'memcpy' && p.pass === pass && p.n === N20);
           if (r && copy) checks.push({ name: `${a} ${pass}`, value: r.ms / copy.ms, limit: 1.05 });
         }
       return judgeAll(
@@ -95,7 +112,9 @@ export const TARGETS: Target[] = [
     text: "CPU, one thread, 2^20: every function, forward and backward, at least as fast as the fastest installed peer that computes it (oneDNN's JIT eltwise kernels, XNNPACK, a loop over glibc's libmvec or SLEEF, PyTorch's CPU kernels): silu/swish and its kin ≤ a libmvec loop's time, mish ≤ oneDNN's mish.",
     judge(run) {
       const rows = cpuRows(run);
-      const at = run.peers.filter((p) => p.backend === 'cpu' && p.name !== 'memcpy' && p.threads === 1 && p.n === N20);
+      const at = f32Peers(run).filter(
+        (p) => p.backend === 'cpu' && p.name !== 'memcpy' && p.threads === 1 && p.n === N20,
+      );
       const checks: Check[] = [];
       for (const key of new Set(at.map((p) => `${p.activation}|${p.pass}`))) {
         const [a, pass] = key.split('|') as [string, Pass];
@@ -126,7 +145,7 @@ export const TARGETS: Target[] = [
     judge(run) {
       const rows = cpuRows(run);
       const checks: Check[] = [];
-      for (const p of run.peers.filter((q) => q.name === 'oneDNN' && q.pass === 'backward' && q.n === N20)) {
+      for (const p of f32Peers(run).filter((q) => q.name === 'oneDNN' && q.pass === 'backward' && q.n === N20)) {
         const own = find(rows, p.activation, 'backward', N20, 1);
         if (own) checks.push({ name: p.activation, value: own.ms / p.ms, limit: 1 });
       }
@@ -146,29 +165,31 @@ export const TARGETS: Target[] = [
         if (relu && copy) checks.push({ name: `relu forward ${t(th)}`, value: relu.ms / copy.ms, limit: 1.05 });
       }
       const back = find(rows, 'relu', 'backward', N24, 1);
-      const memcpy = run.peers.find((p) => p.name === 'memcpy' && p.pass === 'backward' && p.n === N24);
+      const memcpy = f32Peers(run).find((p) => p.name === 'memcpy' && p.pass === 'backward' && p.n === N24);
       if (back && memcpy) checks.push({ name: 'relu backward 1t', value: back.ms / memcpy.ms, limit: 1.05 });
       return judgeAll(checks, 'no 2^24 rows in this run (npm run bench -- --sizes 20,24)');
     },
   },
   {
     id: 'cpu-2^24-per-element',
-    text: "CPU at 2^24, one thread and all threads: every function's time per element ≤ 1.15× its time per element at 2^20 (no penalty for leaving the caches), forward and backward.",
+    text: "CPU at 2^24, one thread and all threads: every function's time per element ≤ 1.15× its time per element at 2^20 (no penalty for leaving the caches), forward and backward, in float32 and in each 16-bit format timed (bfloat16, float16).",
     judge(run) {
-      const rows = cpuRows(run);
       const checks: Check[] = [];
-      for (const th of threadsAt(rows, N24))
-        for (const a of functions(rows))
-          for (const pass of ['forward', 'backward'] as const) {
-            const big = find(rows, a, pass, N24, th);
-            const small = find(rows, a, pass, N20, th);
-            if (big && small)
-              checks.push({
-                name: `${a} ${pass} ${t(th)}`,
-                value: big.ms / N24 / (small.ms / N20),
-                limit: 1.15,
-              });
-          }
+      for (const dtype of ['float32', ...halfDtypes(run)] as Dtype[]) {
+        const rows = cpuRows(run, dtype);
+        for (const th of threadsAt(rows, N24))
+          for (const a of functions(rows))
+            for (const pass of ['forward', 'backward'] as const) {
+              const big = find(rows, a, pass, N24, th);
+              const small = find(rows, a, pass, N20, th);
+              if (big && small)
+                checks.push({
+                  name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
+                  value: big.ms / N24 / (small.ms / N20),
+                  limit: 1.15,
+                });
+            }
+      }
       return judgeAll(checks, 'needs rows at 2^20 and 2^24 in one run (npm run bench -- --sizes 20,24)');
     },
   },
@@ -188,6 +209,84 @@ export const TARGETS: Target[] = [
         checks.push({ name: `${r.activation} ${r.pass} ${t(r.threads)} ${size}`, value: r.ms / dearer, limit: 1.15 });
       }
       return judgeAll(checks, 'no blend with both of its sides timed at 2^20 or 2^24 in this run');
+    },
+  },
+  {
+    id: 'cpu-half-bandwidth',
+    text: `CPU, bfloat16 and float16, 2^24, one thread and all threads: relu and the hard-* family (${HALF_BANDWIDTH.slice(1).join(', ')}), forward and backward, at least ${HALF_SPEEDUP}× the element throughput of the same function in float32 (half the bytes to move).`,
+    judge(run) {
+      const f32 = cpuRows(run);
+      const checks: Check[] = [];
+      for (const dtype of halfDtypes(run)) {
+        const rows = cpuRows(run, dtype);
+        for (const th of threadsAt(rows, N24))
+          for (const a of HALF_BANDWIDTH)
+            for (const pass of ['forward', 'backward'] as const) {
+              const half = find(rows, a, pass, N24, th);
+              const single = find(f32, a, pass, N24, th);
+              if (half && single)
+                checks.push({
+                  name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
+                  value: single.ms / half.ms,
+                  limit: HALF_SPEEDUP,
+                  kind: 'min',
+                  unit: 'x',
+                });
+            }
+      }
+      return judgeAll(
+        checks,
+        halfDtypes(run).length ? 'no 2^24 rows of these functions in float32 and 16 bits' : NO_HALF,
+      );
+    },
+  },
+  {
+    id: 'cpu-half-float32',
+    text: 'CPU, bfloat16 and float16, one thread and all threads, at 2^20 and 2^24: every other function, forward and backward, no slower than its float32 form.',
+    judge(run) {
+      const f32 = cpuRows(run);
+      const checks: Check[] = [];
+      for (const dtype of halfDtypes(run)) {
+        const rows = cpuRows(run, dtype);
+        for (const r of rows) {
+          if (HALF_BANDWIDTH.includes(r.activation) || r.activation === 'copy' || (r.n !== N20 && r.n !== N24))
+            continue;
+          const single = find(f32, r.activation, r.pass, r.n, r.threads);
+          if (single)
+            checks.push({
+              name: `${r.activation} ${r.pass} ${t(r.threads)}${halfName(dtype)} ${r.n === N20 ? '2^20' : '2^24'}`,
+              value: r.ms / single.ms,
+              limit: 1,
+            });
+        }
+      }
+      return judgeAll(checks, halfDtypes(run).length ? 'no 2^20 or 2^24 rows in float32 and 16 bits' : NO_HALF);
+    },
+  },
+  {
+    id: 'cpu-half-pytorch',
+    text: "CPU, bfloat16, one thread, at 2^20 and 2^24: every function, forward and backward, at least as fast as PyTorch's bfloat16 CPU kernel for it, where PyTorch computes it.",
+    judge(run) {
+      const rows = cpuRows(run, 'bfloat16');
+      const torch = run.peers.filter(
+        (p) => p.name === 'PyTorch' && dtypeOf(p) === 'bfloat16' && p.threads === 1 && (p.n === N20 || p.n === N24),
+      );
+      const checks: Check[] = [];
+      for (const p of torch) {
+        const own = find(rows, p.activation, p.pass, p.n, 1);
+        if (own)
+          checks.push({
+            name: `${p.activation} ${p.pass} ${p.n === N20 ? '2^20' : '2^24'}`,
+            value: own.ms / p.ms,
+            limit: 1,
+          });
+      }
+      return judgeAll(
+        checks,
+        rows.length
+          ? "PyTorch's bfloat16 CPU kernels not timed at 2^20 or 2^24 in this run (not installed, or --no-peers)"
+          : 'no bfloat16 rows in this run (npm run bench -- --dtype float32,bfloat16 --sizes 20,24)',
+      );
     },
   },
   {
@@ -242,7 +341,7 @@ export const TARGETS: Target[] = [
     text: "GPU, ≥ 2^26: every forward and backward no slower than PyTorch's own CUDA kernel for the same function, timed in the same run.",
     judge(run) {
       const rows = gpuRows(run);
-      const torch = run.peers.filter((p) => p.backend === 'cuda' && p.n >= 2 ** 26 && p.activation !== 'copy');
+      const torch = f32Peers(run).filter((p) => p.backend === 'cuda' && p.n >= 2 ** 26 && p.activation !== 'copy');
       const checks: Check[] = [];
       for (const p of torch) {
         const own = rows.find((r) => r.activation === p.activation && r.pass === p.pass && r.n === p.n);

@@ -2,12 +2,31 @@
 // the hand-written ONNX graphs. No timing here (speed is the benchmark's job).
 import { describe, expect, it } from 'vitest';
 import { accuracyOf, describeUlp, ulpNumber } from '../bench/accuracy';
-import { FULL_GPU_SIZES, FULL_HOST_SIZES, parseArgs, parseSizes, peerSelected, selected } from '../bench/args';
-import { markdownReport, peerStatusLines, ratioTables, sideBySide, terminalReport, textTable } from '../bench/format';
+import {
+  FULL_GPU_SIZES,
+  FULL_HOST_SIZES,
+  fileSuffix,
+  parseArgs,
+  parseDtypes,
+  parseSizes,
+  peerSelected,
+  selected,
+} from '../bench/args';
+import {
+  dtypeTables,
+  markdownReport,
+  peerStatusLines,
+  ratioTables,
+  sideBySide,
+  terminalReport,
+  textTable,
+} from '../bench/format';
+import { bf16Bits, everyHalf, f16Bits, fromHalf, halfError, halfUlp, halfValue, roundTo, toHalf } from '../bench/half';
 import { notInstalled, opId, type PeerOp, parsePeerLines, probeFailure, type Runner } from '../bench/native-peers';
 import { onnxModel, peerGraphs, varint } from '../bench/onnx';
 import { selectOps } from '../bench/peer-run';
 import {
+  bytesPerElement,
   cacheResident,
   checkSchema,
   deriveRows,
@@ -56,6 +75,17 @@ describe('bench options', () => {
     expect(selected('copy', o.filter)).toBe(true);
     expect(selected('silu', o.filter)).toBe(false);
     expect(selected('silu', [])).toBe(true);
+  });
+
+  it('matches a whole name after =, so that relu does not bring leakyRelu and relu6', () => {
+    const { filter } = parseArgs(['--filter', '=relu,=Mish,gelu']);
+    expect(filter).toEqual(['=relu', '=mish', 'gelu']);
+    expect(
+      ['relu', 'leakyRelu', 'relu6', 'mish', 'hardMish', 'gelu', 'geluTanh'].filter((a) => selected(a, filter)),
+    ).toEqual(['relu', 'mish', 'gelu', 'geluTanh']);
+    expect(peerSelected('relu', filter)).toBe(true);
+    expect(peerSelected('leakyRelu', filter)).toBe(false);
+    expect(peerSelected('hardMish', filter)).toBe(false);
   });
 
   it('rejects unknown options and missing values', () => {
@@ -492,5 +522,194 @@ describe('bench side by side', () => {
     );
     const bad = { ...d, nativePeers: [{ name: 'SLEEF', version: null, skipped: null }] };
     expect(() => checkSchema(bad)).toThrow('results JSON: native peer SLEEF');
+  });
+});
+
+describe('bench element types: options', () => {
+  it('times float32 alone unless --dtype names the 16-bit formats, float32 always first', () => {
+    expect(parseArgs([]).dtypes).toEqual(['float32']);
+    expect(parseArgs(['--sizes', '2^12', '--filter', 'hMish', '--json-only']).dtypes).toEqual(['float32']);
+    expect(parseArgs(['--dtype', 'float16,bfloat16']).dtypes).toEqual(['float32', 'bfloat16', 'float16']);
+    expect(parseArgs(['--dtype=bfloat16']).dtypes).toEqual(['float32', 'bfloat16']);
+    expect(parseDtypes('float32, float32')).toEqual(['float32']);
+    expect(() => parseDtypes('float64')).toThrow(
+      'Expected float32, bfloat16 or float16 for --dtype but received "float64"',
+    );
+    expect(() => parseArgs(['--dtype'])).toThrow('Expected a value for --dtype but received none');
+  });
+
+  it('names a run with 16-bit rows apart, so that it never overwrites a float32 run of the day', () => {
+    expect(fileSuffix({ mode: 'full', dtypes: ['float32'] })).toBe('');
+    expect(fileSuffix({ mode: 'custom', dtypes: ['float32'] })).toBe('-custom');
+    expect(fileSuffix({ mode: 'quick', dtypes: ['float32'] })).toBe('-quick');
+    expect(fileSuffix(parseArgs(['--dtype', 'bfloat16', '--sizes', '20,24']))).toBe('-dtype');
+    expect(fileSuffix(parseArgs(['--dtype', 'float16']))).toBe('-dtype');
+    expect(fileSuffix(parseArgs(['--quick', '--dtype', 'float16']))).toBe('-quick-dtype');
+  });
+});
+
+describe('bench element types: the 16-bit formats', () => {
+  it('round float32 values to bfloat16 and float16 to nearest even, and read every value back exactly', () => {
+    for (const dtype of ['bfloat16', 'float16'] as const) {
+      const bits = everyHalf();
+      const values = fromHalf(bits, dtype);
+      const back = toHalf(values, dtype);
+      for (let i = 0; i < bits.length; i++)
+        if (!Number.isNaN(values[i])) expect(back[i], `${dtype} bits ${i}`).toBe(bits[i]);
+        else expect(Number.isNaN(halfValue(back[i], dtype))).toBe(true);
+    }
+    // ties go to the even neighbour; past the largest finite value (and half its ulp) to Inf
+    expect(bf16Bits(1 + 2 ** -8)).toBe(0x3f80);
+    expect(bf16Bits(1 + 3 * 2 ** -8)).toBe(0x3f82);
+    expect(bf16Bits(Number.NaN)).toBe(0x7fc0);
+    expect(bf16Bits(-0)).toBe(0x8000);
+    expect(f16Bits(1 + 2 ** -11)).toBe(0x3c00);
+    expect(f16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(f16Bits(65504)).toBe(0x7bff);
+    expect(f16Bits(65519)).toBe(0x7bff);
+    expect(f16Bits(65520)).toBe(0x7c00);
+    expect(f16Bits(-Infinity)).toBe(0xfc00);
+    expect(f16Bits(2 ** -25)).toBe(0); // a tie with 0 and the smallest subnormal: 0 is even
+    expect(f16Bits(3 * 2 ** -26)).toBe(1);
+    expect(f16Bits(-(2 ** -24))).toBe(0x8001);
+    expect([...fromHalf(Uint16Array.from([0x3c00, 0x0001, 0xfbff]), 'float16')]).toEqual([1, 2 ** -24, -65504]);
+    expect([...fromHalf(Uint16Array.from([0x3f80, 0xc000]), 'bfloat16')]).toEqual([1, -2]);
+    expect(roundTo(1 / 3, 'bfloat16')).toBe(0.333984375);
+    expect(halfUlp(1, 'float16')).toBe(2 ** -10);
+    expect(halfUlp(1e-30, 'float16')).toBe(2 ** -24);
+    expect(halfUlp(3, 'bfloat16')).toBe(2 ** -6);
+  });
+
+  it('measures a 16-bit result in ulps of its format, with the special values exact', () => {
+    expect(halfError(1, 1 + 2 ** -11, 'float16')).toBeCloseTo(0.5, 12);
+    expect(halfError(1 + 2 ** -9, 1, 'float16')).toBeCloseTo(2, 12);
+    expect(halfError(Number.NaN, Number.NaN, 'bfloat16')).toBe(0);
+    expect(halfError(0, Number.NaN, 'bfloat16')).toBe(Number.POSITIVE_INFINITY);
+    expect(halfError(Number.POSITIVE_INFINITY, 70000, 'float16')).toBe(0); // 70000 rounds to Inf
+    expect(halfError(65504, 70000, 'float16')).toBe(Number.POSITIVE_INFINITY);
+    expect(halfError(0, 2 ** -20, 'float16')).toBe(0); // below the smallest normal: within it
+    expect(halfError(2 ** -13, 0, 'float16')).toBe(Number.POSITIVE_INFINITY);
+    // backward: the float32 allowance of 2^-24 |dy|
+    expect(halfError(2 ** -24, 0, 'bfloat16', 1)).toBe(0);
+    expect(
+      accuracyOf(
+        'mish',
+        'forward',
+        Float32Array.of(1),
+        Float32Array.of(0),
+        Float32Array.of(0.8671875),
+        mishRef(),
+        'bfloat16',
+      ).maxUlp,
+    ).toBeLessThan(1);
+    expect(bytesPerElement('backward', 'bfloat16')).toBe(6);
+    expect(bytesPerElement('forward')).toBe(8);
+  });
+});
+
+const h = (
+  dtype: 'bfloat16' | 'float16',
+  activation: string,
+  pass: Measurement['pass'],
+  ms: number,
+  extra: Partial<Measurement> = {},
+) => m(activation, pass, ms, { dtype, ...extra });
+
+describe('bench element types: figures, JSON, tables and chart', () => {
+  const rows = () =>
+    deriveRows([
+      ...sample,
+      h('bfloat16', 'copy', 'forward', 0.25),
+      h('bfloat16', 'relu', 'forward', 0.5),
+      h('bfloat16', 'mish', 'forward', 1),
+      h('bfloat16', 'mish', 'backward', 2),
+      h('float16', 'copy', 'forward', 0.3),
+      h('float16', 'mish', 'forward', 1.5),
+    ]);
+
+  it('reads the 16-bit rows against float32 relu, a copy of their own bytes and their function in float32', () => {
+    const r = rows();
+    const bf = (a: string, pass = 'forward') =>
+      r.find((x) => x.dtype === 'bfloat16' && x.activation === a && x.pass === pass)!;
+    expect(bf('mish').vsRelu).toBeCloseTo(1); // float32 relu: 1 ms
+    expect(bf('mish').vsCopy).toBeCloseTo(4); // the bfloat16 copy: 0.25 ms
+    expect(bf('mish').vsFloat32).toBeCloseTo(1 / 1.2);
+    expect(bf('mish', 'backward').vsFloat32).toBeCloseTo(2 / 2.5);
+    expect(bf('mish').gbps).toBeCloseTo((4 * 2 ** 20) / 1e-3 / 1e9, 9); // 2 bytes in, 2 out
+    const f16 = r.find((x) => x.dtype === 'float16' && x.activation === 'mish')!;
+    expect(f16.vsCopy).toBeCloseTo(5);
+    expect(f16.vsFloat32).toBeCloseTo(1.25);
+    // the float32 rows are what they were: relu and copy of their own dtype, no vsFloat32
+    const f32 = r.find((x) => x.dtype === undefined && x.activation === 'mish' && x.pass === 'forward')!;
+    expect(f32).toMatchObject({ vsRelu: 1.2, vsCopy: 2.4 });
+    expect('vsFloat32' in f32).toBe(false);
+  });
+
+  it('keeps the dtype of rows, peers and accuracy through the JSON, and rejects an unknown one', () => {
+    const d = { ...doc(), rows: rows() };
+    d.peers = [...d.peers, nativePeer('PyTorch', 'mish', 'forward', 2, { dtype: 'bfloat16' })];
+    const back = JSON.parse(JSON.stringify(d)) as Results;
+    expect(() => checkSchema(back)).not.toThrow();
+    expect(back.rows.filter((r) => r.dtype === 'bfloat16')).toHaveLength(4);
+    expect(back.peers.at(-1)!.dtype).toBe('bfloat16');
+    expect(back).toEqual(d);
+    const bad = JSON.parse(JSON.stringify(d)) as Results;
+    bad.rows[8].dtype = 'float64' as 'float16';
+    expect(() => checkSchema(bad)).toThrow('results JSON: row dtype float64 of');
+  });
+
+  it('gives each element type its tables, its chart panels and its column beside float32', () => {
+    const d = { ...doc(), rows: rows() };
+    d.peers = [nativePeer('PyTorch', 'mish', 'forward', 2, { dtype: 'bfloat16' })];
+    const md = markdownReport(d, 'c.svg');
+    expect(md).toContain('**CPU, 1 thread, bfloat16, forward, n = 2^20 (vs relu: float32 relu');
+    expect(md).toContain('| activation | ms | Melem/s | GB/s | vs relu | vs copy | vs float32 |');
+    expect(md).toContain('| mish | 1.00 | 1049 | 4.19 | 1.00x | 4.00x | 0.83x |');
+    expect(md).toContain('the bfloat16 and float16 rows (x, dy, out of 16 bits) half of each');
+    const [t] = dtypeTables(d);
+    expect(t.head).toEqual(['op', 'float32 1t', 'bfloat16 1t', 'float16 1t', 'PyTorch bf16 1t']);
+    expect(t.body).toEqual([
+      ['copy fwd', '0.500', '0.250 (2.00x)', '0.300 (1.67x)', '-'],
+      ['relu fwd', '1.00', '0.500 (2.00x)', '-', '-'],
+      ['mish fwd', '1.20', '1.00 (1.20x)', '1.50 (0.80x)', '2.00'],
+      ['mish bwd', '2.50', '2.00 (1.25x)', '-', '-'],
+    ]);
+    expect(dtypeTables(doc())).toEqual([]);
+    const svg = chart(d);
+    expect(svg).toContain('CPU forward, bfloat16, n = 2<tspan dy="-5" font-size="8">20</tspan>');
+    expect(svg).toContain('CPU backward, bfloat16, n = 2<tspan');
+    expect(svg).toContain('CPU forward, float16, n = 2<tspan');
+    expect(svg).toContain('>1.05 G/s, 1.20× float32</text>'); // bfloat16 mish: 2^20 / 1 ms
+    expect(svg).toContain('copy (1 thread, 16-bit)');
+    expect(svg).toContain('In the bfloat16 and float16 panels');
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    expect(chart(doc())).not.toContain('bfloat16');
+  });
+});
+
+describe('bench element types: the peers', () => {
+  it('reads 16-bit ops from the runners, with their own ids, and runs them only in a run of their dtype', () => {
+    const p = parsePeerLines(
+      '{"peer":{"name":"oneDNN","version":"2.6.3","ops":[{"activation":"mish","pass":"forward","how":"f32"},{"activation":"mish","pass":"forward","how":"bf16","dtype":"bfloat16"},{"activation":"mish","pass":"forward","how":"?","dtype":"int8"}]}}',
+    );
+    const ops = p.peers[0].ops;
+    expect(ops.map((o) => opId(o))).toEqual(['oneDNN/mish/forward', 'oneDNN/mish/forward/bfloat16']);
+    const runner: Runner = { label: 'native', command: 'native', args: [], peers: p.peers };
+    const pick = (dtypes?: Array<'float32' | 'bfloat16' | 'float16'>) =>
+      selectOps([runner], () => true, dtypes).map((s) => opId(s.op));
+    expect(pick()).toEqual(['oneDNN/mish/forward']);
+    expect(pick(['float32', 'float16'])).toEqual(['oneDNN/mish/forward']);
+    expect(pick(['float32', 'bfloat16'])).toEqual(['oneDNN/mish/forward', 'oneDNN/mish/forward/bfloat16']);
+  });
+
+  it('leaves the 16-bit peers out of the float32 side by side and targets', () => {
+    const d = peerDoc();
+    const before = sideBySide(d);
+    d.peers = [...d.peers, nativePeer('oneDNN', 'mish', 'forward', 0.1, { dtype: 'bfloat16' })];
+    d.peers.push(nativePeer('memcpy', 'memcpy', 'forward', 0.01, { dtype: 'bfloat16', maxUlp: null, maxUlp30: null }));
+    expect(sideBySide(d)).toEqual(before);
+    const ids = ['cpu-copy-speed', 'cpu-fastest-peer'];
+    const judged = (peers: Peer[]) => verdicts(d.rows, peers).filter((v) => ids.includes(v.id!));
+    expect(judged(d.peers)).toEqual(judged(peerDoc().peers));
   });
 });

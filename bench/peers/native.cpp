@@ -11,9 +11,11 @@
 //   native --time DIR SIZES IDS T0 T1 S     times each op at each size on DIR/x-<n>.f32 and
 //                                           dy-<n>.f32: {"time": {id, n, ms, samples}}
 //
-// IDS are "peer/activation/pass", comma-separated. Timing is the benchmark package's method: a
-// sample is as many calls as take at least T0 seconds, samples are taken until at least S of them
-// and T1 seconds, and the time per call is the median sample.
+// IDS are "peer/activation/pass", comma-separated, with "/bfloat16" for the ops on bfloat16
+// arrays (oneDNN's, where the CPU has AVX512-BF16): those round DIR's float32 inputs to
+// bfloat16 before any timing and --check widens their results back to float32. Timing is the
+// benchmark package's method: a sample is as many calls as take at least T0 seconds, samples are
+// taken until at least S of them and T1 seconds, and the time per call is the median sample.
 #include <gnu/libc-version.h>
 #include <immintrin.h>
 
@@ -48,7 +50,39 @@ using Make = std::function<Call(size_t n, const float* x, const float* dy, float
 struct Op {
   std::string peer, activation, pass, how;
   Make make;
+  // "float32", or "bfloat16": the op reads its float32 inputs rounded to bfloat16 and writes
+  // bfloat16 into the first 2n bytes of out
+  std::string dtype = "float32";
 };
+
+std::string idOf(const Op& op) {
+  return op.peer + "/" + op.activation + "/" + op.pass +
+         (op.dtype == "float32" ? "" : "/" + op.dtype);
+}
+
+// float32 to bfloat16 bits, rounded to nearest even (a NaN stays a quiet NaN), as bench/half.ts.
+uint16_t toBf16(float v) {
+  uint32_t b;
+  memcpy(&b, &v, 4);
+  if ((b & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((b >> 16) | 0x40);
+  return static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+
+std::shared_ptr<std::vector<uint16_t>> bf16Copy(const float* v, size_t n) {
+  auto out = std::make_shared<std::vector<uint16_t>>(n);
+  for (size_t i = 0; i < n; i++) (*out)[i] = toBf16(v[i]);
+  return out;
+}
+
+// The bfloat16 results in the first 2n bytes of out, widened in place to n floats: from the end,
+// so that each float is written over bfloat16 values already read.
+void widenBf16(float* out, size_t n) {
+  const uint16_t* h = reinterpret_cast<const uint16_t*>(out);
+  for (size_t i = n; i-- > 0;) {
+    uint32_t b = static_cast<uint32_t>(h[i]) << 16;
+    memcpy(out + i, &b, 4);
+  }
+}
 
 struct Peer {
   std::string name, version;
@@ -106,19 +140,23 @@ void addDnnl() {
       {"softplus", algorithm::eltwise_soft_relu, 0.f, "eltwise_soft_relu"},
       {"elu", algorithm::eltwise_elu, 1.f, "eltwise_elu alpha 1"},
   };
-  auto md = [](size_t n) {
-    return memory::desc({static_cast<memory::dim>(n)}, memory::data_type::f32,
-                        memory::format_tag::a);
+  using dt = memory::data_type;
+  auto md = [](size_t n, dt type = dt::f32) {
+    return memory::desc({static_cast<memory::dim>(n)}, type, memory::format_tag::a);
   };
-  auto forwardPd = [md](const Alg& a, size_t n, prop_kind kind) {
-    return eltwise_forward::primitive_desc(eltwise_forward::desc(kind, a.alg, md(n), a.alpha, 0.f),
-                                           eng);
+  auto forwardPd = [md](const Alg& a, size_t n, prop_kind kind, dt type = dt::f32) {
+    return eltwise_forward::primitive_desc(
+        eltwise_forward::desc(kind, a.alg, md(n, type), a.alpha, 0.f), eng);
   };
-  auto backwardPd = [md, forwardPd](const Alg& a, size_t n) {
+  auto backwardPd = [md, forwardPd](const Alg& a, size_t n, dt type = dt::f32) {
     return eltwise_backward::primitive_desc(
-        eltwise_backward::desc(a.alg, md(n), md(n), a.alpha, 0.f), eng,
-        forwardPd(a, n, prop_kind::forward_training));
+        eltwise_backward::desc(a.alg, md(n, type), md(n, type), a.alpha, 0.f), eng,
+        forwardPd(a, n, prop_kind::forward_training, type));
   };
+  // bfloat16 where the CPU computes it natively (AVX512-BF16): elsewhere oneDNN would emulate it
+  const bool bf16 = (static_cast<unsigned>(get_effective_cpu_isa()) &
+                     static_cast<unsigned>(cpu_isa::avx512_core_bf16)) ==
+                    static_cast<unsigned>(cpu_isa::avx512_core_bf16);
   for (const Alg& a : algs) {
     const std::string f = std::string(a.name) + ", " +
                           forwardPd(a, 1024, prop_kind::forward_inference).impl_info_str();
@@ -146,6 +184,43 @@ void addDnnl() {
             strm.wait();
           };
         });
+    if (!bf16) continue;
+    // The same primitives on bfloat16 memory: x and dy rounded once, untimed, held by the call.
+    const std::string fb =
+        std::string(a.name) + ", bf16, " +
+        forwardPd(a, 1024, prop_kind::forward_inference, dt::bf16).impl_info_str();
+    add("oneDNN", a.activation, "forward", fb,
+        [=](size_t n, const float* x, const float*, float* out) -> Call {
+          auto pd = forwardPd(a, n, prop_kind::forward_inference, dt::bf16);
+          auto xh = bf16Copy(x, n);
+          memory src(md(n, dt::bf16), eng, xh->data()), dst(md(n, dt::bf16), eng, out);
+          eltwise_forward prim(pd);
+          return [=]() mutable {
+            prim.execute(strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+            strm.wait();
+            (void)xh;
+          };
+        });
+    ops.back().dtype = "bfloat16";
+    const std::string bb = std::string(a.name) + " backward from x, bf16, " +
+                           backwardPd(a, 1024, dt::bf16).impl_info_str();
+    add("oneDNN", a.activation, "backward", bb,
+        [=](size_t n, const float* x, const float* dy, float* out) -> Call {
+          auto pd = backwardPd(a, n, dt::bf16);
+          auto xh = bf16Copy(x, n);
+          auto dyh = bf16Copy(dy, n);
+          memory src(md(n, dt::bf16), eng, xh->data()), ddst(md(n, dt::bf16), eng, dyh->data()),
+              dsrc(md(n, dt::bf16), eng, out);
+          eltwise_backward prim(pd);
+          return [=]() mutable {
+            prim.execute(
+                strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst}, {DNNL_ARG_DIFF_SRC, dsrc}});
+            strm.wait();
+            (void)xh;
+            (void)dyh;
+          };
+        });
+    ops.back().dtype = "bfloat16";
   }
 }
 #endif
@@ -346,7 +421,7 @@ void addAll() {
 
 const Op* find(const std::string& id) {
   for (const Op& op : ops)
-    if (op.peer + "/" + op.activation + "/" + op.pass == id) return &op;
+    if (idOf(op) == id) return &op;
   return nullptr;
 }
 
@@ -428,7 +503,8 @@ int main(int argc, char** argv) {
       for (const Op& op : ops)
         if (op.peer == p.name) {
           line += std::string(first ? "" : ",") + "{\"activation\":" + json(op.activation) +
-                  ",\"pass\":" + json(op.pass) + ",\"how\":" + json(op.how) + "}";
+                  ",\"pass\":" + json(op.pass) + ",\"how\":" + json(op.how) +
+                  (op.dtype == "float32" ? "" : ",\"dtype\":" + json(op.dtype)) + "}";
           first = false;
         }
       printf("%s]}}\n", line.c_str());
@@ -450,6 +526,7 @@ int main(int argc, char** argv) {
       }
       std::fill(out.begin(), out.end(), NAN);
       op->make(n, x.data(), dy.data(), out.data())();
+      if (op->dtype == "bfloat16") widenBf16(out.data(), n);
       const std::string file = dir + "/out-" + std::to_string(k++) + ".f32";
       FILE* f = fopen(file.c_str(), "wb");
       if (!f || fwrite(out.data(), sizeof(float), n, f) != n) {

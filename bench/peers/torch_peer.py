@@ -1,6 +1,9 @@
 # PyTorch's CPU kernels as a peer of `npm run bench`, on one thread (torch.set_num_threads(1)):
 # torch.ops.aten.<op>.out (forward) and <op>_backward.grad_input (backward) into preallocated
-# tensors. The protocol is bench/peers/native.cpp's (one JSON object per line on stdout):
+# tensors, on float32 tensors and, where this PyTorch has the kernel, on bfloat16 ones (ids
+# "PyTorch/<activation>/<pass>/bfloat16": the float32 inputs rounded to bfloat16 before any
+# timing, the results widened to float32 for --check). The protocol is bench/peers/native.cpp's
+# (one JSON object per line on stdout):
 #
 #   torch_peer.py --info
 #   torch_peer.py --check DIR IDS
@@ -93,7 +96,32 @@ OPS = [
     ("leakyRelu", "backward", "aten.leaky_relu_backward.grad_input slope 0.01",
      backward(lambda x, d, o: A.leaky_relu_backward.grad_input(d, x, SLOPE, False, grad_input=o))),
 ]
-BY_ID = {f"PyTorch/{a}/{p}": make for a, p, _, make in OPS}
+# The 16-bit formats timed beside float32 where PyTorch's CPU kernel takes them (float16 has
+# almost no CPU activation kernels in PyTorch 1.13, so only bfloat16).
+HALF = {"bfloat16": torch.bfloat16}
+
+
+def runs_in(make, dtype):
+    # whether this PyTorch computes the op in dtype: one call on a few elements
+    x = torch.linspace(-4, 4, 16).to(dtype)
+    try:
+        make(x, x.clone(), torch.empty_like(x))()
+        return True
+    except RuntimeError:
+        return False
+
+
+def table():
+    # (id, activation, pass, how, make, dtype name), float32 first
+    rows = [(f"PyTorch/{a}/{p}", a, p, how, make, "float32") for a, p, how, make in OPS]
+    for name, dtype in HALF.items():
+        rows += [(f"PyTorch/{a}/{p}/{name}", a, p, f"{how}, {name} tensors", make, name)
+                 for a, p, how, make in OPS if runs_in(make, dtype)]
+    return rows
+
+
+def dtype_of(name):
+    return HALF.get(name, torch.float32)
 
 
 def emit(obj):
@@ -131,34 +159,44 @@ def time_call(call, min_time, max_time, min_samples):
 
 
 def main(argv):
+    ops = table()
+    by_id = {op_id: (make, dtype) for op_id, _, _, _, make, dtype in ops}
     if argv[:1] == ["--info"]:
-        ops = [{"activation": a, "pass": p, "how": how} for a, p, how, _ in OPS]
-        emit({"peer": {"name": "PyTorch", "version": torch.__version__, "ops": ops}})
+        listed = [{"activation": a, "pass": p, "how": how, **({} if d == "float32" else {"dtype": d})}
+                  for _, a, p, how, _, d in ops]
+        emit({"peer": {"name": "PyTorch", "version": torch.__version__, "ops": listed}})
         return 0
     if argv[:1] == ["--check"] and len(argv) == 3:
         folder, ids = argv[1], [i for i in argv[2].split(",") if i]
-        x, dy = read(f"{folder}/check-x.f32"), read(f"{folder}/check-dy.f32")
-        out = torch.empty_like(x)
+        x32, dy32 = read(f"{folder}/check-x.f32"), read(f"{folder}/check-dy.f32")
         for k, op in enumerate(ids):
-            if op not in BY_ID:
+            if op not in by_id:
                 emit({"error": {"id": op, "message": "no such op"}})
                 continue
-            out.fill_(float("nan"))
-            BY_ID[op](x, dy, out)()
+            make, dtype = by_id[op]
+            x, dy = x32.to(dtype_of(dtype)), dy32.to(dtype_of(dtype))
+            out = torch.full_like(x, float("nan"))
+            make(x, dy, out)()
             path = f"{folder}/out-torch-{k}.f32"
-            out.numpy().tofile(path)
+            out.float().numpy().tofile(path)
             emit({"check": {"id": op, "file": path}})
         return 0
     if argv[:1] == ["--time"] and len(argv) == 7:
         folder, sizes, ids = argv[1], argv[2].split(","), [i for i in argv[3].split(",") if i]
         budget = float(argv[4]), float(argv[5]), int(argv[6])
         for n in sizes:
-            x, dy = read(f"{folder}/x-{n}.f32"), read(f"{folder}/dy-{n}.f32")
-            out = torch.empty_like(x)
+            x32, dy32 = read(f"{folder}/x-{n}.f32"), read(f"{folder}/dy-{n}.f32")
+            arrays = {}  # per dtype: x, dy and out, converted once (untimed)
             for op in ids:
-                if op in BY_ID:
-                    ms, samples = time_call(BY_ID[op](x, dy, out), *budget)
-                    emit({"time": {"id": op, "n": int(n), "ms": ms, "samples": samples}})
+                if op not in by_id:
+                    continue
+                make, dtype = by_id[op]
+                if dtype not in arrays:
+                    x, dy = x32.to(dtype_of(dtype)), dy32.to(dtype_of(dtype))
+                    arrays[dtype] = (x, dy, torch.empty_like(x))
+                ms, samples = time_call(make(*arrays[dtype]), *budget)
+                emit({"time": {"id": op, "n": int(n), "ms": ms, "samples": samples}})
+            del arrays
         return 0
     sys.stderr.write("usage: torch_peer.py --info | --check DIR IDS | --time DIR SIZES IDS T0 T1 S\n")
     return 2

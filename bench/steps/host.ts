@@ -4,7 +4,8 @@
 import { selected } from '../args';
 import { type Case, cases, inputs } from '../cases';
 import { pow2 } from '../format';
-import { ak } from '../library';
+import type { HalfDtype } from '../half';
+import { ak, halfOf } from '../library';
 import { jsLoops, loadOrt } from '../peers';
 import type { Pass } from '../results';
 import { time } from '../timing';
@@ -21,13 +22,21 @@ function peerError(x: Float32Array, y: Float32Array, f: (v: number) => number): 
   return worst;
 }
 
-export function planHost(run: Run, good: Case[]): void {
+export function planHost(run: Run, good: Case[], halves: Map<HalfDtype, Case[]> = new Map()): void {
   const { opts, budget, tasks, measured, peers } = run;
-  const hostTask = (label: string, t: number, record: (ms: number, rme: number) => void, call: () => unknown) =>
+  // prepare: untimed set-up (the 16-bit inputs are rounded from the float32 ones once per size)
+  const hostTask = (
+    label: string,
+    t: number,
+    record: (ms: number, rme: number) => void,
+    call: () => unknown,
+    prepare?: () => unknown,
+  ) =>
     tasks.push({
       label,
       async run() {
         ak.cpu.setThreads(t);
+        prepare?.();
         const r = await time(call, budget);
         record(r.ms, r.rme);
       },
@@ -106,6 +115,42 @@ export function planHost(run: Run, good: Case[]): void {
             t,
             (ms, rme) => measured.push({ ...base, activation: c.name, pass, ms, rme }),
             call,
+          );
+        }
+      }
+      // The 16-bit rows beside the float32 ones of the same size and threads: the copy of their
+      // bytes (TypedArray.set of n 16-bit elements), then each function's forward and backward.
+      for (const [dtype, right] of halves) {
+        const typed = { ...base, dtype };
+        hostTask(
+          `${at} ${dtype} copy`,
+          t,
+          (ms, rme) => measured.push({ ...typed, activation: 'copy', pass: 'forward', ms, rme }),
+          () => {
+            const h = run.halfArrays(n, dtype);
+            h.out.set(h.x);
+          },
+          () => run.halfArrays(n, dtype),
+        );
+        for (const c of right) {
+          const fn = halfOf(c.fn);
+          hostTask(
+            `${at} ${dtype} ${c.name} forward`,
+            t,
+            (ms, rme) => measured.push({ ...typed, activation: c.name, pass: 'forward', ms, rme }),
+            () => {
+              const h = run.halfArrays(n, dtype);
+              fn.forward(h.x, { dtype, out: h.out });
+            },
+          );
+          hostTask(
+            `${at} ${dtype} ${c.name} backward`,
+            t,
+            (ms, rme) => measured.push({ ...typed, activation: c.name, pass: 'backward', ms, rme }),
+            () => {
+              const h = run.halfArrays(n, dtype);
+              fn.backward(h.x, h.dy, { dtype, out: h.out });
+            },
           );
         }
       }

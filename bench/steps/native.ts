@@ -3,8 +3,9 @@
 // then timed on one thread at every host size, one task per runner in its own process.
 import fs from 'node:fs';
 import { peerSelected } from '../args';
-import { cases, checkDy, hasActivation, inputs } from '../cases';
-import { ak, root } from '../library';
+import { type Case, cases, checkDy, hasActivation, inputs } from '../cases';
+import { dtypeOf, fromHalf, type HalfDtype, isHalf, toHalf } from '../half';
+import { ak, halfOf, root } from '../library';
 import { loadNativePeers, opId, PEER_ACTIVATIONS, type PeerStatus, type Runner } from '../native-peers';
 import { checkOps, PEER_SWEEP, type Selected, selectOps, tempDir, timeOps } from '../peer-run';
 import type { AccuracyRow } from '../results';
@@ -18,7 +19,8 @@ export interface NativePeers {
   dir?: string;
 }
 
-export async function checkNativePeers(run: Run): Promise<NativePeers> {
+/** halves: the 16-bit kernels that passed their check (step 1c), for 'ours' beside 16-bit peers. */
+export async function checkNativePeers(run: Run, halves?: Map<HalfDtype, Case[]>): Promise<NativePeers> {
   const found: NativePeers = { accuracy: [], ops: [], runners: [] };
   const { opts } = run;
   const wanted = (a: string) => hasActivation(a) && peerSelected(a, opts.filter);
@@ -40,7 +42,7 @@ export async function checkNativePeers(run: Run): Promise<NativePeers> {
         .map((s) => `${s.name} ${s.version}${s.package ? ` (Debian ${s.package})` : ''}`)
         .join(', ')}`,
     );
-  found.ops = selectOps(loaded.runners, wanted);
+  found.ops = selectOps(loaded.runners, wanted, opts.dtypes);
   found.runners = loaded.runners.filter((r) => found.ops.some((o) => o.runner === r));
   if (!found.ops.length) return found;
   found.dir = tempDir();
@@ -58,6 +60,15 @@ export async function checkNativePeers(run: Run): Promise<NativePeers> {
         return c && { forward: (x) => c.fn.forward(x), backward: (x, dy) => c.fn.backward(x, dy) };
       },
       checkDy,
+      (a, dtype) => {
+        const c = byName(a);
+        if (!c || !halves?.get(dtype)?.some((h) => h.name === a)) return undefined;
+        const fn = halfOf(c.fn);
+        return {
+          forward: (x) => fromHalf(fn.forward(toHalf(x, dtype), { dtype }), dtype),
+          backward: (x, dy) => fromHalf(fn.backward(toHalf(x, dtype), toHalf(dy, dtype), { dtype }), dtype),
+        };
+      },
     );
     run.notes.push(
       `peers' accuracy: ulp as docs/targets.md counts them, on ${PEER_SWEEP} inputs (half across every float32 exponent, half dense in [-30, 30], and the special values), this library's on the same inputs as "ours"; a peer off by more than 4 ulp is timed all the same`,
@@ -70,7 +81,13 @@ export async function checkNativePeers(run: Run): Promise<NativePeers> {
 
 export function planNativePeers(run: Run, found: NativePeers): void {
   const ulpOf = (o: Selected) =>
-    found.accuracy.find((a) => a.name === o.op.peer && a.activation === o.op.activation && a.pass === o.op.pass);
+    found.accuracy.find(
+      (a) =>
+        a.name === o.op.peer &&
+        a.activation === o.op.activation &&
+        a.pass === o.op.pass &&
+        dtypeOf(a) === dtypeOf(o.op),
+    );
   for (const runner of found.runners)
     run.tasks.push({
       label: `${runner.label} peers`,
@@ -88,6 +105,7 @@ export function planNativePeers(run: Run, found: NativePeers): void {
             backend: 'cpu',
             activation: o.op.activation,
             pass: o.op.pass,
+            ...(isHalf(dtypeOf(o.op)) ? { dtype: dtypeOf(o.op) } : {}),
             n: t.n,
             ms: t.ms,
             threads: 1,

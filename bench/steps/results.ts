@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileSuffix } from '../args';
 import { markdownReport, terminalReport } from '../format';
+import { type Dtype, dtypeOf } from '../half';
 import { ak, root } from '../library';
 import { BYTES_NOTE, checkSchema, deriveRows, type Peer, type Results, verdicts } from '../results';
 import { chart } from '../svg';
@@ -30,18 +32,20 @@ export interface Start {
 
 export function assemble(run: Run, start: Start, gpu: GpuPlan, native: NativePeers): Results {
   const rows = deriveRows(run.measured);
-  const ours = (p: Omit<Peer, 'vsRelu'>, activation: string) =>
+  const ours = (p: Omit<Peer, 'vsRelu'>, activation: string, dtype: Dtype) =>
     rows.find(
       (r) =>
         r.backend === 'cpu' &&
         r.activation === activation &&
         r.pass === p.pass &&
         r.n === p.n &&
-        r.threads === p.threads,
+        r.threads === p.threads &&
+        dtypeOf(r) === dtype,
     )?.ms;
+  // vsRelu against float32 relu, as the rows; vsOurs against this library in the peer's dtype
   const peerRows: Peer[] = run.peers.map((p) => {
-    const relu = ours(p, 'relu');
-    const own = ours(p, p.activation);
+    const relu = ours(p, 'relu', 'float32');
+    const own = ours(p, p.activation, dtypeOf(p));
     return { ...p, vsRelu: relu ? p.ms / relu : null, vsOurs: own ? own / p.ms : null };
   });
   const machine = {
@@ -93,7 +97,7 @@ export function write(run: Run, doc: Results): void {
   run.say(terminalReport(doc));
   const outDir = path.resolve(root, run.opts.outDir);
   fs.mkdirSync(outDir, { recursive: true });
-  const suffix = run.opts.mode === 'full' ? '' : `-${run.opts.mode}`;
+  const suffix = fileSuffix(run.opts);
   const m = doc.machine;
   const base = `${machineName(m.cpu, m.threads, m.gpu)}-${doc.date.slice(0, 10)}${suffix}`;
   fs.writeFileSync(path.join(outDir, `${base}.json`), `${JSON.stringify(doc, null, 2)}\n`);

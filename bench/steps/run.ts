@@ -2,6 +2,7 @@
 // results, the timing budget, the inputs, and the plan of timed tasks with what they measured.
 import type { parseArgs } from '../args';
 import { inputs } from '../cases';
+import { type HalfDtype, toHalf } from '../half';
 import { ak } from '../library';
 import type { Measurement, Peer } from '../results';
 import { type Budget, Progress } from '../timing';
@@ -25,6 +26,8 @@ export interface Run {
   peers: Omit<Peer, 'vsRelu'>[];
   /** x, dy and out of n elements, made once per size (the previous size's are let go first) */
   arrays(n: number): { n: number; x: Float32Array; dy: Float32Array; out: Float32Array };
+  /** the same inputs rounded to a 16-bit format, as raw bits, and its out; kept with arrays(n) */
+  halfArrays(n: number, dtype: HalfDtype): { x: Uint16Array; dy: Uint16Array; out: Uint16Array };
   release(): void;
 }
 
@@ -34,6 +37,7 @@ export const PER_CALL_MAX = 2 ** 10;
 export function newRun(opts: Run['opts']): Run {
   const allThreads = ak.cpu.threads();
   let data: ReturnType<Run['arrays']> | undefined;
+  let halves = new Map<HalfDtype, ReturnType<Run['halfArrays']>>();
   return {
     opts,
     say: (line) => {
@@ -53,12 +57,23 @@ export function newRun(opts: Run['opts']): Run {
     arrays(n) {
       if (data?.n !== n) {
         data = undefined; // let the previous size go first
+        halves = new Map();
         data = { n, ...inputs(n), out: new Float32Array(n) };
       }
       return data;
     },
+    halfArrays(n, dtype) {
+      const d = this.arrays(n);
+      let h = halves.get(dtype);
+      if (!h) {
+        h = { x: toHalf(d.x, dtype), dy: toHalf(d.dy, dtype), out: new Uint16Array(n) };
+        halves.set(dtype, h);
+      }
+      return h;
+    },
     release() {
       data = undefined;
+      halves = new Map();
     },
   };
 }
