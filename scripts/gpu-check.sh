@@ -6,7 +6,8 @@
 # float32 input. Stages, each with its own time limit; the limits add up to the budget, the
 # report's share included, so a run that keeps to its limits always gets its report:
 #   nvidia-smi  nvidia-smi.txt (the GPU, its driver)
-#   node        the bundled node (node.xz), unpacked outside the bundle (a temporary folder)
+#   node        the bundled node and addon (node.xz, activation_kernels.node.xz), unpacked outside
+#               the bundle (a temporary folder)
 #   status      cuda.status(): stops here, cleanly (exit 3), when CUDA is not available
 #   tests       the GPU tests on the device (test/cuda*, test/aptx-layer-gpu*): tests.log, tests.json
 #   accuracy    all 2^32 inputs of every function forward and backward on the device:
@@ -190,16 +191,25 @@ nodedir="$(mktemp -d "${TMPDIR:-/tmp}/gpu-check-node.XXXXXX")" || exit 2
 trap 'echo "gpu-check: interrupted: writing the report of what finished"; write_report; rm -rf "$nodedir"; exit 1' INT TERM
 trap 'rm -rf "$nodedir"' EXIT
 node_path="$nodedir/node"
+export ACTIVATION_KERNELS_ADDON="$nodedir/activation_kernels.node"
 
-unpack_node() {
+# FILE.xz -> DEST (xz, or python3's lzma where xz is missing)
+unxz_to() {
   if command -v xz >/dev/null; then
-    xz -dc node.xz > "$node_path"
+    xz -dc "$1" > "$2"
   elif command -v python3 >/dev/null; then
-    python3 -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open('node.xz'), sys.stdout.buffer)" > "$node_path"
+    python3 -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)" "$1" > "$2"
   else
-    echo "gpu-check: neither xz nor python3 is here to unpack node.xz"
+    echo "gpu-check: neither xz nor python3 is here to unpack $1"
     return 2
   fi
+}
+
+# node and the addon (both packed with xz: the addon's device code compresses tenfold), beside
+# each other outside the bundle; the library loads the addon named by ACTIVATION_KERNELS_ADDON
+unpack_node() {
+  unxz_to node.xz "$node_path" || return 2
+  unxz_to activation_kernels.node.xz "$ACTIVATION_KERNELS_ADDON" || return 2
   chmod +x "$node_path" && "$node_path" --version || { echo "gpu-check: the bundled node does not run here ($(cat NODE_VERSION))"; return 2; }
 }
 
@@ -231,7 +241,7 @@ torch_stage() {
 
 # The stages below that are shell functions run as `bash -c NAME` under timeout (which signals
 # the whole process group when the limit is reached).
-export -f show_smi unpack_node cuda_status torch_stage
+export -f show_smi unxz_to unpack_node cuda_status torch_stage
 export out node_path here
 
 echo "gpu-check: bundle $here ($(cat NODE_VERSION)), results in $out, budget $budget s"
