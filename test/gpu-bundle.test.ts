@@ -416,6 +416,14 @@ describe('scripts/gpu-check.sh', () => {
     const xz = spawnSync('xz', ['-0', '-c', wrapper], { encoding: 'buffer' });
     expect(xz.status).toBe(0);
     fs.writeFileSync(path.join(dir, 'node.xz'), xz.stdout);
+    // the addon packed as scripts/gpu-bundle.sh packs it (gpu-check.sh unpacks it beside node)
+    const addon = spawnSync('xz', ['-0', '-T2', '-c', path.join(root, 'build/Release/activation_kernels.node')], {
+      encoding: 'buffer',
+      maxBuffer: 1 << 28,
+    });
+    expect(addon.status).toBe(0);
+    fs.writeFileSync(path.join(dir, 'activation_kernels.node.xz'), addon.stdout);
+    fs.rmSync(path.join(dir, 'build'), { recursive: true }); // the bundle has only the packed one
     fs.writeFileSync(path.join(dir, 'NODE_VERSION'), `node ${process.version} (wrapper)\n`);
     return dir;
   }
