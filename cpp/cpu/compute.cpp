@@ -103,6 +103,8 @@ void split(const Program& f, size_t n, int threads, const Range& range) {
 // A tile at a time, in L1: widen x (and dy), run the float32 program, narrow, and settle the
 // lanes whose rounding the accuracy bound leaves open (cpp/cpu/half_exact.h).
 constexpr size_t kHalfTile = 1024;
+// The fused pass's stretch: its unsure list on the stack, few streaming fences.
+constexpr size_t kHalfFused = 8192;
 
 // The float32 result of node over a tile (y) and, for a blend, how far it may be from the exact
 // value (e): a blend of two results is off by the blend of their bounds, plus its own rounding
@@ -147,12 +149,39 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
 // One range of a half pass: dy null for forward.
 void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, uint16_t* out,
                 size_t n, bool stream) {
-  alignas(64) float xf[kHalfTile], dyf[kHalfTile], r[kHalfTile], e[kHalfTile];
-  uint32_t unsure[kHalfTile];
   const bool gradient = dy != nullptr;
   const Node& root = f.nodes[0];
   const HalfBound bound =
       root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
+  if (!root.blend) {  // fused: no tile buffers (kernels.h half_pass)
+    const bool rational = root.op == Op::HardGate || root.op == Op::HardSigmoid;
+    uint32_t unsure[kHalfFused];
+    for (size_t i = 0; i < n; i += kHalfFused) {
+      size_t m = n - i < kHalfFused ? n - i : kHalfFused;
+      const uint16_t* dyi = gradient ? dy + i : nullptr;
+      size_t k = kernels().half_pass(root.op, root.params, h, bound, x + i, dyi, out + i, m,
+                                     unsure, stream);
+      for (size_t j = 0; j < k; ++j) {
+        uint32_t l = unsure[j];
+        const float xl = half_to_float(h, x[i + l]), dl = gradient ? half_to_float(h, dy[i + l]) : 0.f;
+        if (rational) {  // an exact float32 result (a tie, mostly) is rounded as it is
+          float r;
+          if (gradient)
+            kernels().backward(root.op, root.params, &xl, &dl, &r, 1);
+          else
+            kernels().forward(root.op, root.params, &xl, &r, 1);
+          if (float_result_exact(root, xl, gradient, dl, r)) {
+            out[i + l] = float_to_half(h, r);
+            continue;
+          }
+        }
+        out[i + l] = exact_half(f, h, xl, gradient, dl);
+      }
+    }
+    return;
+  }
+  alignas(64) float xf[kHalfTile], dyf[kHalfTile], r[kHalfTile], e[kHalfTile];
+  uint32_t unsure[kHalfTile];
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);

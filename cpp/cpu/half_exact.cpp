@@ -106,6 +106,49 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   return HalfBound{0x1.4p-21f, 0x1.4p-126f, gradient ? dy : 0.f, op_info(nd.op).cheap, exact};
 }
 
+namespace {
+
+// |a| >= 2^-96: a nonzero residual of a product of such magnitudes is never below 2^-149, so an
+// fma's zero residual is an exact zero.
+bool large(float a) { return std::fabs(a) >= 0x1p-96f && std::fabs(a) <= 0x1p+96f; }
+
+// s = a + b exactly (Knuth's TwoSum in float: its error term is exact, so zero says s is).
+bool exact_sum(float a, float b, float& s) {
+  s = a + b;
+  float bb = s - a, err = (a - (s - bb)) + (b - bb);
+  return err == 0.f;
+}
+
+// p = a b exactly: the fma residual is the exact a b - p where the magnitudes allow it.
+bool exact_product(float a, float b, float& p) {
+  p = a * b;
+  return large(a) && large(b) && large(p) && std::fma(a, b, -p) == 0.f;
+}
+
+}  // namespace
+
+bool float_result_exact(const Node& nd, float x, bool gradient, float dy, float r) {
+  if (!large(r)) return false;
+  switch (nd.op) {
+    case Op::HardGate: {  // between the kinks: x (x + shift) / cap, (2x + shift) dy / cap
+      const float shift = nd.params.v[0], cap = nd.params.v[1], hi = nd.params.v[3];
+      if (!(x > -shift && x < hi) || !large(cap)) return false;
+      float t, q;
+      if (!(gradient ? exact_sum(2 * x, shift, t) && exact_product(t, dy, q)
+                     : exact_sum(x, shift, t) && exact_product(x, t, q)))
+        return false;
+      return std::fma(r, cap, -q) == 0.f;  // r cap = q exactly: r = q / cap
+    }
+    case Op::HardSigmoid: {  // between the kinks: (x + 3) / 6, dy / 6
+      if (!(x > -3.f && x < 3.f)) return false;
+      float t = dy;
+      if (!gradient && !exact_sum(x, 3.f, t)) return false;
+      return large(t) && std::fma(r, 6.f, -t) == 0.f;
+    }
+    default: return false;
+  }
+}
+
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) {
   double v = eval(f, 0, double(x), gradient);
   if (gradient) v = v == 0 ? 0.0 : v * double(dy);

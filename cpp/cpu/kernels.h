@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "../dispatch.h"
 #include "../half.h"
@@ -47,6 +48,11 @@ struct CpuKernels {
   size_t (*narrow_checked)(Half h, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
                            bool stream);
+  // The fused pass of one activation node (not a blend) on halves: out = f(x) (dy given: f'(x)
+  // dy) narrowed, the lanes the bound b leaves open listed in unsure as narrow_checked lists them;
+  // returns how many.
+  size_t (*half_pass)(Op op, const Params& p, Half h, const HalfBound& b, const uint16_t* x,
+                      const uint16_t* dy, uint16_t* out, size_t n, uint32_t* unsure, bool stream);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -215,15 +221,16 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
   h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
 }
 
-// One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
-// Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
-// every value between, the exact one included.
+// One vector (V2 = V) or one lane (V2 = float) of results r at i, narrowed into out, with bound
+// the distance r may be off the exact value (HalfBound: ignored where b.exact); lanes the bound
+// leaves open are listed in unsure. Returns the new count. Rounding is monotonic, so where both
+// ends of [r - bound, r + bound] round to one value, so does every value between, the exact one
+// included.
 template <class V2, Half F, bool kStream>
-AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
-                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
+AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, size_t i,
+                          uint32_t* unsure, size_t count) {
   using O = HalfOps<V2>;
   constexpr int W = Lanes<V2>::count;
-  V2 rv = load<V2>(r + i);
   if (b.exact) {  // r is the exact value: no check
     auto result = O::template narrow<F>(canonical_nan(rv));
     if constexpr (kStream)
@@ -232,8 +239,6 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
       O::store_h(out + i, result);
     return count;
   }
-  V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
-  if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
   V2 lo = rv - bound, hi = rv + bound;
   if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
     auto zero = rv == V2(0.f);
@@ -259,6 +264,17 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
       if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
   }
   return count;
+}
+
+// One vector or lane of narrow_checked at i: the bound from e, or from r (and dy) as HalfBound
+// says.
+template <class V2, Half F, bool kStream>
+AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
+                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
+  V2 rv = load<V2>(r + i);
+  V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
+  if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
+  return narrow_store<V2, F, kStream>(rv, bound, b, out, i, unsure, count);
 }
 
 template <class V, Half F, bool kStream>
@@ -290,6 +306,81 @@ size_t narrow_checked_half(Half h, const float* r, const float* dy, const float*
                 : narrow_checked<V, Half::F16, false>(r, dy, e, b, out, n, unsure);
 }
 
+
+// The fused half-precision pass of one activation node (not a blend): per vector, widen x (and
+// dy) in registers, the float32 formula, the bound, narrow and store; no tile buffers between the
+// steps. The lanes the bound leaves open are listed in unsure (at most n) for the caller to
+// settle. The same float32 results and bounds as the tile path (narrow_step), so the same lanes.
+template <class V2, class A, Half F, bool kGrad>
+AK_HD V2 half_result(const Params& p, const uint16_t* x, const uint16_t* dy, size_t i, V2& bound,
+                     const HalfBound& b) {
+  using O = HalfOps<V2>;
+  V2 xv = O::template widen<F>(x + i), r;
+  if constexpr (kGrad) {
+    V2 dv = O::template widen<F>(dy + i);
+    r = A::template backward<V2>(xv, dv, p);
+    bound = fmadd(absv(dv), V2(b.dy), fmadd(absv(r), V2(b.rel), V2(b.abs)));
+  } else {
+    r = A::template forward<V2>(xv, p);
+    bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
+  }
+  return r;
+}
+
+template <class V, class A, Half F, bool kGrad, bool kStream>
+size_t half_pass(const Params& p, const HalfBound& b, const uint16_t* x, const uint16_t* dy,
+                 uint16_t* out, size_t n, uint32_t* unsure) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0, count = 0;
+  auto lane = [&](size_t j) {
+    float bound, r = half_result<float, A, F, kGrad>(p, x, dy, j, bound, b);
+    count = narrow_store<float, F, false>(r, bound, b, out, j, unsure, count);
+  };
+  if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
+    size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
+    if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
+    for (; i < head && i < n; ++i) lane(i);
+  }
+  // Four vectors in flight: the exp-based formulas are latency chains.
+  for (; i + 4 * W <= n; i += 4 * W) {
+    V r[4], bound[4];
+    for (int k = 0; k < 4; ++k)
+      r[k] = half_result<V, A, F, kGrad>(p, x, dy, i + size_t(k) * W, bound[k], b);
+    for (int k = 0; k < 4; ++k)
+      count = narrow_store<V, F, kStream>(r[k], bound[k], b, out, i + size_t(k) * W, unsure,
+                                          count);
+  }
+  for (; i + W <= n; i += W) {
+    V bound, r = half_result<V, A, F, kGrad>(p, x, dy, i, bound, b);
+    count = narrow_store<V, F, kStream>(r, bound, b, out, i, unsure, count);
+  }
+  if (W > 1 && kStream) stream_fence();
+  for (; i < n; ++i) lane(i);
+  return count;
+}
+
+template <class V>
+size_t half_pass_op(Op op, const Params& p, Half h, const HalfBound& b, const uint16_t* x,
+                    const uint16_t* dy, uint16_t* out, size_t n, uint32_t* unsure, bool stream) {
+  return with_activation<true>(op, p, size_t(0), [&](auto a) {
+    using A = typename decltype(a)::type;
+    auto go = [&](auto f, auto grad, auto st) {
+      return half_pass<V, A, decltype(f)::value, decltype(grad)::value, decltype(st)::value>(
+          p, b, x, dy, out, n, unsure);
+    };
+    using Bf = std::integral_constant<Half, Half::Bf16>;
+    using Fp = std::integral_constant<Half, Half::F16>;
+    using T = std::true_type;
+    using N = std::false_type;
+    if (h == Half::Bf16) {
+      if (dy) return stream ? go(Bf(), T(), T()) : go(Bf(), T(), N());
+      return stream ? go(Bf(), N(), T()) : go(Bf(), N(), N());
+    }
+    if (dy) return stream ? go(Fp(), T(), T()) : go(Fp(), T(), N());
+    return stream ? go(Fp(), N(), T()) : go(Fp(), N(), N());
+  });
+}
+
 }  // namespace cpu_loops
 
 template <class V>
@@ -303,7 +394,8 @@ constexpr CpuKernels make_cpu_kernels(const char* isa) {
           cpu_loops::backward_op<V, true>,
           cpu_loops::widen_half<V>,
           cpu_loops::narrow_half<V>,
-          cpu_loops::narrow_checked_half<V>};
+          cpu_loops::narrow_checked_half<V>,
+          cpu_loops::half_pass_op<V>};
 }
 
 }  // namespace AK_ISA_NS
