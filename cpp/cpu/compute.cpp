@@ -154,7 +154,6 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
   const HalfBound bound =
       root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
   if (!root.blend) {  // fused: no tile buffers (kernels.h half_pass)
-    const bool rational = root.op == Op::HardGate || root.op == Op::HardSigmoid;
     uint32_t unsure[kHalfFused];
     for (size_t i = 0; i < n; i += kHalfFused) {
       size_t m = n - i < kHalfFused ? n - i : kHalfFused;
@@ -163,19 +162,10 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
                                      unsure, stream);
       for (size_t j = 0; j < k; ++j) {
         uint32_t l = unsure[j];
-        const float xl = half_to_float(h, x[i + l]), dl = gradient ? half_to_float(h, dy[i + l]) : 0.f;
-        if (rational) {  // an exact float32 result (a tie, mostly) is rounded as it is
-          float r;
-          if (gradient)
-            kernels().backward(root.op, root.params, &xl, &dl, &r, 1);
-          else
-            kernels().forward(root.op, root.params, &xl, &r, 1);
-          if (float_result_exact(root, xl, gradient, dl, r)) {
-            out[i + l] = float_to_half(h, r);
-            continue;
-          }
-        }
-        out[i + l] = exact_half(f, h, xl, gradient, dl);
+        const float xl = half_to_float(h, x[i + l]);
+        const float dl = gradient ? half_to_float(h, dy[i + l]) : 0.f;
+        if (!rational_half(root, h, xl, gradient, dl, out[i + l]))
+          out[i + l] = exact_half(f, h, xl, gradient, dl);
       }
     }
     return;

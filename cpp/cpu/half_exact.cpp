@@ -108,45 +108,58 @@ HalfBound half_bound(const Node& nd, bool gradient) {
 
 namespace {
 
-// |a| >= 2^-96: a nonzero residual of a product of such magnitudes is never below 2^-149, so an
-// fma's zero residual is an exact zero.
-bool large(float a) { return std::fabs(a) >= 0x1p-96f && std::fabs(a) <= 0x1p+96f; }
+// 2^-96 <= |a| <= 2^96: a nonzero residual of a product of such floats is never lost to
+// underflow, so an fma's zero residual is an exact zero.
+bool moderate(float a) { return std::fabs(a) >= 0x1p-96f && std::fabs(a) <= 0x1p96f; }
 
-// s = a + b exactly (Knuth's TwoSum in float: its error term is exact, so zero says s is).
+// s = a + b, true where exact (TwoSum's error term in float is exact).
 bool exact_sum(float a, float b, float& s) {
   s = a + b;
   float bb = s - a, err = (a - (s - bb)) + (b - bb);
   return err == 0.f;
 }
 
-// p = a b exactly: the fma residual is the exact a b - p where the magnitudes allow it.
+// p = a b, true where exact.
 bool exact_product(float a, float b, float& p) {
   p = a * b;
-  return large(a) && large(b) && large(p) && std::fma(a, b, -p) == 0.f;
+  return moderate(a) && moderate(b) && moderate(p) && std::fma(a, b, -p) == 0.f;
 }
 
 }  // namespace
 
-bool float_result_exact(const Node& nd, float x, bool gradient, float dy, float r) {
-  if (!large(r)) return false;
+bool rational_half(const Node& nd, Half h, float x, bool gradient, float dy, uint16_t& out) {
+  float q, d;  // the exact value is q / d, both floats
   switch (nd.op) {
-    case Op::HardGate: {  // between the kinks: x (x + shift) / cap, (2x + shift) dy / cap
-      const float shift = nd.params.v[0], cap = nd.params.v[1], hi = nd.params.v[3];
-      if (!(x > -shift && x < hi) || !large(cap)) return false;
-      float t, q;
+    case Op::HardGate: {
+      const float shift = nd.params.v[0], cap = nd.params.v[1];
+      float t;  // between the kinks: 0 < x + shift < cap, exactly
+      if (!exact_sum(x, shift, t) || !(t > 0.f && t < cap)) return false;
       if (!(gradient ? exact_sum(2 * x, shift, t) && exact_product(t, dy, q)
                      : exact_sum(x, shift, t) && exact_product(x, t, q)))
         return false;
-      return std::fma(r, cap, -q) == 0.f;  // r cap = q exactly: r = q / cap
+      d = cap;
+      break;
     }
-    case Op::HardSigmoid: {  // between the kinks: (x + 3) / 6, dy / 6
+    case Op::HardSigmoid:
       if (!(x > -3.f && x < 3.f)) return false;
-      float t = dy;
-      if (!gradient && !exact_sum(x, 3.f, t)) return false;
-      return large(t) && std::fma(r, 6.f, -t) == 0.f;
-    }
+      if (gradient)
+        q = dy;
+      else if (!exact_sum(x, 3.f, q))
+        return false;
+      d = 6.f;
+      break;
     default: return false;
   }
+  if (!moderate(q) || !moderate(d)) return false;
+  // q / d is a boundary B of the format (at most 11 bits) or at least 2^-36 of itself away from
+  // every one: q - B d is a multiple of the smaller of q's last unit (2^-24 |q|) and B's times
+  // d's (above 2^-35 |q| where B d is near q). The double quotient (off by 2^-53) and then its
+  // float (2^-24, normal above 2^-100) stay on the same side of every boundary, and on one only
+  // where q / d is: rounding the float gives the exact value's rounding.
+  const double v = double(q) / double(d);
+  if (std::fabs(v) < 0x1p-100) return false;
+  out = float_to_half(h, float(v));
+  return true;
 }
 
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) {

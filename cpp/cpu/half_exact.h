@@ -18,10 +18,9 @@ HalfBound half_bound(const Node& nd, bool gradient);
 // zero, as the float32 kernels select it).
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy);
 
-// Whether a float32 result r of the node (a piecewise-rational op: hardGate, hardSigmoid) at x
-// (and dy) is provably its exact value, from exact sums and fma residuals: such an r rounded to
-// the format is the correctly rounded result, ties included (many half inputs make exact ties
-// there). false where it cannot say.
-bool float_result_exact(const Node& nd, float x, bool gradient, float dy, float r);
+// The piecewise-rational ops (hardGate, hardSigmoid) between their kinks, where their exact
+// value is a quotient of floats q / d: out = its rounding, from the double quotient, and true;
+// false where the numerator is not an exact float (then exact_half settles it).
+bool rational_half(const Node& nd, Half h, float x, bool gradient, float dy, uint16_t& out);
 
 }  // namespace ak

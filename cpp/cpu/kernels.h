@@ -221,16 +221,77 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
   h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
 }
 
+// The lanes where a piecewise-rational formula's exact value is a float32 v, found per lane from
+// exact sums (TwoSum's error term is exact: zero says the sum is) and fma residuals (a product's
+// exact residual, where the magnitudes keep it from underflowing to zero): v = q / d divided
+// once, and v d - q == 0 proves it the exact quotient. Such a v rounded to the format is the
+// correctly rounded result, ties included. Many half inputs give exact ties there (x (x + 3) / 6
+// at a bfloat16 x) where the formula's own r is an ulp off (it multiplies by a rounded 1/6): they
+// would otherwise all go to the double settling. has: the formula has the check.
+template <class A>
+struct HalfExact {
+  static constexpr bool has = false;
+};
+
+template <class V2>
+AK_HD auto moderate(V2 a) {  // 2^-96 <= |a| <= 2^96: residuals of such products are not lost
+  V2 m = absv(a);
+  return (m >= V2(0x1p-96f)) & (m <= V2(0x1p96f));
+}
+template <class V2>
+AK_HD auto exact_sum(V2 a, V2 b, V2& s) {
+  s = a + b;
+  V2 bb = s - a, err = (a - (s - bb)) + (b - bb);
+  return err == V2(0.f);
+}
+template <class V2>
+AK_HD auto exact_product(V2 a, V2 b, V2& p) {
+  p = a * b;
+  return moderate(a) & moderate(b) & moderate(p) & (fmsub(a, b, p) == V2(0.f));
+}
+
+// hardGate between its kinks (-shift < x < hi, as the formula classifies x): x (x + shift) / cap,
+// and (2x + shift) dy / cap.
+template <>
+struct HalfExact<HardGate> {
+  static constexpr bool has = true;
+  template <class V2, bool kGrad>
+  AK_HD static auto exact(V2 x, V2 dy, const Params& p, V2& v) {
+    V2 shift(p.v[0]), cap(p.v[1]), t, q;
+    auto inside = (x > -shift) & (x < V2(p.v[3])) & moderate(cap);
+    if constexpr (kGrad)
+      inside = inside & exact_sum(x + x, shift, t) & exact_product(t, dy, q);
+    else
+      inside = inside & exact_sum(x, shift, t) & exact_product(x, t, q);
+    v = q / cap;
+    return inside & moderate(v) & (fmsub(v, cap, q) == V2(0.f));
+  }
+};
+
+// hardSigmoid between its kinks: (x + 3) / 6, dy / 6.
+template <>
+struct HalfExact<HardSigmoid> {
+  static constexpr bool has = true;
+  template <class V2, bool kGrad>
+  AK_HD static auto exact(V2 x, V2 dy, const Params&, V2& v) {
+    V2 t = dy;
+    auto inside = (x > V2(-3.f)) & (x < V2(3.f));
+    if constexpr (!kGrad) inside = inside & exact_sum(x, V2(3.f), t);
+    v = t / V2(6.f);
+    return inside & moderate(t) & moderate(v) & (fmsub(v, V2(6.f), t) == V2(0.f));
+  }
+};
+
 // One vector (V2 = V) or one lane (V2 = float) of results r at i, narrowed into out, with bound
 // the distance r may be off the exact value (HalfBound: ignored where b.exact); lanes the bound
 // leaves open are listed in unsure. Returns the new count. Rounding is monotonic, so where both
 // ends of [r - bound, r + bound] round to one value, so does every value between, the exact one
-// included.
-template <class V2, Half F, bool kStream>
+// included. exact(v): the lanes whose exact value is v (HalfExact), asked only where some lane is
+// open.
+template <class V2, Half F, bool kStream, bool kHasExact = false, class Exact = int>
 AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, size_t i,
-                          uint32_t* unsure, size_t count) {
+                          uint32_t* unsure, size_t count, const Exact& exact = 0) {
   using O = HalfOps<V2>;
-  constexpr int W = Lanes<V2>::count;
   if (b.exact) {  // r is the exact value: no check
     auto result = O::template narrow<F>(canonical_nan(rv));
     if constexpr (kStream)
@@ -248,21 +309,24 @@ AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, si
   // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
   // a number, and the lanes of an input NaN are few.
   auto nan = is_nan(rv);
-  auto nlo = O::template narrow<F>(select(nan, V2(0.f), lo));
-  auto nhi = O::template narrow<F>(select(nan, V2(1.f), hi));
+  lo = select(nan, V2(0.f), lo);
+  hi = select(nan, V2(1.f), hi);
+  typename O::H nlo;
+  unsigned open = O::template narrow_pair<F>(lo, hi, nlo);
+  if constexpr (kHasExact) {
+    if (open) {  // an exact r is its own interval
+      V2 v;
+      auto e = exact(v);
+      open = O::template narrow_pair<F>(select(e, v, lo), select(e, v, hi), nlo);
+    }
+  }
   // Where the two agree, every value between rounds to it, r and the exact value too; the other
   // lanes are written again once settled.
   if constexpr (kStream)
     O::store_h_stream(out + i, nlo);
   else
     O::store_h(out + i, nlo);
-  if (O::differ(nlo, nhi)) {
-    uint16_t a[W], c[W];
-    O::store_h(a, nlo);
-    O::store_h(c, nhi);
-    for (int l = 0; l < W; ++l)
-      if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
-  }
+  for (; open; open &= open - 1) unsure[count++] = uint32_t(i + size_t(__builtin_ctz(open)));
   return count;
 }
 
@@ -311,30 +375,35 @@ size_t narrow_checked_half(Half h, const float* r, const float* dy, const float*
 // dy) in registers, the float32 formula, the bound, narrow and store; no tile buffers between the
 // steps. The lanes the bound leaves open are listed in unsure (at most n) for the caller to
 // settle. The same float32 results and bounds as the tile path (narrow_step), so the same lanes.
-template <class V2, class A, Half F, bool kGrad>
-AK_HD V2 half_result(const Params& p, const uint16_t* x, const uint16_t* dy, size_t i, V2& bound,
-                     const HalfBound& b) {
-  using O = HalfOps<V2>;
-  V2 xv = O::template widen<F>(x + i), r;
+template <class V2, class A, Half F, bool kGrad, bool kStream>
+AK_HD size_t half_step(const Params& p, const HalfBound& b, V2 xv, V2 dv, uint16_t* out, size_t i,
+                       uint32_t* unsure, size_t count) {
+  V2 r, bound;
   if constexpr (kGrad) {
-    V2 dv = O::template widen<F>(dy + i);
     r = A::template backward<V2>(xv, dv, p);
     bound = fmadd(absv(dv), V2(b.dy), fmadd(absv(r), V2(b.rel), V2(b.abs)));
   } else {
     r = A::template forward<V2>(xv, p);
     bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
   }
-  return r;
+  return narrow_store<V2, F, kStream, HalfExact<A>::has>(r, bound, b, out, i, unsure, count, [&](V2& v) {
+    if constexpr (HalfExact<A>::has)
+      return HalfExact<A>::template exact<V2, kGrad>(xv, dv, p, v);
+    else
+      return 0;
+  });
 }
 
 template <class V, class A, Half F, bool kGrad, bool kStream>
 size_t half_pass(const Params& p, const HalfBound& b, const uint16_t* x, const uint16_t* dy,
                  uint16_t* out, size_t n, uint32_t* unsure) {
   constexpr size_t W = Lanes<V>::count;
+  using O = HalfOps<V>;
   size_t i = 0, count = 0;
   auto lane = [&](size_t j) {
-    float bound, r = half_result<float, A, F, kGrad>(p, x, dy, j, bound, b);
-    count = narrow_store<float, F, false>(r, bound, b, out, j, unsure, count);
+    using Of = HalfOps<float>;
+    float xv = Of::template widen<F>(x + j), dv = kGrad ? Of::template widen<F>(dy + j) : 0.f;
+    count = half_step<float, A, F, kGrad, false>(p, b, xv, dv, out, j, unsure, count);
   };
   if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
     size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
@@ -342,17 +411,15 @@ size_t half_pass(const Params& p, const HalfBound& b, const uint16_t* x, const u
     for (; i < head && i < n; ++i) lane(i);
   }
   // Four vectors in flight: the exp-based formulas are latency chains.
-  for (; i + 4 * W <= n; i += 4 * W) {
-    V r[4], bound[4];
-    for (int k = 0; k < 4; ++k)
-      r[k] = half_result<V, A, F, kGrad>(p, x, dy, i + size_t(k) * W, bound[k], b);
-    for (int k = 0; k < 4; ++k)
-      count = narrow_store<V, F, kStream>(r[k], bound[k], b, out, i + size_t(k) * W, unsure,
-                                          count);
-  }
+  for (; i + 4 * W <= n; i += 4 * W)
+    for (int k = 0; k < 4; ++k) {
+      size_t j = i + size_t(k) * W;
+      V xv = O::template widen<F>(x + j), dv = kGrad ? O::template widen<F>(dy + j) : V(0.f);
+      count = half_step<V, A, F, kGrad, kStream>(p, b, xv, dv, out, j, unsure, count);
+    }
   for (; i + W <= n; i += W) {
-    V bound, r = half_result<V, A, F, kGrad>(p, x, dy, i, bound, b);
-    count = narrow_store<V, F, kStream>(r, bound, b, out, i, unsure, count);
+    V xv = O::template widen<F>(x + i), dv = kGrad ? O::template widen<F>(dy + i) : V(0.f);
+    count = half_step<V, A, F, kGrad, kStream>(p, b, xv, dv, out, i, unsure, count);
   }
   if (W > 1 && kStream) stream_fence();
   for (; i < n; ++i) lane(i);

@@ -89,6 +89,12 @@ struct HalfOps<Vec8> {
     _mm_stream_si128(reinterpret_cast<__m128i*>(p), h);
   }
   static bool differ(H a, H b) { return _mm_movemask_epi8(_mm_cmpeq_epi16(a, b)) != 0xffff; }
+  template <Half F>
+  static unsigned narrow_pair(Vec8 lo, Vec8 hi, H& nlo) {
+    nlo = narrow<F>(lo);
+    __m128i same = _mm_cmpeq_epi16(nlo, narrow<F>(hi));  // a byte per lane after the pack
+    return ~unsigned(_mm_movemask_epi8(_mm_packs_epi16(same, _mm_setzero_si128()))) & 0xffu;
+  }
 };
 
 }  // namespace AK_ISA_NS

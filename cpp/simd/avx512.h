@@ -93,16 +93,32 @@ struct HalfOps<Vec16> {
   static H narrow(Vec16 v) {
     if constexpr (F == Half::F16)
       return _mm512_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_cvtepi32_epi16(bf16_rounded(v));
+  }
+  // The bfloat16 of each lane (rounded to nearest even) in its low 16 bits.
+  static __m512i bf16_rounded(Vec16 v) {
     __m512i b = _mm512_castps_si512(v.v);
     __m512i odd = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
     b = _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd));
-    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(b, 16));
+    return _mm512_srli_epi32(b, 16);
   }
   static void store_h(uint16_t* p, H h) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), h); }
   static void store_h_stream(uint16_t* p, H h) {
     _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);
   }
   static bool differ(H a, H b) { return _mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)) != -1; }
+  // bfloat16 compares the rounded 32-bit lanes before packing them: the mask comes at once.
+  template <Half F>
+  static unsigned narrow_pair(Vec16 lo, Vec16 hi, H& nlo) {
+    if constexpr (F == Half::F16) {
+      nlo = narrow<F>(lo);
+      H nhi = narrow<F>(hi);
+      return _mm512_cmpneq_epi32_mask(_mm512_cvtepu16_epi32(nlo), _mm512_cvtepu16_epi32(nhi));
+    }
+    __m512i a = bf16_rounded(lo), b = bf16_rounded(hi);
+    nlo = _mm512_cvtepi32_epi16(a);
+    return _mm512_cmpneq_epi32_mask(a, b);
+  }
 };
 
 }  // namespace AK_ISA_NS

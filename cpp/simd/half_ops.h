@@ -36,6 +36,15 @@ struct HalfOps {
   static void store_h(uint16_t* p, H h) { std::memcpy(p, h.v, sizeof h.v); }
   static void store_h_stream(uint16_t* p, H h) { std::memcpy(p, h.v, sizeof h.v); }
   static bool differ(H a, H b) { return std::memcmp(a.v, b.v, sizeof a.v) != 0; }
+  // lo and hi narrowed: lo's halves in nlo, and a bit per lane (lane l: bit l) where hi's differ.
+  template <Half F>
+  static unsigned narrow_pair(V lo, V hi, H& nlo) {
+    nlo = narrow<F>(lo);
+    H nhi = narrow<F>(hi);
+    unsigned bits = 0;
+    for (int l = 0; l < W; ++l) bits |= unsigned(nlo.v[l] != nhi.v[l]) << l;
+    return bits;
+  }
 };
 
 }  // namespace AK_ISA_NS
