@@ -158,8 +158,8 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
     for (size_t i = 0; i < n; i += kHalfFused) {
       size_t m = n - i < kHalfFused ? n - i : kHalfFused;
       const uint16_t* dyi = gradient ? dy + i : nullptr;
-      size_t k = kernels().half_pass(root.op, root.params, h, bound, x + i, dyi, out + i, m,
-                                     unsure, stream);
+      size_t k = kernels().half_pass(root.op, root.params, h, bound, x + i, dyi, out + i, m, unsure,
+                                     stream);
       for (size_t j = 0; j < k; ++j) {
         uint32_t l = unsure[j];
         const float xl = half_to_float(h, x[i + l]);

@@ -151,14 +151,22 @@ bool rational_half(const Node& nd, Half h, float x, bool gradient, float dy, uin
     default: return false;
   }
   if (!moderate(q) || !moderate(d)) return false;
-  // q / d is a boundary B of the format (at most 11 bits) or at least 2^-36 of itself away from
-  // every one: q - B d is a multiple of the smaller of q's last unit (2^-24 |q|) and B's times
-  // d's (above 2^-35 |q| where B d is near q). The double quotient (off by 2^-53) and then its
-  // float (2^-24, normal above 2^-100) stay on the same side of every boundary, and on one only
-  // where q / d is: rounding the float gives the exact value's rounding.
+  // The double quotient is off by 2^-53 of itself, q / d a boundary B of the format (a midpoint:
+  // at most 12 bits) or at least 2^-37 of itself away from every one (q - B d is a multiple of
+  // the smaller of q's last unit, 2^-24 |q|, and B's times d's, above 2^-37 |q| where B d is near
+  // q): v is on
+  // B only where q / d is, else on the same side of every boundary. Rounded to float to odd
+  // (the truncation, its last bit set; normal above 2^-100), it keeps both facts: rounding that
+  // float rounds v, and so q / d.
   const double v = double(q) / double(d);
   if (std::fabs(v) < 0x1p-100) return false;
-  out = float_to_half(h, float(v));
+  float fv = float(v);
+  if (double(fv) != v) {
+    uint32_t u = float_bits(fv);
+    if (std::fabs(double(fv)) > std::fabs(v)) u -= 1;  // one unit toward zero: the truncation
+    fv = bits_float(u | 1);
+  }
+  out = float_to_half(h, fv);
   return true;
 }
 

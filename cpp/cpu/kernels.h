@@ -284,10 +284,10 @@ struct HalfExact<HardSigmoid> {
 
 // One vector (V2 = V) or one lane (V2 = float) of results r at i, narrowed into out, with bound
 // the distance r may be off the exact value (HalfBound: ignored where b.exact); lanes the bound
-// leaves open are listed in unsure. Returns the new count. Rounding is monotonic, so where both
-// ends of [r - bound, r + bound] round to one value, so does every value between, the exact one
-// included. exact(v): the lanes whose exact value is v (HalfExact), asked only where some lane is
-// open.
+// leaves open are listed in unsure. Returns the new count. Rounding is monotonic (and odd), so
+// where both ends of [|r| - bound, |r| + bound] round to one value, so does every value between,
+// the exact one included. exact(v): the lanes whose exact value is v (HalfExact), asked only where
+// some lane is open.
 template <class V2, Half F, bool kStream, bool kHasExact = false, class Exact = int>
 AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, size_t i,
                           uint32_t* unsure, size_t count, const Exact& exact = 0) {
@@ -300,32 +300,24 @@ AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, si
       O::store_h(out + i, result);
     return count;
   }
-  V2 lo = rv - bound, hi = rv + bound;
-  if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
-    auto zero = rv == V2(0.f);
-    lo = select(zero, rv, lo);
-    hi = select(zero, rv, hi);
-  }
-  // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
-  // a number, and the lanes of an input NaN are few.
-  auto nan = is_nan(rv);
-  lo = select(nan, V2(0.f), lo);
-  hi = select(nan, V2(1.f), hi);
-  typename O::H nlo;
-  unsigned open = O::template narrow_pair<F>(lo, hi, nlo);
+  // A zero r is the result, its sign too. A NaN r is settled: the float32 kernel may make one
+  // (0 * Inf) where the exact value is a number, and the lanes of an input NaN are few.
+  if (b.zero_exact) bound = select(rv == V2(0.f), V2(0.f), bound);
+  typename O::H nr;
+  unsigned open = O::template narrow_open<F>(rv, bound, nr);
   if constexpr (kHasExact) {
-    if (open) {  // an exact r is its own interval
+    if (open) {  // an exact value is its own interval
       V2 v;
       auto e = exact(v);
-      open = O::template narrow_pair<F>(select(e, v, lo), select(e, v, hi), nlo);
+      open = O::template narrow_open<F>(select(e, v, rv), select(e, V2(0.f), bound), nr);
     }
   }
-  // Where the two agree, every value between rounds to it, r and the exact value too; the other
-  // lanes are written again once settled.
+  // Where the interval rounds as r, every value in it does, the exact one too; the open lanes
+  // are written again once settled.
   if constexpr (kStream)
-    O::store_h_stream(out + i, nlo);
+    O::store_h_stream(out + i, nr);
   else
-    O::store_h(out + i, nlo);
+    O::store_h(out + i, nr);
   for (; open; open &= open - 1) unsure[count++] = uint32_t(i + size_t(__builtin_ctz(open)));
   return count;
 }
@@ -370,15 +362,13 @@ size_t narrow_checked_half(Half h, const float* r, const float* dy, const float*
                 : narrow_checked<V, Half::F16, false>(r, dy, e, b, out, n, unsure);
 }
 
-
 // The fused half-precision pass of one activation node (not a blend): per vector, widen x (and
 // dy) in registers, the float32 formula, the bound, narrow and store; no tile buffers between the
 // steps. The lanes the bound leaves open are listed in unsure (at most n) for the caller to
 // settle. The same float32 results and bounds as the tile path (narrow_step), so the same lanes.
-template <class V2, class A, Half F, bool kGrad, bool kStream>
-AK_HD size_t half_step(const Params& p, const HalfBound& b, V2 xv, V2 dv, uint16_t* out, size_t i,
-                       uint32_t* unsure, size_t count) {
-  V2 r, bound;
+template <class V2, class A, bool kGrad>
+AK_HD V2 half_value(const Params& p, const HalfBound& b, V2 xv, V2 dv, V2& bound) {
+  V2 r;
   if constexpr (kGrad) {
     r = A::template backward<V2>(xv, dv, p);
     bound = fmadd(absv(dv), V2(b.dy), fmadd(absv(r), V2(b.rel), V2(b.abs)));
@@ -386,12 +376,26 @@ AK_HD size_t half_step(const Params& p, const HalfBound& b, V2 xv, V2 dv, uint16
     r = A::template forward<V2>(xv, p);
     bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
   }
-  return narrow_store<V2, F, kStream, HalfExact<A>::has>(r, bound, b, out, i, unsure, count, [&](V2& v) {
-    if constexpr (HalfExact<A>::has)
-      return HalfExact<A>::template exact<V2, kGrad>(xv, dv, p, v);
-    else
-      return 0;
-  });
+  return r;
+}
+
+template <class V2, class A, Half F, bool kGrad, bool kStream>
+AK_HD size_t half_store(const Params& p, const HalfBound& b, V2 xv, V2 dv, V2 r, V2 bound,
+                        uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
+  return narrow_store<V2, F, kStream, HalfExact<A>::has>(
+      r, bound, b, out, i, unsure, count, [&](V2& v) {
+        if constexpr (HalfExact<A>::has)
+          return HalfExact<A>::template exact<V2, kGrad>(xv, dv, p, v);
+        else
+          return 0;
+      });
+}
+
+template <class V2, class A, Half F, bool kGrad, bool kStream>
+AK_HD size_t half_step(const Params& p, const HalfBound& b, V2 xv, V2 dv, uint16_t* out, size_t i,
+                       uint32_t* unsure, size_t count) {
+  V2 bound, r = half_value<V2, A, kGrad>(p, b, xv, dv, bound);
+  return half_store<V2, A, F, kGrad, kStream>(p, b, xv, dv, r, bound, out, i, unsure, count);
 }
 
 template <class V, class A, Half F, bool kGrad, bool kStream>
@@ -411,12 +415,21 @@ size_t half_pass(const Params& p, const HalfBound& b, const uint16_t* x, const u
     for (; i < head && i < n; ++i) lane(i);
   }
   // Four vectors in flight: the exp-based formulas are latency chains.
-  for (; i + 4 * W <= n; i += 4 * W)
-    for (int k = 0; k < 4; ++k) {
-      size_t j = i + size_t(k) * W;
-      V xv = O::template widen<F>(x + j), dv = kGrad ? O::template widen<F>(dy + j) : V(0.f);
-      count = half_step<V, A, F, kGrad, kStream>(p, b, xv, dv, out, j, unsure, count);
-    }
+  for (; i + 4 * W <= n; i += 4 * W) {
+    V xv[4], dv[4], r[4], bound[4];
+#define AK_HALF_VALUE(k)                                         \
+  xv[k] = O::template widen<F>(x + i + k * W);                   \
+  dv[k] = kGrad ? O::template widen<F>(dy + i + k * W) : V(0.f); \
+  r[k] = half_value<V, A, kGrad>(p, b, xv[k], dv[k], bound[k]);
+    AK_HALF_VALUE(0)
+    AK_HALF_VALUE(1)
+    AK_HALF_VALUE(2)
+    AK_HALF_VALUE(3)
+#undef AK_HALF_VALUE
+    for (int k = 0; k < 4; ++k)
+      count = half_store<V, A, F, kGrad, kStream>(p, b, xv[k], dv[k], r[k], bound[k], out,
+                                                  i + size_t(k) * W, unsure, count);
+  }
   for (; i + W <= n; i += W) {
     V xv = O::template widen<F>(x + i), dv = kGrad ? O::template widen<F>(dy + i) : V(0.f);
     count = half_step<V, A, F, kGrad, kStream>(p, b, xv, dv, out, i, unsure, count);
