@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "half_exact.h"
 #include "kernels.h"
@@ -155,15 +156,21 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
       root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
   if (!root.blend) {  // fused: no tile buffers (kernels.h half_pass)
     uint32_t unsure[kHalfFused];
+    uint16_t x_copy[kHalfFused], dy_copy[kHalfFused];
     for (size_t i = 0; i < n; i += kHalfFused) {
       size_t m = n - i < kHalfFused ? n - i : kHalfFused;
+      const uint16_t* xi = x + i;
       const uint16_t* dyi = gradient ? dy + i : nullptr;
-      size_t k = kernels().half_pass(root.op, root.params, h, bound, x + i, dyi, out + i, m, unsure,
-                                     stream);
+      // out may be x or dy (in place): the open lanes are settled from the inputs as they were
+      auto overlaps = [&](const uint16_t* a) { return a && a < out + i + m && out + i < a + m; };
+      if (overlaps(xi)) xi = static_cast<const uint16_t*>(std::memcpy(x_copy, xi, m * 2));
+      if (overlaps(dyi)) dyi = static_cast<const uint16_t*>(std::memcpy(dy_copy, dyi, m * 2));
+      size_t k =
+          kernels().half_pass(root.op, root.params, h, bound, xi, dyi, out + i, m, unsure, stream);
       for (size_t j = 0; j < k; ++j) {
         uint32_t l = unsure[j];
-        const float xl = half_to_float(h, x[i + l]);
-        const float dl = gradient ? half_to_float(h, dy[i + l]) : 0.f;
+        const float xl = half_to_float(h, xi[l]);
+        const float dl = gradient ? half_to_float(h, dyi[l]) : 0.f;
         if (!rational_half(root, h, xl, gradient, dl, out[i + l]))
           out[i + l] = exact_half(f, h, xl, gradient, dl);
       }
