@@ -102,6 +102,70 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   return HalfBound{0x1.4p-21f, 0x1.4p-126f, gradient ? dy : 0.f, op_info(nd.op).cheap, exact};
 }
 
+namespace {
+
+// 2^-96 <= |a| <= 2^96: a nonzero residual of a product of such floats is never lost to
+// underflow, so an fma's zero residual is an exact zero.
+bool moderate(float a) { return std::fabs(a) >= 0x1p-96f && std::fabs(a) <= 0x1p96f; }
+
+// s = a + b, true where exact (TwoSum's error term in float is exact).
+bool exact_sum(float a, float b, float& s) {
+  s = a + b;
+  float bb = s - a, err = (a - (s - bb)) + (b - bb);
+  return err == 0.f;
+}
+
+// p = a b, true where exact.
+bool exact_product(float a, float b, float& p) {
+  p = a * b;
+  return moderate(a) && moderate(b) && moderate(p) && std::fma(a, b, -p) == 0.f;
+}
+
+}  // namespace
+
+bool rational_half(const Node& nd, Half h, float x, bool gradient, float dy, uint16_t& out) {
+  float q, d;  // the exact value is q / d, both floats
+  switch (nd.op) {
+    case Op::HardGate: {
+      const float shift = nd.params.v[0], cap = nd.params.v[1];
+      float t;  // between the kinks: 0 < x + shift < cap, exactly
+      if (!exact_sum(x, shift, t) || !(t > 0.f && t < cap)) return false;
+      if (!(gradient ? exact_sum(2 * x, shift, t) && exact_product(t, dy, q)
+                     : exact_sum(x, shift, t) && exact_product(x, t, q)))
+        return false;
+      d = cap;
+      break;
+    }
+    case Op::HardSigmoid:
+      if (!(x > -3.f && x < 3.f)) return false;
+      if (gradient)
+        q = dy;
+      else if (!exact_sum(x, 3.f, q))
+        return false;
+      d = 6.f;
+      break;
+    default: return false;
+  }
+  if (!moderate(q) || !moderate(d)) return false;
+  // The double quotient is off by 2^-53 of itself, q / d a boundary B of the format (a midpoint:
+  // at most 12 bits) or at least 2^-37 of itself away from every one (q - B d is a multiple of
+  // the smaller of q's last unit, 2^-24 |q|, and B's times d's, above 2^-37 |q| where B d is near
+  // q): v is on
+  // B only where q / d is, else on the same side of every boundary. Rounded to float to odd
+  // (the truncation, its last bit set; normal above 2^-100), it keeps both facts: rounding that
+  // float rounds v, and so q / d.
+  const double v = double(q) / double(d);
+  if (std::fabs(v) < 0x1p-100) return false;
+  float fv = float(v);
+  if (double(fv) != v) {
+    uint32_t u = float_bits(fv);
+    if (std::fabs(double(fv)) > std::fabs(v)) u -= 1;  // one unit toward zero: the truncation
+    fv = bits_float(u | 1);
+  }
+  out = float_to_half(h, fv);
+  return true;
+}
+
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) {
   double v = eval(f, 0, double(x), gradient);
   if (gradient) v = v == 0 ? 0.0 : v * double(dy);
