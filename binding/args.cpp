@@ -21,16 +21,31 @@ size_t size_product(Napi::Env env, size_t a, size_t b) {
   return a * b;
 }
 
-Floats float_array(const Napi::CallbackInfo& info, size_t i) {
+namespace {
+struct Typed {
+  napi_value value;
+  void* data;
+  size_t length;
+};
+
+// info[i] as a typed array of type `want` (`name` for the message)
+Typed typed_array(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want,
+                  const char* name) {
   napi_value v = info[i];
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
   // napi_invalid_arg for anything but a typed array
   if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_float32_array)
-    internal_error(info.Env(), "argument " + std::to_string(i) + ": expected a Float32Array");
-  return {v, static_cast<float*>(data), length};
+      type != want)
+    internal_error(info.Env(), "argument " + std::to_string(i) + ": expected a " + name);
+  return {v, data, length};
+}
+}  // namespace
+
+Floats float_array(const Napi::CallbackInfo& info, size_t i) {
+  Typed t = typed_array(info, i, napi_float32_array, "Float32Array");
+  return {t.value, static_cast<float*>(t.data), t.length};
 }
 
 Floats float_array(const Napi::CallbackInfo& info, size_t i, size_t length, bool nullable) {
@@ -46,14 +61,8 @@ Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half) {
     Floats f = float_array(info, i);
     return {f.value, f.data, f.length};
   }
-  napi_value v = info[i];
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_uint16_array)
-    internal_error(info.Env(), "argument " + std::to_string(i) + ": expected a Uint16Array");
-  return {v, data, length};
+  Typed t = typed_array(info, i, napi_uint16_array, "Uint16Array");
+  return {t.value, t.data, t.length};
 }
 
 Elements elements_array(const Napi::CallbackInfo& info, size_t i, int half, size_t length) {

@@ -193,6 +193,25 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
   }
 }
 
+// paramGrad: block(root, i, m, sums) adds block [i, i + m)'s sums into sums; each block has its own
+// sums, added in order at the end, so that the bits do not depend on the threads.
+template <class Block>
+void param_grad_by_blocks(const Program& f, size_t n, int threads, double* sums,
+                          const Block& block) {
+  const int k = f.param_grads;
+  for (int i = 0; i < k; ++i) sums[i] = 0;
+  if (k == 0 || n == 0) return;
+  const Node& root = f.nodes[0];
+  size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> partial(blocks * size_t(k), 0.0);
+  split(f, n, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; i += kBlock)
+      block(root, i, e - i < kBlock ? e - i : kBlock, &partial[i / kBlock * size_t(k)]);
+  });
+  for (size_t blk = 0; blk < blocks; ++blk)
+    for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
+}
+
 }  // namespace
 
 const char* cpu_isa() { return kernels().isa; }
@@ -243,25 +262,12 @@ void cpu_backward_half(const Program& f, Half h, const uint16_t* x, const uint16
 // values of x and dy, bit for bit.
 void cpu_param_grad_half(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, size_t n,
                          int threads, double* sums) {
-  const int k = f.param_grads;
-  for (int i = 0; i < k; ++i) sums[i] = 0;
-  if (k == 0 || n == 0) return;
-  const Node& root = f.nodes[0];
-  size_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks * size_t(k), 0.0);
-  auto range = [&](size_t b, size_t e) {
-    std::vector<float> xf(kBlock), dyf(kBlock);
-    for (size_t i = b; i < e; i += kBlock) {
-      size_t m = e - i < kBlock ? e - i : kBlock;
-      kernels().widen(h, x + i, xf.data(), m);
-      kernels().widen(h, dy + i, dyf.data(), m);
-      kernels().param_grad(root.op, root.params, xf.data(), dyf.data(), m,
-                           &partial[i / kBlock * k]);
-    }
-  };
-  split(f, n, threads, range);
-  for (size_t blk = 0; blk < blocks; ++blk)
-    for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
+  param_grad_by_blocks(f, n, threads, sums, [&](const Node& root, size_t i, size_t m, double* s) {
+    std::vector<float> xf(m), dyf(m);
+    kernels().widen(h, x + i, xf.data(), m);
+    kernels().widen(h, dy + i, dyf.data(), m);
+    kernels().param_grad(root.op, root.params, xf.data(), dyf.data(), m, s);
+  });
 }
 
 void halves_from_floats(Half h, const float* src, uint16_t* dst, size_t n) {
@@ -274,21 +280,9 @@ void floats_from_halves(Half h, const uint16_t* src, float* dst, size_t n) {
 
 void cpu_param_grad(const Program& f, const float* x, const float* dy, size_t n, int threads,
                     double* sums) {
-  const int k = f.param_grads;
-  for (int i = 0; i < k; ++i) sums[i] = 0;
-  if (k == 0 || n == 0) return;
-  const Node& root = f.nodes[0];
-  size_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> partial(blocks * size_t(k), 0.0);
-  auto range = [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; i += kBlock) {
-      size_t m = e - i < kBlock ? e - i : kBlock;
-      kernels().param_grad(root.op, root.params, x + i, dy + i, m, &partial[i / kBlock * k]);
-    }
-  };
-  split(f, n, threads, range);
-  for (size_t blk = 0; blk < blocks; ++blk)
-    for (int i = 0; i < k; ++i) sums[i] += partial[blk * size_t(k) + size_t(i)];
+  param_grad_by_blocks(f, n, threads, sums, [&](const Node& root, size_t i, size_t m, double* s) {
+    kernels().param_grad(root.op, root.params, x + i, dy + i, m, s);
+  });
 }
 
 }  // namespace ak
