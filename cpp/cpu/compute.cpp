@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 
 #include "half_exact.h"
 #include "kernels.h"
@@ -104,8 +103,6 @@ void split(const Program& f, size_t n, int threads, const Range& range) {
 // A tile at a time, in L1: widen x (and dy), run the float32 program, narrow, and settle the
 // lanes whose rounding the accuracy bound leaves open (cpp/cpu/half_exact.h).
 constexpr size_t kHalfTile = 1024;
-// The fused pass's stretch: its unsure list on the stack, few streaming fences.
-constexpr size_t kHalfFused = 8192;
 
 // The float32 result of node over a tile (y) and, for a blend, how far it may be from the exact
 // value (e): a blend of two results is off by the blend of their bounds, plus its own rounding
@@ -150,35 +147,12 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
 // One range of a half pass: dy null for forward.
 void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy, uint16_t* out,
                 size_t n, bool stream) {
+  alignas(64) float xf[kHalfTile], dyf[kHalfTile], r[kHalfTile], e[kHalfTile];
+  uint32_t unsure[kHalfTile];
   const bool gradient = dy != nullptr;
   const Node& root = f.nodes[0];
   const HalfBound bound =
       root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
-  if (!root.blend) {  // fused: no tile buffers (kernels.h half_pass)
-    uint32_t unsure[kHalfFused];
-    uint16_t x_copy[kHalfFused], dy_copy[kHalfFused];
-    for (size_t i = 0; i < n; i += kHalfFused) {
-      size_t m = n - i < kHalfFused ? n - i : kHalfFused;
-      const uint16_t* xi = x + i;
-      const uint16_t* dyi = gradient ? dy + i : nullptr;
-      // out may be x or dy (in place): the open lanes are settled from the inputs as they were
-      auto overlaps = [&](const uint16_t* a) { return a && a < out + i + m && out + i < a + m; };
-      if (overlaps(xi)) xi = static_cast<const uint16_t*>(std::memcpy(x_copy, xi, m * 2));
-      if (overlaps(dyi)) dyi = static_cast<const uint16_t*>(std::memcpy(dy_copy, dyi, m * 2));
-      size_t k =
-          kernels().half_pass(root.op, root.params, h, bound, xi, dyi, out + i, m, unsure, stream);
-      for (size_t j = 0; j < k; ++j) {
-        uint32_t l = unsure[j];
-        const float xl = half_to_float(h, xi[l]);
-        const float dl = gradient ? half_to_float(h, dyi[l]) : 0.f;
-        if (!rational_half(root, h, xl, gradient, dl, out[i + l]))
-          out[i + l] = exact_half(f, h, xl, gradient, dl);
-      }
-    }
-    return;
-  }
-  alignas(64) float xf[kHalfTile], dyf[kHalfTile], r[kHalfTile], e[kHalfTile];
-  uint32_t unsure[kHalfTile];
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);

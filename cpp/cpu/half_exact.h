@@ -18,9 +18,4 @@ HalfBound half_bound(const Node& nd, bool gradient);
 // zero, as the float32 kernels select it).
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy);
 
-// The piecewise-rational ops (hardGate, hardSigmoid) between their kinks, where their exact
-// value is a quotient of floats q / d: out = its rounding, from the double quotient, and true;
-// false where the numerator is not an exact float (then exact_half settles it).
-bool rational_half(const Node& nd, Half h, float x, bool gradient, float dy, uint16_t& out);
-
 }  // namespace ak

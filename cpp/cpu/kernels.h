@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 
 #include "../dispatch.h"
 #include "../half.h"
@@ -48,11 +47,6 @@ struct CpuKernels {
   size_t (*narrow_checked)(Half h, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
                            bool stream);
-  // The fused pass of one activation node (not a blend) on halves: out = f(x) (dy given: f'(x)
-  // dy) narrowed, the lanes the bound b leaves open listed in unsure as narrow_checked lists them;
-  // returns how many.
-  size_t (*half_pass)(Op op, const Params& p, Half h, const HalfBound& b, const uint16_t* x,
-                      const uint16_t* dy, uint16_t* out, size_t n, uint32_t* unsure, bool stream);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -221,77 +215,15 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
   h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
 }
 
-// The lanes where a piecewise-rational formula's exact value is a float32 v, found per lane from
-// exact sums (TwoSum's error term is exact: zero says the sum is) and fma residuals (a product's
-// exact residual, where the magnitudes keep it from underflowing to zero): v = q / d divided
-// once, and v d - q == 0 proves it the exact quotient. Such a v rounded to the format is the
-// correctly rounded result, ties included. Many half inputs give exact ties there (x (x + 3) / 6
-// at a bfloat16 x) where the formula's own r is an ulp off (it multiplies by a rounded 1/6): they
-// would otherwise all go to the double settling. has: the formula has the check.
-template <class A>
-struct HalfExact {
-  static constexpr bool has = false;
-};
-
-template <class V2>
-AK_HD auto moderate(V2 a) {  // 2^-96 <= |a| <= 2^96: residuals of such products are not lost
-  V2 m = absv(a);
-  return (m >= V2(0x1p-96f)) & (m <= V2(0x1p96f));
-}
-template <class V2>
-AK_HD auto exact_sum(V2 a, V2 b, V2& s) {
-  s = a + b;
-  V2 bb = s - a, err = (a - (s - bb)) + (b - bb);
-  return err == V2(0.f);
-}
-template <class V2>
-AK_HD auto exact_product(V2 a, V2 b, V2& p) {
-  p = a * b;
-  return moderate(a) & moderate(b) & moderate(p) & (fmsub(a, b, p) == V2(0.f));
-}
-
-// hardGate between its kinks (-shift < x < hi, as the formula classifies x): x (x + shift) / cap,
-// and (2x + shift) dy / cap.
-template <>
-struct HalfExact<HardGate> {
-  static constexpr bool has = true;
-  template <class V2, bool kGrad>
-  AK_HD static auto exact(V2 x, V2 dy, const Params& p, V2& v) {
-    V2 shift(p.v[0]), cap(p.v[1]), t, q;
-    auto inside = (x > -shift) & (x < V2(p.v[3])) & moderate(cap);
-    if constexpr (kGrad)
-      inside = inside & exact_sum(x + x, shift, t) & exact_product(t, dy, q);
-    else
-      inside = inside & exact_sum(x, shift, t) & exact_product(x, t, q);
-    v = q / cap;
-    return inside & moderate(v) & (fmsub(v, cap, q) == V2(0.f));
-  }
-};
-
-// hardSigmoid between its kinks: (x + 3) / 6, dy / 6.
-template <>
-struct HalfExact<HardSigmoid> {
-  static constexpr bool has = true;
-  template <class V2, bool kGrad>
-  AK_HD static auto exact(V2 x, V2 dy, const Params&, V2& v) {
-    V2 t = dy;
-    auto inside = (x > V2(-3.f)) & (x < V2(3.f));
-    if constexpr (!kGrad) inside = inside & exact_sum(x, V2(3.f), t);
-    v = t / V2(6.f);
-    return inside & moderate(t) & moderate(v) & (fmsub(v, V2(6.f), t) == V2(0.f));
-  }
-};
-
-// One vector (V2 = V) or one lane (V2 = float) of results r at i, narrowed into out, with bound
-// the distance r may be off the exact value (HalfBound: ignored where b.exact); lanes the bound
-// leaves open are listed in unsure. Returns the new count. Rounding is monotonic (and odd), so
-// where both ends of [|r| - bound, |r| + bound] round to one value, so does every value between,
-// the exact one included. exact(v): the lanes whose exact value is v (HalfExact), asked only where
-// some lane is open.
-template <class V2, Half F, bool kStream, bool kHasExact = false, class Exact = int>
-AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, size_t i,
-                          uint32_t* unsure, size_t count, const Exact& exact = 0) {
+// One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
+// Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
+// every value between, the exact one included.
+template <class V2, Half F, bool kStream>
+AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
+                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
   using O = HalfOps<V2>;
+  constexpr int W = Lanes<V2>::count;
+  V2 rv = load<V2>(r + i);
   if (b.exact) {  // r is the exact value: no check
     auto result = O::template narrow<F>(canonical_nan(rv));
     if constexpr (kStream)
@@ -300,37 +232,33 @@ AK_HD size_t narrow_store(V2 rv, V2 bound, const HalfBound& b, uint16_t* out, si
       O::store_h(out + i, result);
     return count;
   }
-  // A zero r is the result, its sign too. A NaN r is settled: the float32 kernel may make one
-  // (0 * Inf) where the exact value is a number, and the lanes of an input NaN are few.
-  if (b.zero_exact) bound = select(rv == V2(0.f), V2(0.f), bound);
-  typename O::H nr;
-  unsigned open = O::template narrow_open<F>(rv, bound, nr);
-  if constexpr (kHasExact) {
-    if (open) {  // an exact value is its own interval
-      V2 v;
-      auto e = exact(v);
-      open = O::template narrow_open<F>(select(e, v, rv), select(e, V2(0.f), bound), nr);
-    }
-  }
-  // Where the interval rounds as r, every value in it does, the exact one too; the open lanes
-  // are written again once settled.
-  if constexpr (kStream)
-    O::store_h_stream(out + i, nr);
-  else
-    O::store_h(out + i, nr);
-  for (; open; open &= open - 1) unsure[count++] = uint32_t(i + size_t(__builtin_ctz(open)));
-  return count;
-}
-
-// One vector or lane of narrow_checked at i: the bound from e, or from r (and dy) as HalfBound
-// says.
-template <class V2, Half F, bool kStream>
-AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
-                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
-  V2 rv = load<V2>(r + i);
   V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
   if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
-  return narrow_store<V2, F, kStream>(rv, bound, b, out, i, unsure, count);
+  V2 lo = rv - bound, hi = rv + bound;
+  if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
+    auto zero = rv == V2(0.f);
+    lo = select(zero, rv, lo);
+    hi = select(zero, rv, hi);
+  }
+  // A NaN r is settled too: the float32 kernel may make one (0 * Inf) where the exact value is
+  // a number, and the lanes of an input NaN are few.
+  auto nan = is_nan(rv);
+  auto nlo = O::template narrow<F>(select(nan, V2(0.f), lo));
+  auto nhi = O::template narrow<F>(select(nan, V2(1.f), hi));
+  // Where the two agree, every value between rounds to it, r and the exact value too; the other
+  // lanes are written again once settled.
+  if constexpr (kStream)
+    O::store_h_stream(out + i, nlo);
+  else
+    O::store_h(out + i, nlo);
+  if (O::differ(nlo, nhi)) {
+    uint16_t a[W], c[W];
+    O::store_h(a, nlo);
+    O::store_h(c, nhi);
+    for (int l = 0; l < W; ++l)
+      if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
+  }
+  return count;
 }
 
 template <class V, Half F, bool kStream>
@@ -362,105 +290,6 @@ size_t narrow_checked_half(Half h, const float* r, const float* dy, const float*
                 : narrow_checked<V, Half::F16, false>(r, dy, e, b, out, n, unsure);
 }
 
-// The fused half-precision pass of one activation node (not a blend): per vector, widen x (and
-// dy) in registers, the float32 formula, the bound, narrow and store; no tile buffers between the
-// steps. The lanes the bound leaves open are listed in unsure (at most n) for the caller to
-// settle. The same float32 results and bounds as the tile path (narrow_step), so the same lanes.
-template <class V2, class A, bool kGrad>
-AK_HD V2 half_value(const Params& p, const HalfBound& b, V2 xv, V2 dv, V2& bound) {
-  V2 r;
-  if constexpr (kGrad) {
-    r = A::template backward<V2>(xv, dv, p);
-    bound = fmadd(absv(dv), V2(b.dy), fmadd(absv(r), V2(b.rel), V2(b.abs)));
-  } else {
-    r = A::template forward<V2>(xv, p);
-    bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
-  }
-  return r;
-}
-
-template <class V2, class A, Half F, bool kGrad, bool kStream>
-AK_HD size_t half_store(const Params& p, const HalfBound& b, V2 xv, V2 dv, V2 r, V2 bound,
-                        uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
-  return narrow_store<V2, F, kStream, HalfExact<A>::has>(
-      r, bound, b, out, i, unsure, count, [&](V2& v) {
-        if constexpr (HalfExact<A>::has)
-          return HalfExact<A>::template exact<V2, kGrad>(xv, dv, p, v);
-        else
-          return 0;
-      });
-}
-
-template <class V2, class A, Half F, bool kGrad, bool kStream>
-AK_HD size_t half_step(const Params& p, const HalfBound& b, V2 xv, V2 dv, uint16_t* out, size_t i,
-                       uint32_t* unsure, size_t count) {
-  V2 bound, r = half_value<V2, A, kGrad>(p, b, xv, dv, bound);
-  return half_store<V2, A, F, kGrad, kStream>(p, b, xv, dv, r, bound, out, i, unsure, count);
-}
-
-template <class V, class A, Half F, bool kGrad, bool kStream>
-size_t half_pass(const Params& p, const HalfBound& b, const uint16_t* x, const uint16_t* dy,
-                 uint16_t* out, size_t n, uint32_t* unsure) {
-  constexpr size_t W = Lanes<V>::count;
-  using O = HalfOps<V>;
-  size_t i = 0, count = 0;
-  auto lane = [&](size_t j) {
-    using Of = HalfOps<float>;
-    float xv = Of::template widen<F>(x + j), dv = kGrad ? Of::template widen<F>(dy + j) : 0.f;
-    count = half_step<float, A, F, kGrad, false>(p, b, xv, dv, out, j, unsure, count);
-  };
-  if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
-    size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
-    if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
-    for (; i < head && i < n; ++i) lane(i);
-  }
-  // Four vectors in flight: the exp-based formulas are latency chains.
-  for (; i + 4 * W <= n; i += 4 * W) {
-    V xv[4], dv[4], r[4], bound[4];
-#define AK_HALF_VALUE(k)                                         \
-  xv[k] = O::template widen<F>(x + i + k * W);                   \
-  dv[k] = kGrad ? O::template widen<F>(dy + i + k * W) : V(0.f); \
-  r[k] = half_value<V, A, kGrad>(p, b, xv[k], dv[k], bound[k]);
-    AK_HALF_VALUE(0)
-    AK_HALF_VALUE(1)
-    AK_HALF_VALUE(2)
-    AK_HALF_VALUE(3)
-#undef AK_HALF_VALUE
-    for (int k = 0; k < 4; ++k)
-      count = half_store<V, A, F, kGrad, kStream>(p, b, xv[k], dv[k], r[k], bound[k], out,
-                                                  i + size_t(k) * W, unsure, count);
-  }
-  for (; i + W <= n; i += W) {
-    V xv = O::template widen<F>(x + i), dv = kGrad ? O::template widen<F>(dy + i) : V(0.f);
-    count = half_step<V, A, F, kGrad, kStream>(p, b, xv, dv, out, i, unsure, count);
-  }
-  if (W > 1 && kStream) stream_fence();
-  for (; i < n; ++i) lane(i);
-  return count;
-}
-
-template <class V>
-size_t half_pass_op(Op op, const Params& p, Half h, const HalfBound& b, const uint16_t* x,
-                    const uint16_t* dy, uint16_t* out, size_t n, uint32_t* unsure, bool stream) {
-  return with_activation<true>(op, p, size_t(0), [&](auto a) {
-    using A = typename decltype(a)::type;
-    auto go = [&](auto f, auto grad, auto st) {
-      return half_pass<V, A, decltype(f)::value, decltype(grad)::value, decltype(st)::value>(
-          p, b, x, dy, out, n, unsure);
-    };
-    using Bf = std::integral_constant<Half, Half::Bf16>;
-    using Fp = std::integral_constant<Half, Half::F16>;
-    using T = std::true_type;
-    using N = std::false_type;
-    if (h == Half::Bf16) {
-      if (dy) return stream ? go(Bf(), T(), T()) : go(Bf(), T(), N());
-      return stream ? go(Bf(), N(), T()) : go(Bf(), N(), N());
-    }
-    if (dy) return stream ? go(Fp(), T(), T()) : go(Fp(), T(), N());
-    return stream ? go(Fp(), N(), T()) : go(Fp(), N(), N());
-  });
-}
-
 }  // namespace cpu_loops
 
 template <class V>
@@ -474,8 +303,7 @@ constexpr CpuKernels make_cpu_kernels(const char* isa) {
           cpu_loops::backward_op<V, true>,
           cpu_loops::widen_half<V>,
           cpu_loops::narrow_half<V>,
-          cpu_loops::narrow_checked_half<V>,
-          cpu_loops::half_pass_op<V>};
+          cpu_loops::narrow_checked_half<V>};
 }
 
 }  // namespace AK_ISA_NS

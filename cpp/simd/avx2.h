@@ -88,15 +88,7 @@ struct HalfOps<Vec8> {
   static void store_h_stream(uint16_t* p, H h) {
     _mm_stream_si128(reinterpret_cast<__m128i*>(p), h);
   }
-  template <Half F>
-  static unsigned narrow_open(Vec8 r, Vec8 bound, H& out) {
-    out = narrow<F>(r);
-    Vec8 a = absv(r);
-    __m128i same = _mm_cmpeq_epi16(narrow<F>(a - bound), narrow<F>(a + bound));
-    unsigned bits =
-        ~unsigned(_mm_movemask_epi8(_mm_packs_epi16(same, _mm_setzero_si128()))) & 0xffu;
-    return bits | unsigned(_mm256_movemask_ps(is_nan(r).m));  // a byte per lane after the pack
-  }
+  static bool differ(H a, H b) { return _mm_movemask_epi8(_mm_cmpeq_epi16(a, b)) != 0xffff; }
 };
 
 }  // namespace AK_ISA_NS

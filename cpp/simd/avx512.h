@@ -93,38 +93,16 @@ struct HalfOps<Vec16> {
   static H narrow(Vec16 v) {
     if constexpr (F == Half::F16)
       return _mm512_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    return _mm512_cvtepi32_epi16(bf16_rounded(v));
-  }
-  // The bfloat16 of each lane (rounded to nearest even) in its low 16 bits.
-  static __m512i bf16_rounded(Vec16 v) {
     __m512i b = _mm512_castps_si512(v.v);
     __m512i odd = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
     b = _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd));
-    return _mm512_srli_epi32(b, 16);
+    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(b, 16));
   }
   static void store_h(uint16_t* p, H h) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), h); }
   static void store_h_stream(uint16_t* p, H h) {
     _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);
   }
-  // bfloat16: |r| -+ bound (magnitudes, their bits ordered as they are) round alike where the
-  // lower one's rounding with ties down meets the upper one's with ties up, in the bits above
-  // the 16 that rounding drops: a test of two adds and a xor (a tie at an end, rounded alike to
-  // even, counts as open: settled all the same; not where bound is 0, r exact). A lane whose
-  // lower end is below 0 differs in the sign bit.
-  template <Half F>
-  static unsigned narrow_open(Vec16 r, Vec16 bound, H& out) {
-    out = narrow<F>(r);
-    Vec16 a = absv(r);
-    __mmask16 nan = is_nan(r).m;
-    if constexpr (F == Half::F16) {
-      H lo = narrow<F>(a - bound), hi = narrow<F>(a + bound);
-      return nan | _mm512_cmpneq_epi32_mask(_mm512_cvtepu16_epi32(lo), _mm512_cvtepu16_epi32(hi));
-    }
-    __m512i lo = _mm512_add_epi32(_mm512_castps_si512((a - bound).v), _mm512_set1_epi32(0x7fff));
-    __m512i hi = _mm512_add_epi32(_mm512_castps_si512((a + bound).v), _mm512_set1_epi32(0x8000));
-    __mmask16 apart = _mm512_cmpge_epu32_mask(_mm512_xor_si512(lo, hi), _mm512_set1_epi32(0x10000));
-    return nan | (apart & _mm512_cmpneq_ps_mask(bound.v, _mm512_setzero_ps()));  // 0: r exact
-  }
+  static bool differ(H a, H b) { return _mm256_movemask_epi8(_mm256_cmpeq_epi16(a, b)) != -1; }
 };
 
 }  // namespace AK_ISA_NS

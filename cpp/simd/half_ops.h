@@ -35,25 +35,7 @@ struct HalfOps {
   }
   static void store_h(uint16_t* p, H h) { std::memcpy(p, h.v, sizeof h.v); }
   static void store_h_stream(uint16_t* p, H h) { std::memcpy(p, h.v, sizeof h.v); }
-  // r narrowed into out, and a bit per lane (lane l: bit l) where the values within bound of r
-  // may not all round as r does, or r is a NaN. A lane with bound 0 is r exactly: never open
-  // unless a NaN.
-  template <Half F>
-  static unsigned narrow_open(V r, V bound, H& out) {
-    out = narrow<F>(r);
-    V a = absv(r);
-    return open_pair<F>(a - bound, a + bound, is_nan(r));
-  }
-  // The lanes where lo and hi round apart, or nan holds.
-  template <Half F, class M>
-  static unsigned open_pair(V lo, V hi, M nan) {
-    H nlo = narrow<F>(lo), nhi = narrow<F>(hi);
-    alignas(64) float t[W];
-    store(t, select(nan, V(1.f), V(0.f)));
-    unsigned bits = 0;
-    for (int l = 0; l < W; ++l) bits |= unsigned(nlo.v[l] != nhi.v[l] || t[l] != 0.f) << l;
-    return bits;
-  }
+  static bool differ(H a, H b) { return std::memcmp(a.v, b.v, sizeof a.v) != 0; }
 };
 
 }  // namespace AK_ISA_NS
