@@ -24,7 +24,7 @@ import {
   swishRef,
   tanhRef,
 } from '../reference/reference';
-import { everyHalf, fromHalf, type HalfDtype, halfError, toHalf } from './half';
+import { everyHalf, type HalfDtype, halfError } from './half';
 import { type Activation, ak, type HalfActivation } from './library';
 
 export interface Case {
@@ -175,11 +175,11 @@ export const HALF_ULP_BOUND = 1;
  */
 export function checkHalfCase(c: Case, dtype: HalfDtype, fn: HalfActivation): { problems: string[]; worst: number } {
   const bits = everyHalf();
-  const x = fromHalf(bits, dtype);
-  const dyBits = toHalf(checkDy(bits.length), dtype);
-  const dy = fromHalf(dyBits, dtype);
-  const forward = fromHalf(fn.forward(bits, { dtype }), dtype);
-  const backward = fromHalf(fn.backward(bits, dyBits, { dtype }), dtype);
+  const x = ak.fromHalf(bits, dtype);
+  const dyBits = ak.toHalf(checkDy(bits.length), dtype);
+  const dy = ak.fromHalf(dyBits, dtype);
+  const forward = ak.fromHalf(fn.forward(bits, { dtype }), dtype);
+  const backward = ak.fromHalf(fn.backward(bits, dyBits, { dtype }), dtype);
   const problems: string[] = [];
   let worstAll = 0;
   for (const [pass, got, want] of [

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Reference, sweep } from '../reference/reference';
 import { accuracyOf } from './accuracy';
-import { type Dtype, dtypeOf, fromHalf, type HalfDtype, isHalf, toHalf } from './half';
+import { type Dtype, dtypeOf, type HalfDtype, isHalf } from './half';
+import { ak } from './library';
 import { opId, type PeerOp, type PeerTime, parsePeerLines, type Runner, runLines } from './native-peers';
 import type { AccuracyRow } from './results';
 
@@ -83,7 +84,7 @@ export async function checkOps(
     if (!isHalf(dtype)) return { x, dy: d };
     let r = rounded.get(dtype);
     if (!r) {
-      r = { x: fromHalf(toHalf(x, dtype), dtype), dy: fromHalf(toHalf(d, dtype), dtype) };
+      r = { x: ak.fromHalf(ak.toHalf(x, dtype), dtype), dy: ak.fromHalf(ak.toHalf(d, dtype), dtype) };
       rounded.set(dtype, r);
     }
     return r;

@@ -43,7 +43,7 @@ cp -r dist package.json "$out/"
 # the device tests only: test/cuda-accuracy.test.ts's 10^7-input sweeps check on the CPU, and the
 # exhaustive stage covers every input on the device instead
 node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-suite.ts \
-  test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts reference/reference.ts test/table.ts \
+  test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts reference/reference.ts reference/half.ts test/table.ts \
   test/helpers/skip.ts
 cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
 echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"

@@ -133,7 +133,13 @@ it.skipIf(true)('is skipped', () => {});`,
     `check.js's accuracy, timings and report stages over the fake device${skipped(!compiled, 'the addon was built without CUDA')}`,
     () => {
       const dir = bundleLike();
-      const files = [...libraryFiles(), 'test/fake-cuda.ts', 'reference/reference.ts', 'test/table.ts'];
+      const files = [
+        ...libraryFiles(),
+        'test/fake-cuda.ts',
+        'reference/reference.ts',
+        'reference/half.ts',
+        'test/table.ts',
+      ];
       transpileWithAddon(dir, files);
       for (const f of ['check.js', 'report.js'])
         fs.copyFileSync(path.join(root, 'scripts/gpu', f), path.join(dir, 'scripts/gpu', f));
@@ -402,6 +408,7 @@ describe('scripts/gpu-check.sh', () => {
       'test/aptx-layer-reference.ts',
       'test/fake-cuda.ts',
       'reference/reference.ts',
+      'reference/half.ts',
       'test/table.ts',
       'test/helpers/skip.ts',
     ];

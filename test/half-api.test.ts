@@ -3,7 +3,7 @@
 // the threads and the streaming stores.
 import { afterAll, describe, expect, it } from 'vitest';
 import { aptx, blend, cpu, fromHalf, gelu, hardSwish, mish, relu, swish, toHalf } from '../lib';
-import { decode, type Fmt, round } from './helpers/half';
+import { decode, type Fmt, round } from '../reference/half';
 
 const FMTS: Fmt[] = ['bfloat16', 'float16'];
 const ALL = Uint16Array.from({ length: 1 << 16 }, (_, i) => i);
@@ -18,6 +18,27 @@ describe('toHalf and fromHalf', () => {
     expect([...toHalf(new Float32Array([2 ** -134, 3 * 2 ** -134, Number.NaN, 3.4e38]), 'bfloat16')]).toEqual([
       0, 2, 0x7fc0, 0x7f80,
     ]);
+    // ties go to the even neighbour; past the largest finite value (and half its unit) to Inf
+    const bf = (v: number) => toHalf(Float32Array.of(v), 'bfloat16')[0];
+    const f16 = (v: number) => toHalf(Float32Array.of(v), 'float16')[0];
+    expect([bf(1 + 2 ** -8), bf(1 + 3 * 2 ** -8), bf(Number.NaN), bf(-0)]).toEqual([0x3f80, 0x3f82, 0x7fc0, 0x8000]);
+    expect([f16(1 + 2 ** -11), f16(1 + 3 * 2 ** -11), f16(65504), f16(65519), f16(65520)]).toEqual([
+      0x3c00, 0x3c02, 0x7bff, 0x7bff, 0x7c00,
+    ]);
+    expect([f16(Number.NEGATIVE_INFINITY), f16(2 ** -25), f16(3 * 2 ** -26), f16(-(2 ** -24))]).toEqual([
+      0xfc00, 0, 1, 0x8001,
+    ]); // 2^-25 is a tie between 0 and the smallest subnormal: 0 is even
+    expect([...fromHalf(Uint16Array.from([0x3c00, 0x0001, 0xfbff]), 'float16')]).toEqual([1, 2 ** -24, -65504]);
+    expect([...fromHalf(Uint16Array.from([0x3f80, 0xc000]), 'bfloat16')]).toEqual([1, -2]);
+  });
+  it("the tests' own rounding (reference/half.ts): a double to the format, and one unit there", () => {
+    const r = round(1 / 3, 'bfloat16');
+    expect(decode(r.bits, 'bfloat16')).toBe(0.333984375);
+    const unit = (v: number, fmt: Fmt) => {
+      const q = round(v, fmt);
+      return q.upper - q.lower;
+    };
+    expect([unit(1, 'float16'), unit(1e-30, 'float16'), unit(3, 'bfloat16')]).toEqual([2 ** -10, 2 ** -24, 2 ** -6]);
   });
   for (const fmt of FMTS) {
     it(`${fmt}: fromHalf is exact and toHalf gives every value back`, () => {

@@ -2,7 +2,7 @@
 // forward and backward (several dy) give the exact value rounded once to the format (ties to
 // even), for every row of the numeric table (test/table.ts) and its parameter table, blends
 // included, on every ISA path this machine has. The exact value is the double reference of
-// reference/reference.ts, rounded here (test/helpers/half.ts) apart from the addon's own
+// reference/reference.ts, rounded by reference/half.ts apart from the addon's own
 // rounding; it is trusted only where it lies farther than 2^-40 (relative) from a rounding
 // boundary, and the piecewise-rational functions, whose values can lie on one, are evaluated
 // exactly there (BigInt rationals). A transcendental value that near is counted as a failure.
@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Activation, cpu, fromHalf } from '../lib';
 import { opOf } from '../lib/ops';
 import { uniform } from '../lib/random';
-import { f32, type Reference } from '../reference/reference';
 import {
   add,
   decode,
@@ -24,7 +23,8 @@ import {
   roundQuick,
   roundSide,
   sub,
-} from './helpers/half';
+} from '../reference/half';
+import { f32, type Reference } from '../reference/reference';
 import { parameterRows, rows } from './table';
 
 const initial = cpu.isa();

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { peerSelected } from '../args';
 import { type Case, cases, checkDy, hasActivation, inputs } from '../cases';
-import { dtypeOf, fromHalf, type HalfDtype, isHalf, toHalf } from '../half';
+import { dtypeOf, type HalfDtype, isHalf } from '../half';
 import { ak, halfOf, root } from '../library';
 import { loadNativePeers, opId, PEER_ACTIVATIONS, type PeerStatus, type Runner } from '../native-peers';
 import { checkOps, PEER_SWEEP, type Selected, selectOps, tempDir, timeOps } from '../peer-run';
@@ -65,8 +65,8 @@ export async function checkNativePeers(run: Run, halves?: Map<HalfDtype, Case[]>
         if (!c || !halves?.get(dtype)?.some((h) => h.name === a)) return undefined;
         const fn = halfOf(c.fn);
         return {
-          forward: (x) => fromHalf(fn.forward(toHalf(x, dtype), { dtype }), dtype),
-          backward: (x, dy) => fromHalf(fn.backward(toHalf(x, dtype), toHalf(dy, dtype), { dtype }), dtype),
+          forward: (x) => ak.fromHalf(fn.forward(ak.toHalf(x, dtype), { dtype }), dtype),
+          backward: (x, dy) => ak.fromHalf(fn.backward(ak.toHalf(x, dtype), ak.toHalf(dy, dtype), { dtype }), dtype),
         };
       },
     );

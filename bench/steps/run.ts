@@ -2,7 +2,7 @@
 // results, the timing budget, the inputs, and the plan of timed tasks with what they measured.
 import type { parseArgs } from '../args';
 import { inputs } from '../cases';
-import { type HalfDtype, toHalf } from '../half';
+import type { HalfDtype } from '../half';
 import { ak } from '../library';
 import type { Measurement, Peer } from '../results';
 import { type Budget, Progress } from '../timing';
@@ -66,7 +66,7 @@ export function newRun(opts: Run['opts']): Run {
       const d = this.arrays(n);
       let h = halves.get(dtype);
       if (!h) {
-        h = { x: toHalf(d.x, dtype), dy: toHalf(d.dy, dtype), out: new Uint16Array(n) };
+        h = { x: ak.toHalf(d.x, dtype), dy: ak.toHalf(d.dy, dtype), out: new Uint16Array(n) };
         halves.set(dtype, h);
       }
       return h;

@@ -1,4 +1,5 @@
-// The half-precision formats in plain TypeScript, apart from the addon's conversions (cpp/half.h):
+// The half-precision formats in plain TypeScript, apart from the addon's conversions (cpp/half.h),
+// for the tests and the bench:
 // decoding bits, rounding a double once to a format (ties to even), how close a value lies to a
 // rounding boundary, and exact rationals (BigInt) to settle the values that lie on one.
 export type Fmt = 'bfloat16' | 'float16';
