@@ -1,12 +1,14 @@
 // The addon: the op table and limits lib/ builds activation codes from (cpp/ops.h,
 // cpp/program.h), program(code), and the exports of each part.
+#include "../cpp/cpu/half_exact.h"
 #include "args.h"
 #include "exports.h"
 
 namespace ak {
 namespace {
 
-// [{ name, params, trainable, cheap }], indexed by op number.
+// [{ name, params, trainable, cheap, slopeZone? }], indexed by op number; slopeZone: [lo, hi]
+// where the formula states one (cpp/types.h, SlopeZone; lo > hi: empty).
 Napi::Value ops_table(Napi::Env env) {
   auto list = Napi::Array::New(env, size_t(Op::Count));
   for (int i = 0; i < int(Op::Count); ++i) {
@@ -16,6 +18,13 @@ Napi::Value ops_table(Napi::Env env) {
     row["params"] = op.params;
     row["trainable"] = op.trainable;
     row["cheap"] = op.cheap;
+    SlopeZone zone;
+    if (slope_zone(Op(i), zone)) {
+      auto pair = Napi::Array::New(env, 2);
+      pair[0u] = double(zone.lo);
+      pair[1u] = double(zone.hi);
+      row["slopeZone"] = pair;
+    }
     list[uint32_t(i)] = row;
   }
   return list;

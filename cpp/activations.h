@@ -37,6 +37,7 @@ struct Relu {
 // sampled on each path), for every float x; 28 instructions a vector on AVX-512, one of them
 // a division.
 struct Mish {
+  static constexpr SlopeZone kSlopeCancels{-2.f, -0.75f};  // mish'(-1.1924) = 0
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V xc = maxv(V(-kExpUnderflow), x);  // keeps NaN; below -174 the result is a signed zero
@@ -140,6 +141,7 @@ struct HardGate {
 
 // approxMish(x) = x s(x) for x <= 0, x s(2x) for x >= 0 (piecewise Swish, C1 at 0).
 struct ApproxMish {
+  static constexpr SlopeZone kSlopeCancels{-1.5f, -1.f};  // approxMish'(-1.2785) = 0
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return mul_sigmoid_fast(x, select(x < V(0.f), x, x + x));
@@ -152,6 +154,7 @@ struct ApproxMish {
 
 // linearSwish(x) = 2x s(1.25x) for x <= 0, x for x >= 0.
 struct LinearSwish {
+  static constexpr SlopeZone kSlopeCancels{-1.25f, -0.75f};  // linearSwish'(-1.0228) = 0
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = two_product(V(1.25f), x);

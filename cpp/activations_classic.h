@@ -19,6 +19,7 @@ inline namespace AK_ISA_NS {
 // The polynomials are minimax fits (relative error 1e-8 for S on [1, 14], 3e-9 for E against
 // Phi(-|x|) on [0, 1]) made for this file with numpy against scipy's erfcx and erf.
 struct Gelu {
+  static constexpr SlopeZone kSlopeCancels{-1.25f, -0.5f};  // gelu'(-0.7518) = 0
   static constexpr float kInvSqrt2Pi = 0.398942280401432678f;
 
   template <class V>
@@ -136,6 +137,7 @@ struct GeluTanh {
 
 // sigmoid(x) = s(x) = 1 / (1 + e^-x); sigmoid' = s(x) s(-x).
 struct Sigmoid {
+  static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return logistic(x);
@@ -149,6 +151,7 @@ struct Sigmoid {
 // tanh(x) = sign(x) (-m) / (2 + m) with m = expm1(-2|x|): no 1 - 2/(1 + e^2x) cancellation near
 // 0. |x| < 2^-13 gives x (tanh x = x (1 - x^2/3), within half an ulp); tanh' = 4 s(2x) s(-2x).
 struct Tanh {
+  static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
@@ -230,6 +233,7 @@ struct Elu {
 // lambda x takes lambda as hi + lo: float(lambda) alone is 3.3e-8 too large, enough to overflow
 // lambda x near FLT_MAX / lambda where the exact product still rounds to FLT_MAX.
 struct Selu {
+  static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
   static constexpr float kLambda = 1.0507009873554805f;
   static constexpr float kLambdaLo = -3.4792652e-8f;  // 1.0507009873554805 - kLambda
   static constexpr float kLambdaAlpha = 1.7580993408473768f;

@@ -37,6 +37,17 @@ struct Params {
   float v[104];  // the most: Aptx (cpp/activations.h names its slots)
 };
 
+// Where an op's float32 slope f'(x) may lose more than 2^-21 of itself, cancelling next to a zero
+// of f': the x in [lo, hi]. A formula without parameters may state it as a member
+// `static constexpr SlopeZone kSlopeCancels`; outside the zone, for every bfloat16 and float16 x,
+// its backward(x, 1) is then within 2^-21 |f'(x)| + 2^-100 of f'(x) (test/half.test.ts checks
+// it on every path), so the half-precision passes need not allow the contract's 2^-24 |dy| there
+// (cpp/cpu/half_exact.cpp). A formula that does not state one allows it everywhere.
+struct SlopeZone {
+  float lo, hi;
+};
+constexpr SlopeZone kCancelsNowhere{1.f, -1.f};  // an empty zone: relative everywhere
+
 }  // namespace ak
 
 // Every formula and loop lives in ak::AK_ISA_NS, named per translation unit by its build flags,

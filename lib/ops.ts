@@ -8,6 +8,8 @@ export interface OpRow {
   readonly params: number;
   readonly trainable: boolean;
   readonly cheap: boolean;
+  /** Where the slope may cancel (cpp/types.h, SlopeZone): [lo, hi], empty when lo > hi; absent: anywhere. */
+  readonly slopeZone?: readonly [number, number];
 }
 /** The shape of an activation code. */
 export interface Limits {

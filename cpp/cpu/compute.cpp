@@ -122,12 +122,7 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
     half_tile(f, s, gradient, x, dy, v, ev, m);
     const Node& sn = f.nodes[size_t(s)];
     if (sn.blend) return;
-    HalfBound b = half_bound(sn, gradient);
-    for (size_t i = 0; i < m; ++i) {
-      float r = std::fabs(v[i]);
-      ev[i] =
-          b.zero_exact && r == 0 ? 0.f : r * b.rel + b.abs + (dy ? std::fabs(dy[i]) * b.dy : 0.f);
-    }
+    half_lane_bounds(half_bound(sn, gradient), x, dy, v, ev, m);
   };
   side(nd.a, a, ea);
   side(nd.b, y, e);
@@ -152,14 +147,15 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
   const bool gradient = dy != nullptr;
   const Node& root = f.nodes[0];
   const HalfBound bound =
-      root.blend ? HalfBound{0, 0, 0, false, false} : half_bound(root, gradient);
+      root.blend ? HalfBound{0, 0, 0, false, false, 0, {0, 0}} : half_bound(root, gradient);
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);
     if (gradient) kernels().widen(h, dy + i, dyf, m);
     half_tile(f, 0, gradient, xf, gradient ? dyf : nullptr, r, e, m);
-    size_t k = kernels().narrow_checked(h, r, gradient ? dyf : nullptr, root.blend ? e : nullptr,
-                                        bound, out + i, m, unsure, stream);
+    size_t k =
+        kernels().narrow_checked(h, xf, r, gradient ? dyf : nullptr, root.blend ? e : nullptr,
+                                 bound, out + i, m, unsure, stream);
     for (size_t j = 0; j < k; ++j) {
       uint32_t l = unsure[j];
       out[i + l] = exact_half(f, h, xf[l], gradient, gradient ? dyf[l] : 0.f);

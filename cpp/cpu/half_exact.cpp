@@ -1,12 +1,40 @@
 #include "half_exact.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "../../reference/reference.h"
+#include "../dispatch.h"
 
 namespace ak {
 
 namespace {
+
+// The zone a formula states, if any; only formulas without parameters may (their slope's
+// accuracy is a fact of finitely many half-precision inputs, which a test checks).
+template <class A, class = void>
+struct Stated : std::false_type {};
+template <class A>
+struct Stated<A, std::void_t<decltype(A::kSlopeCancels)>> : std::true_type {};
+
+struct ZoneRow {
+  bool stated;
+  SlopeZone zone;
+};
+template <class A, int kParams>
+constexpr ZoneRow zone_row() {
+  static_assert(!Stated<A>::value || kParams == 0,
+                "a slope zone needs a formula without parameters");
+  if constexpr (Stated<A>::value)
+    return {true, A::kSlopeCancels};
+  else
+    return {false, {-INFINITY, INFINITY}};
+}
+constexpr ZoneRow kZones[] = {
+#define AK_ZONE_ROW(Formula, name, params, trainable, cheap) zone_row<Formula, params>(),
+    AK_OPS(AK_ZONE_ROW)
+#undef AK_ZONE_ROW
+};
 
 double eval(const Program& f, int node, double x, bool gradient) {
   const Node& nd = f.nodes[size_t(node)];
@@ -96,10 +124,29 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   // 4 ulp(ref) + 2^-24 |dy|. As parts of |r|: 4 ulp(ref) <= 2^-21 |ref| <= 2^-21 (1 + 2^-20) |r|,
   // and r -+ bound rounds by at most 2^-24 |r| more: 1.25 2^-21 covers both; the absolute parts
   // take a quarter more likewise.
-  const float dy = 0x1.4p-24f;
+  const float dy = gradient ? 0x1.4p-24f : 0.f;
   // relu and relu6 select x, 0, 6 or dy: their float32 results are exact.
   const bool exact = nd.op == Op::Relu || nd.op == Op::Relu6;
-  return HalfBound{0x1.4p-21f, 0x1.4p-126f, gradient ? dy : 0.f, op_info(nd.op).cheap, exact};
+  // Outside a stated zone, g = f'(x)(1 + d) + a with |d| <= 2^-21, |a| <= 2^-100, and r = g·dy
+  // rounded: |r - f'(x)·dy| <= 2^-21 (1 + 2^-20) |r| + 2^-24 |r| + 2^-150 + 2^-100 (1 + 2^-20)
+  // |dy|, which rel, abs and 1.25·2^-100 |dy| cover.
+  const ZoneRow& z = kZones[int(nd.op)];
+  const float dy_far = gradient && z.stated ? 0x1.4p-100f : dy;
+  return HalfBound{0x1.4p-21f, 0x1.4p-126f, dy, op_info(nd.op).cheap, exact, dy_far, z.zone};
+}
+
+void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
+                      size_t m) {
+  for (size_t i = 0; i < m; ++i) {
+    const float slack =
+        dy ? std::fabs(dy[i]) * (x[i] >= b.zone.lo && x[i] <= b.zone.hi ? b.dy : b.dy_far) : 0.f;
+    e[i] = b.zero_exact && r[i] == 0.f ? 0.f : std::fabs(r[i]) * b.rel + b.abs + slack;
+  }
+}
+
+bool slope_zone(Op op, SlopeZone& zone) {
+  zone = kZones[int(op)].zone;
+  return kZones[int(op)].stated;
 }
 
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) {

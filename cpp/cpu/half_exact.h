@@ -13,6 +13,13 @@ namespace ak {
 // The bound of one activation node's float32 result (forward, or the gradient f'(x)·dy).
 HalfBound half_bound(const Node& nd, bool gradient);
 
+// The bound of each lane of a result r over [0, m) (dy null for forward): b with x's zone.
+void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
+                      size_t m);
+
+// The zone op's formula states (cpp/types.h, SlopeZone); false where it states none.
+bool slope_zone(Op op, SlopeZone& zone);
+
 // f(x) (gradient: f'(x)·dy) of the whole program in double from the references of
 // reference/reference.h, rounded once to h. A zero f'(x) gives +0 whatever dy is (a gradient of
 // zero, as the float32 kernels select it).

@@ -21,6 +21,11 @@ struct HalfBound {
   float rel, abs, dy;
   bool zero_exact;
   bool exact;  // r is the exact value (relu, relu6): rounded as it is
+  // A gradient whose slope is relatively accurate outside a zone (cpp/types.h, SlopeZone) needs
+  // |dy|·dy only for x in the zone and |dy|·dy_far elsewhere.
+  float dy_far;
+  SlopeZone zone;
+  bool zoned() const { return dy_far != dy; }
 };
 
 // One ISA's entry points; `op` is never Op::Count.
@@ -44,7 +49,7 @@ struct CpuKernels {
   // out = r narrowed; the bound is e[i] where e is given, else from r (and dy where given), as
   // HalfBound says. Writes the indices whose rounding the bound leaves open into unsure and
   // returns how many. stream: streaming stores.
-  size_t (*narrow_checked)(Half h, const float* r, const float* dy, const float* e,
+  size_t (*narrow_checked)(Half h, const float* x, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
                            bool stream);
 };
@@ -219,8 +224,9 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
 // Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
 // every value between, the exact one included.
 template <class V2, Half F, bool kStream>
-AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const HalfBound& b,
-                         uint16_t* out, size_t i, uint32_t* unsure, size_t count) {
+AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const float* e,
+                         const HalfBound& b, uint16_t* out, size_t i, uint32_t* unsure,
+                         size_t count) {
   using O = HalfOps<V2>;
   constexpr int W = Lanes<V2>::count;
   V2 rv = load<V2>(r + i);
@@ -233,7 +239,14 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
     return count;
   }
   V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
-  if (dy && !e) bound = fmadd(absv(load<V2>(dy + i)), V2(b.dy), bound);
+  if (dy && !e) {
+    V2 slack(b.dy);
+    if (b.zoned()) {
+      V2 xv = load<V2>(x + i);
+      slack = select((xv >= V2(b.zone.lo)) & (xv <= V2(b.zone.hi)), slack, V2(b.dy_far));
+    }
+    bound = fmadd(absv(load<V2>(dy + i)), slack, bound);
+  }
   V2 lo = rv - bound, hi = rv + bound;
   if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
     auto zero = rv == V2(0.f);
@@ -262,32 +275,34 @@ AK_HD size_t narrow_step(const float* r, const float* dy, const float* e, const 
 }
 
 template <class V, Half F, bool kStream>
-size_t narrow_checked(const float* r, const float* dy, const float* e, const HalfBound& b,
-                      uint16_t* out, size_t n, uint32_t* unsure) {
+size_t narrow_checked(const float* x, const float* r, const float* dy, const float* e,
+                      const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure) {
   constexpr size_t W = Lanes<V>::count;
   size_t i = 0, count = 0;
   if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
     size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
     if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
     for (; i < head && i < n; ++i)
-      count = narrow_step<float, F, false>(r, dy, e, b, out, i, unsure, count);
-    for (; i + W <= n; i += W) count = narrow_step<V, F, true>(r, dy, e, b, out, i, unsure, count);
+      count = narrow_step<float, F, false>(x, r, dy, e, b, out, i, unsure, count);
+    for (; i + W <= n; i += W)
+      count = narrow_step<V, F, true>(x, r, dy, e, b, out, i, unsure, count);
     stream_fence();
   }
-  for (; i + W <= n; i += W) count = narrow_step<V, F, false>(r, dy, e, b, out, i, unsure, count);
-  for (; i < n; ++i) count = narrow_step<float, F, false>(r, dy, e, b, out, i, unsure, count);
+  for (; i + W <= n; i += W)
+    count = narrow_step<V, F, false>(x, r, dy, e, b, out, i, unsure, count);
+  for (; i < n; ++i) count = narrow_step<float, F, false>(x, r, dy, e, b, out, i, unsure, count);
   return count;
 }
 
 template <class V>
-size_t narrow_checked_half(Half h, const float* r, const float* dy, const float* e,
+size_t narrow_checked_half(Half h, const float* x, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
                            bool stream) {
   if (h == Half::Bf16)
-    return stream ? narrow_checked<V, Half::Bf16, true>(r, dy, e, b, out, n, unsure)
-                  : narrow_checked<V, Half::Bf16, false>(r, dy, e, b, out, n, unsure);
-  return stream ? narrow_checked<V, Half::F16, true>(r, dy, e, b, out, n, unsure)
-                : narrow_checked<V, Half::F16, false>(r, dy, e, b, out, n, unsure);
+    return stream ? narrow_checked<V, Half::Bf16, true>(x, r, dy, e, b, out, n, unsure)
+                  : narrow_checked<V, Half::Bf16, false>(x, r, dy, e, b, out, n, unsure);
+  return stream ? narrow_checked<V, Half::F16, true>(x, r, dy, e, b, out, n, unsure)
+                : narrow_checked<V, Half::F16, false>(x, r, dy, e, b, out, n, unsure);
 }
 
 }  // namespace cpu_loops
