@@ -7,8 +7,9 @@
 namespace ak {
 namespace {
 
-// [{ name, params, trainable, cheap, slopeZone? }], indexed by op number; slopeZone: [lo, hi]
-// where the formula states one (cpp/types.h, SlopeZone; lo > hi: empty).
+// [{ name, params, trainable, cheap, slopeZone?, slopeAt? }], indexed by op number; slopeZone:
+// [lo, hi] where the formula states one (cpp/types.h, SlopeZone; lo > hi: empty), at the
+// parameters slopeAt.
 Napi::Value ops_table(Napi::Env env) {
   auto list = Napi::Array::New(env, size_t(Op::Count));
   for (int i = 0; i < int(Op::Count); ++i) {
@@ -19,11 +20,15 @@ Napi::Value ops_table(Napi::Env env) {
     row["trainable"] = op.trainable;
     row["cheap"] = op.cheap;
     SlopeZone zone;
-    if (slope_zone(Op(i), zone)) {
+    float at[kMaxParams] = {};
+    if (slope_zone(Op(i), zone, at)) {
       auto pair = Napi::Array::New(env, 2);
       pair[0u] = double(zone.lo);
       pair[1u] = double(zone.hi);
       row["slopeZone"] = pair;
+      auto params = Napi::Array::New(env, size_t(op.params));
+      for (int k = 0; k < op.params; ++k) params[uint32_t(k)] = double(at[k]);
+      row["slopeAt"] = params;
     }
     list[uint32_t(i)] = row;
   }

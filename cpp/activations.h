@@ -70,6 +70,8 @@ struct Mish {
 
 // swish(x) = x s(beta x). Params: v[0] = beta.
 struct Swish {
+  static constexpr SlopeZone kSlopeCancels{-1.5f, -1.f};  // silu'(-1.2785) = 0
+  static constexpr float kSlopeAt[] = {1.f};
   // beta = 0 is x / 2 (at ±Inf too, where beta x would be 0 * Inf).
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
@@ -187,6 +189,8 @@ struct LinearSwish {
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
 struct Aptx {
+  static constexpr SlopeZone kSlopeCancels{-1.f, -0.375f};  // aptx()'(-0.6392) = 0
+  static constexpr float kSlopeAt[] = {1.f, 1.f, 0.5f};
   // Prepared parameters (prepare):
   static constexpr int kAlpha = 0, kBeta = 1, kGamma = 2;
   static constexpr int kRoot = 3, kRootLo = 4;  // u0 as hi + lo; NaN where there is no root

@@ -171,6 +171,8 @@ struct Tanh {
 // scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0),
 // v[1] = 1/beta where that is exact (beta a power of two, 1 by default), else 0 (then divide).
 struct Softplus {
+  static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
+  static constexpr float kSlopeAt[] = {1.f};
   static void prepare(const double* raw, float* v) {
     float beta = float(raw[0]);
     int exponent = 0;
@@ -212,6 +214,8 @@ struct Softplus {
 // elu(x) = x for x > 0, alpha (e^x - 1) otherwise; elu'(x) = alpha e^x for x <= 0 (elu'(0) = alpha,
 // PyTorch). minv(0, x) keeps a NaN x (min returns its second operand then). Params: v[0] = alpha.
 struct Elu {
+  static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
+  static constexpr float kSlopeAt[] = {1.f};
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     return select(x > V(0.f), x, V(p.v[0]) * expm1_nonpos(minv(V(0.f), x)));

@@ -38,11 +38,12 @@ struct Params {
 };
 
 // Where an op's float32 slope f'(x) may lose more than 2^-21 of itself, cancelling next to a zero
-// of f': the x in [lo, hi]. A formula without parameters may state it as a member
-// `static constexpr SlopeZone kSlopeCancels`; outside the zone, for every bfloat16 and float16 x,
+// of f': the x in [lo, hi]. A formula may state it as a member `static constexpr SlopeZone
+// kSlopeCancels`, and a formula with parameters the one set of them it holds at (its defaults)
+// as `static constexpr float kSlopeAt[]`: outside the zone, for every bfloat16 and float16 x,
 // its backward(x, 1) is then within 2^-21 |f'(x)| + 2^-100 of f'(x) (test/half.test.ts checks
 // it on every path), so the half-precision passes need not allow the contract's 2^-24 |dy| there
-// (cpp/cpu/half_exact.cpp). A formula that does not state one allows it everywhere.
+// (cpp/cpu/half_exact.cpp). Elsewhere, and for a formula that states none, the contract stands.
 struct SlopeZone {
   float lo, hi;
 };

@@ -10,6 +10,8 @@ export interface OpRow {
   readonly cheap: boolean;
   /** Where the slope may cancel (cpp/types.h, SlopeZone): [lo, hi], empty when lo > hi; absent: anywhere. */
   readonly slopeZone?: readonly [number, number];
+  /** The parameters slopeZone is stated at. */
+  readonly slopeAt?: readonly number[];
 }
 /** The shape of an activation code. */
 export interface Limits {

@@ -114,10 +114,11 @@ AK_REF_HD Ref aptx_ref(double x, const double* raw) {
     return {c != 0 && g != 0 ? g * c * x : (g * sx * (c != 0 ? c : a)) * 0.0, g * c};
   }
   double u = b * x;
-  double h = aptx_sum(a, u) + 4 * u * sig(2 * u) * sig(-2 * u);
-  // next to a zero of f' (exact in double: u = b x has 48 bits); the zeros lie within |u| < 20,
-  // and beyond h is an exponential tail without cancellation, kept by double to its subnormals
-  if (fabs(h) < 0x1p-10 && fabs(u) < 32) {
+  double sum = aptx_sum(a, u), q = 4 * u * sig(2 * u) * sig(-2 * u), h = sum + q;
+  // next to a zero of f' (exact in double: u = b x has 48 bits), where the two terms cancel; the
+  // zeros lie within |u| < 20, and beyond h is an exponential tail without cancellation, kept by
+  // double to its subnormals (as is a small h whose terms do not cancel: no double-double there)
+  if (fabs(h) < 0x1p-10 * (fabs(sum) + fabs(q)) && fabs(u) < 32) {
     dd::DD hd = dd::aptx_slope(a, u);
     h = hd.hi + hd.lo;
   }

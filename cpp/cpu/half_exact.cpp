@@ -10,8 +10,7 @@ namespace ak {
 
 namespace {
 
-// The zone a formula states, if any; only formulas without parameters may (their slope's
-// accuracy is a fact of finitely many half-precision inputs, which a test checks).
+// The zone a formula states, if any (cpp/types.h, SlopeZone), and the parameters it is stated at.
 template <class A, class = void>
 struct Stated : std::false_type {};
 template <class A>
@@ -20,21 +19,35 @@ struct Stated<A, std::void_t<decltype(A::kSlopeCancels)>> : std::true_type {};
 struct ZoneRow {
   bool stated;
   SlopeZone zone;
+  int params;
+  float at[kMaxParams];
 };
 template <class A, int kParams>
 constexpr ZoneRow zone_row() {
-  static_assert(!Stated<A>::value || kParams == 0,
-                "a slope zone needs a formula without parameters");
-  if constexpr (Stated<A>::value)
-    return {true, A::kSlopeCancels};
-  else
-    return {false, {-INFINITY, INFINITY}};
+  if constexpr (!Stated<A>::value) {
+    return {false, {-INFINITY, INFINITY}, 0, {}};
+  } else {
+    ZoneRow r{true, A::kSlopeCancels, kParams, {}};
+    if constexpr (kParams > 0) {
+      static_assert(sizeof(A::kSlopeAt) == kParams * sizeof(float), "kSlopeAt: every parameter");
+      for (int k = 0; k < kParams; ++k) r.at[k] = A::kSlopeAt[k];
+    }
+    return r;
+  }
 }
 constexpr ZoneRow kZones[] = {
 #define AK_ZONE_ROW(Formula, name, params, trainable, cheap) zone_row<Formula, params>(),
     AK_OPS(AK_ZONE_ROW)
 #undef AK_ZONE_ROW
 };
+
+// Whether node nd has the parameters its op's zone is stated at.
+bool zone_applies(const ZoneRow& z, const Node& nd) {
+  if (!z.stated) return false;
+  for (int k = 0; k < z.params; ++k)
+    if (float(nd.raw[k]) != z.at[k]) return false;
+  return true;
+}
 
 double eval(const Program& f, int node, double x, bool gradient) {
   const Node& nd = f.nodes[size_t(node)];
@@ -131,7 +144,7 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   // rounded: |r - f'(x)·dy| <= 2^-21 (1 + 2^-20) |r| + 2^-24 |r| + 2^-150 + 2^-100 (1 + 2^-20)
   // |dy|, which rel, abs and 1.25·2^-100 |dy| cover.
   const ZoneRow& z = kZones[int(nd.op)];
-  const float dy_far = gradient && z.stated ? 0x1.4p-100f : dy;
+  const float dy_far = gradient && zone_applies(z, nd) ? 0x1.4p-100f : dy;
   return HalfBound{0x1.4p-21f, 0x1.4p-126f, dy, op_info(nd.op).cheap, exact, dy_far, z.zone};
 }
 
@@ -144,9 +157,11 @@ void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const
   }
 }
 
-bool slope_zone(Op op, SlopeZone& zone) {
-  zone = kZones[int(op)].zone;
-  return kZones[int(op)].stated;
+bool slope_zone(Op op, SlopeZone& zone, float* at) {
+  const ZoneRow& z = kZones[int(op)];
+  zone = z.zone;
+  for (int k = 0; k < z.params; ++k) at[k] = z.at[k];
+  return z.stated;
 }
 
 uint16_t exact_half(const Program& f, Half h, float x, bool gradient, float dy) {

@@ -17,8 +17,9 @@ HalfBound half_bound(const Node& nd, bool gradient);
 void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
                       size_t m);
 
-// The zone op's formula states (cpp/types.h, SlopeZone); false where it states none.
-bool slope_zone(Op op, SlopeZone& zone);
+// The zone op's formula states (cpp/types.h, SlopeZone) and the op_info(op).params parameters it
+// states it at (at[]); false where it states none.
+bool slope_zone(Op op, SlopeZone& zone, float* at);
 
 // f(x) (gradient: f'(x)·dy) of the whole program in double from the references of
 // reference/reference.h, rounded once to h. A zero f'(x) gives +0 whatever dy is (a gradient of
