@@ -88,6 +88,7 @@ struct Gelu {
 // geluTanh(x) = x s(z), z = 2 sqrt(2/pi) (x + 0.044715 x^3) (tanh(w) = 2 s(2w) - 1). z is formed
 // in double-float (hi + lo), because x e^z in the left tail (z down to -104) needs z to 2^-31.
 struct GeluTanh {
+  static constexpr SlopeZone kSlopeCancels{-2.f, -0.5f};  // geluTanh'(-0.7525) = 0
   template <class V>
   AK_HD static TwoProduct<V> arg(V x) {
     V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));         // |z| > 174 beyond: saturated
@@ -122,10 +123,13 @@ struct GeluTanh {
   // e)^2.
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
-    V z = arg(x).hi;
+    TwoProduct<V> zz = arg(x);
+    V z = zz.hi;
     V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));
     V w = V(1.595769167e+00f) * xc * fmadd(V(0.134145f), xc * xc, V(1.f));
-    V e = exp_value(-absv(z));
+    // e^-|z| with z's low part, as the forward: z reaches -174 in the left tail, where its
+    // rounding alone would cost the slope |z| 2^-24 of itself
+    V e = exp_parts<true>(-absv(z), select(z < V(0.f), zz.lo, -zz.lo)).value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
     V g = num / (ep1 * ep1);

@@ -285,6 +285,7 @@ describe('the slope zones the formulas state', () => {
         'aptx',
         'elu',
         'gelu',
+        'geluTanh',
         'linearSwish',
         'mish',
         'selu',
