@@ -21,6 +21,7 @@ namespace ak {
 inline namespace AK_ISA_NS {
 
 struct Relu {
+  static constexpr bool kExact = true;  // selects x, dy or 0: the float32 result is exact
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return maxv(V(0.f), x) + V(0.f);  // max gives x where x is NaN; + 0 makes -0 into +0

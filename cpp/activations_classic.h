@@ -128,8 +128,10 @@ struct GeluTanh {
     V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));
     V w = V(1.595769167e+00f) * xc * fmadd(V(0.134145f), xc * xc, V(1.f));
     // e^-|z| with z's low part, as the forward: z reaches -174 in the left tail, where its
-    // rounding alone would cost the slope |z| 2^-24 of itself
-    V e = exp_parts<true>(-absv(z), select(z < V(0.f), zz.lo, -zz.lo)).value();
+    // rounding alone would cost the slope |z| 2^-24 of itself (past -174 the selects below
+    // replace g, whatever the low part did)
+    V e = exp_in_range<true>(maxv(-absv(z), V(-kExpUnderflow)), select(z < V(0.f), zz.lo, -zz.lo))
+              .value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
     V g = num / (ep1 * ep1);
@@ -288,6 +290,7 @@ struct LeakyRelu {
 // relu6(x) = min(max(x, 0), 6) (MobileNet); the gradient is 1 on (0, 6) and 0 elsewhere, at 0
 // and 6 too (PyTorch). min and max return their second operand for a NaN, which keeps it.
 struct Relu6 {
+  static constexpr bool kExact = true;  // selects x, dy, 0 or 6: the float32 result is exact
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     return minv(V(6.f), maxv(V(0.f), x)) + V(0.f);  // + 0: relu6(-0) = +0, as relu

@@ -5,11 +5,21 @@
 // carries no other path (the CPU loops); without it Aptx decides per call.
 #pragma once
 
+#include <type_traits>
+
 #include "activations.h"
 #include "activations_classic.h"
 
 namespace ak {
 inline namespace AK_ISA_NS {
+
+// A formula whose forward and backward only select among x, dy and constants states
+// `static constexpr bool kExact = true`: its float32 results are exact, so the half-precision
+// passes narrow them without a check (cpp/cpu/half_exact.cpp), in one pass (cpp/cpu/kernels.h).
+template <class A, class = void>
+struct ExactFormula : std::false_type {};
+template <class A>
+struct ExactFormula<A, std::void_t<decltype(A::kExact)>> : std::bool_constant<A::kExact> {};
 
 template <class A, Op kOp>
 struct Tag {

@@ -52,6 +52,9 @@ struct CpuKernels {
   size_t (*narrow_checked)(Half h, const float* x, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
                            bool stream);
+  // An exact op (relu, relu6) on half data in one pass; false for any other op.
+  bool (*exact_half_pass)(Op op, const Params& p, Half h, const uint16_t* x, const uint16_t* dy,
+                          uint16_t* out, size_t n, bool stream);
 };
 
 // The tables, one per ISA translation unit (cpp/cpu/isa_*.cpp); use only those this processor
@@ -305,6 +308,58 @@ size_t narrow_checked_half(Half h, const float* x, const float* r, const float* 
                 : narrow_checked<V, Half::F16, false>(x, r, dy, e, b, out, n, unsure);
 }
 
+// An exact formula (ExactFormula, cpp/dispatch.h) on half data in one pass: widen, the formula,
+// narrow, store, a vector at a time (streaming stores past the caches), the tail lane by lane:
+// the bits of the tiles, without them. dy null for forward.
+template <class V2, class A, Half F, bool kStream>
+AK_HD void exact_step(const Params& p, const uint16_t* x, const uint16_t* dy, uint16_t* out,
+                      size_t i) {
+  using O = HalfOps<V2>;
+  V2 v = O::template widen<F>(x + i);
+  V2 r = dy ? A::template backward<V2>(v, O::template widen<F>(dy + i), p)
+            : A::template forward<V2>(v, p);
+  // r is x, dy, 0 or 6, or a NaN: a value of the format
+  if constexpr (kStream)
+    O::store_h_stream(out + i, O::template narrow_exact<F>(canonical_nan(r)));
+  else
+    O::store_h(out + i, O::template narrow_exact<F>(canonical_nan(r)));
+}
+
+template <class V, class A, Half F, bool kStream>
+void exact_pass(const Params& p, const uint16_t* x, const uint16_t* dy, uint16_t* out, size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
+    size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
+    if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
+    for (; i < head && i < n; ++i) exact_step<float, A, F, false>(p, x, dy, out, i);
+    for (; i + W <= n; i += W) exact_step<V, A, F, true>(p, x, dy, out, i);
+    stream_fence();
+  }
+  for (; i + W <= n; i += W) exact_step<V, A, F, false>(p, x, dy, out, i);
+  for (; i < n; ++i) exact_step<float, A, F, false>(p, x, dy, out, i);
+}
+
+// False, computing nothing, where op's formula is not exact.
+template <class V>
+bool exact_half_pass(Op op, const Params& p, Half h, const uint16_t* x, const uint16_t* dy,
+                     uint16_t* out, size_t n, bool stream) {
+  return with_activation<true>(op, p, false, [&](auto a) {
+    using A = typename decltype(a)::type;
+    if constexpr (ExactFormula<A>::value) {
+      if (h == Half::Bf16)
+        stream ? exact_pass<V, A, Half::Bf16, true>(p, x, dy, out, n)
+               : exact_pass<V, A, Half::Bf16, false>(p, x, dy, out, n);
+      else
+        stream ? exact_pass<V, A, Half::F16, true>(p, x, dy, out, n)
+               : exact_pass<V, A, Half::F16, false>(p, x, dy, out, n);
+      return true;
+    } else {
+      return false;
+    }
+  });
+}
+
 }  // namespace cpu_loops
 
 template <class V>
@@ -318,7 +373,8 @@ constexpr CpuKernels make_cpu_kernels(const char* isa) {
           cpu_loops::backward_op<V, true>,
           cpu_loops::widen_half<V>,
           cpu_loops::narrow_half<V>,
-          cpu_loops::narrow_checked_half<V>};
+          cpu_loops::narrow_checked_half<V>,
+          cpu_loops::exact_half_pass<V>};
 }
 
 }  // namespace AK_ISA_NS

@@ -79,8 +79,15 @@ struct HalfOps<Vec8> {
     if constexpr (F == Half::F16) return _mm256_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT);
     __m256i b = _mm256_castps_si256(v.v);
     __m256i odd = _mm256_and_si256(_mm256_srli_epi32(b, 16), _mm256_set1_epi32(1));
-    b = _mm256_srli_epi32(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)),
-                          16);
+    return high_halves(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)));
+  }
+  template <Half F>
+  static H narrow_exact(Vec8 v) {
+    if constexpr (F == Half::F16) return narrow<F>(v);
+    return high_halves(_mm256_castps_si256(v.v));
+  }
+  static H high_halves(__m256i b) {  // the high 16 bits of each lane, in order
+    b = _mm256_srli_epi32(b, 16);
     __m256i packed = _mm256_packus_epi32(b, b);  // per 128-bit lane: 4 values twice
     return _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08));
   }

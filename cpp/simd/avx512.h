@@ -98,6 +98,11 @@ struct HalfOps<Vec16> {
     b = _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd));
     return _mm512_cvtepi32_epi16(_mm512_srli_epi32(b, 16));
   }
+  template <Half F>
+  static H narrow_exact(Vec16 v) {
+    if constexpr (F == Half::F16) return narrow<F>(v);
+    return _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(v.v), 16));
+  }
   static void store_h(uint16_t* p, H h) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), h); }
   static void store_h_stream(uint16_t* p, H h) {
     _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);

@@ -1,8 +1,8 @@
 // Loading and storing a vector of half-precision values (cpp/half.h): HalfOps<V> widens W halves
-// to a V and narrows a V to W halves (H), for the half-precision loops of cpp/cpu/kernels.h. This
-// generic form goes lane by lane through the plain conversions (the scalar path, and any ISA
-// without its own); avx2.h and avx512.h specialize it with the conversion instructions. Every
-// form gives the same bits.
+// to a V and narrows a V to W halves (H; narrow_exact for values already of the format), for the
+// half-precision loops of cpp/cpu/kernels.h. This generic form goes lane by lane through the
+// plain conversions (the scalar path, and any ISA without its own); avx2.h and avx512.h
+// specialize it with the conversion instructions. Every form gives the same bits.
 #pragma once
 
 #include <cstring>
@@ -31,6 +31,17 @@ struct HalfOps {
     store(t, v);
     H h;
     for (int l = 0; l < W; ++l) h.v[l] = float_to_half(F, t[l]);
+    return h;
+  }
+  // v holds values of the format (or the canonical NaN): bfloat16 takes their high halves
+  // without rounding; float16 narrows as above.
+  template <Half F>
+  static H narrow_exact(V v) {
+    if constexpr (F == Half::F16) return narrow<F>(v);
+    alignas(64) float t[W];
+    store(t, v);
+    H h;
+    for (int l = 0; l < W; ++l) h.v[l] = uint16_t(uint32_t(as_int(t[l])) >> 16);
     return h;
   }
   static void store_h(uint16_t* p, H h) { std::memcpy(p, h.v, sizeof h.v); }
