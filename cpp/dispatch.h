@@ -15,7 +15,7 @@ inline namespace AK_ISA_NS {
 
 // A formula whose forward and backward only select among x, dy and constants states
 // `static constexpr bool kExact = true`: its float32 results are exact, so the half-precision
-// passes narrow them without a check (cpp/cpu/half_exact.cpp), in one pass (cpp/cpu/kernels.h).
+// passes narrow them in one pass, without a check (exact_pass, cpp/cpu/kernels.h).
 template <class A, class = void>
 struct ExactFormula : std::false_type {};
 template <class A>

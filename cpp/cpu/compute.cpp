@@ -149,15 +149,14 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
   if (!root.blend && kernels().exact_half_pass(root.op, root.params, h, x, dy, out, n, stream))
     return;
   const HalfBound bound =
-      root.blend ? HalfBound{0, 0, 0, false, false, 0, {0, 0}} : half_bound(root, gradient);
+      root.blend ? HalfBound{0, 0, 0, false, 0, {0, 0}} : half_bound(root, gradient);
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);
     if (gradient) kernels().widen(h, dy + i, dyf, m);
     half_tile(f, 0, gradient, xf, gradient ? dyf : nullptr, r, e, m);
-    size_t k =
-        kernels().narrow_checked(h, xf, r, gradient ? dyf : nullptr, root.blend ? e : nullptr,
-                                 bound, out + i, m, unsure, stream);
+    size_t k = kernels().narrow_checked(h, xf, r, gradient ? dyf : nullptr,
+                                        root.blend ? e : nullptr, bound, out + i, m, unsure);
     for (size_t j = 0; j < k; ++j) {
       uint32_t l = unsure[j];
       out[i + l] = exact_half(f, h, xf[l], gradient, gradient ? dyf[l] : 0.f);

@@ -10,27 +10,25 @@ namespace ak {
 
 namespace {
 
-// What the half-precision passes know of each op's formula: whether its float32 results are exact
-// (ExactFormula, cpp/dispatch.h), and the slope zone it states, if any (cpp/types.h, SlopeZone),
-// with the parameters it is stated at.
+// The slope zone each op's formula states, if any (cpp/types.h, SlopeZone), with the parameters
+// it is stated at.
 template <class A, class = void>
 struct Stated : std::false_type {};
 template <class A>
 struct Stated<A, std::void_t<decltype(A::kSlopeCancels)>> : std::true_type {};
 
-struct Facts {
-  bool exact;  // ExactFormula (cpp/dispatch.h)
+struct ZoneRow {
   bool stated;
   SlopeZone zone;
   int params;
   float at[kMaxParams];
 };
 template <class A, int kParams>
-constexpr Facts facts_of() {
+constexpr ZoneRow zone_row() {
   if constexpr (!Stated<A>::value) {
-    return {ExactFormula<A>::value, false, {-INFINITY, INFINITY}, 0, {}};
+    return {false, {-INFINITY, INFINITY}, 0, {}};
   } else {
-    Facts r{ExactFormula<A>::value, true, A::kSlopeCancels, kParams, {}};
+    ZoneRow r{true, A::kSlopeCancels, kParams, {}};
     if constexpr (kParams > 0) {
       static_assert(sizeof(A::kSlopeAt) == kParams * sizeof(float), "kSlopeAt: every parameter");
       for (int k = 0; k < kParams; ++k) r.at[k] = A::kSlopeAt[k];
@@ -38,14 +36,14 @@ constexpr Facts facts_of() {
     return r;
   }
 }
-constexpr Facts kFacts[] = {
-#define AK_FACTS_ROW(Formula, name, params, trainable, cheap) facts_of<Formula, params>(),
-    AK_OPS(AK_FACTS_ROW)
-#undef AK_FACTS_ROW
+constexpr ZoneRow kZones[] = {
+#define AK_ZONE_ROW(Formula, name, params, trainable, cheap) zone_row<Formula, params>(),
+    AK_OPS(AK_ZONE_ROW)
+#undef AK_ZONE_ROW
 };
 
 // Whether node nd has the parameters its op's zone is stated at.
-bool zone_applies(const Facts& z, const Node& nd) {
+bool zone_applies(const ZoneRow& z, const Node& nd) {
   if (!z.stated) return false;
   for (int k = 0; k < z.params; ++k)
     if (float(nd.raw[k]) != z.at[k]) return false;
@@ -141,13 +139,12 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   // and r -+ bound rounds by at most 2^-24 |r| more: 1.25 2^-21 covers both; the absolute parts
   // take a quarter more likewise.
   const float dy = gradient ? 0x1.4p-24f : 0.f;
-  const bool exact = kFacts[int(nd.op)].exact;  // relu, relu6: rounded as they are
   // Outside a stated zone, g = f'(x)(1 + d) + a with |d| <= 2^-21, |a| <= 2^-100, and r = g·dy
   // rounded: |r - f'(x)·dy| <= 2^-21 (1 + 2^-20) |r| + 2^-24 |r| + 2^-150 + 2^-100 (1 + 2^-20)
   // |dy|, which rel, abs and 1.25·2^-100 |dy| cover.
-  const Facts& z = kFacts[int(nd.op)];
+  const ZoneRow& z = kZones[int(nd.op)];
   const float dy_far = gradient && zone_applies(z, nd) ? 0x1.4p-100f : dy;
-  return HalfBound{0x1.4p-21f, 0x1.4p-126f, dy, op_info(nd.op).cheap, exact, dy_far, z.zone};
+  return HalfBound{0x1.4p-21f, 0x1.4p-126f, dy, op_info(nd.op).cheap, dy_far, z.zone};
 }
 
 void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
@@ -160,7 +157,7 @@ void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const
 }
 
 bool slope_zone(Op op, SlopeZone& zone, float* at) {
-  const Facts& z = kFacts[int(op)];
+  const ZoneRow& z = kZones[int(op)];
   zone = z.zone;
   for (int k = 0; k < z.params; ++k) at[k] = z.at[k];
   return z.stated;

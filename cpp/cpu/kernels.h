@@ -20,7 +20,6 @@ namespace ak {
 struct HalfBound {
   float rel, abs, dy;
   bool zero_exact;
-  bool exact;  // r is the exact value (relu, relu6): rounded as it is
   // A gradient whose slope is relatively accurate outside a zone (cpp/types.h, SlopeZone) needs
   // |dy|·dy only for x in the zone and |dy|·dy_far elsewhere.
   float dy_far;
@@ -48,10 +47,10 @@ struct CpuKernels {
   void (*narrow)(Half h, const float* src, uint16_t* dst, size_t n);
   // out = r narrowed; the bound is e[i] where e is given, else from r (and dy where given), as
   // HalfBound says. Writes the indices whose rounding the bound leaves open into unsure and
-  // returns how many. stream: streaming stores.
+  // returns how many. Plain stores: the caller rewrites the open lanes at once, and streaming
+  // stores a tile at a time measured slower past the caches than these.
   size_t (*narrow_checked)(Half h, const float* x, const float* r, const float* dy, const float* e,
-                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
-                           bool stream);
+                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure);
   // An exact op (relu, relu6) on half data in one pass; false for any other op.
   bool (*exact_half_pass)(Op op, const Params& p, Half h, const uint16_t* x, const uint16_t* dy,
                           uint16_t* out, size_t n, bool stream);
@@ -226,21 +225,13 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
 // One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
 // Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
 // every value between, the exact one included.
-template <class V2, Half F, bool kStream>
+template <class V2, Half F>
 AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const float* e,
                          const HalfBound& b, uint16_t* out, size_t i, uint32_t* unsure,
                          size_t count) {
   using O = HalfOps<V2>;
   constexpr int W = Lanes<V2>::count;
   V2 rv = load<V2>(r + i);
-  if (b.exact) {  // r is the exact value: no check
-    auto result = O::template narrow<F>(canonical_nan(rv));
-    if constexpr (kStream)
-      O::store_h_stream(out + i, result);
-    else
-      O::store_h(out + i, result);
-    return count;
-  }
   V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
   if (dy && !e) {
     V2 slack(b.dy);
@@ -263,10 +254,7 @@ AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const 
   auto nhi = O::template narrow<F>(select(nan, V2(1.f), hi));
   // Where the two agree, every value between rounds to it, r and the exact value too; the other
   // lanes are written again once settled.
-  if constexpr (kStream)
-    O::store_h_stream(out + i, nlo);
-  else
-    O::store_h(out + i, nlo);
+  O::store_h(out + i, nlo);
   if (O::differ(nlo, nhi)) {
     uint16_t a[W], c[W];
     O::store_h(a, nlo);
@@ -277,35 +265,21 @@ AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const 
   return count;
 }
 
-template <class V, Half F, bool kStream>
+template <class V, Half F>
 size_t narrow_checked(const float* x, const float* r, const float* dy, const float* e,
                       const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure) {
   constexpr size_t W = Lanes<V>::count;
   size_t i = 0, count = 0;
-  if (W > 1 && kStream) {  // aligned for the streaming stores (a Uint16Array is 2-aligned)
-    size_t head = ((64 - (reinterpret_cast<uintptr_t>(out) & 63)) & 63) / sizeof(uint16_t);
-    if (reinterpret_cast<uintptr_t>(out) % sizeof(uint16_t)) head = n;
-    for (; i < head && i < n; ++i)
-      count = narrow_step<float, F, false>(x, r, dy, e, b, out, i, unsure, count);
-    for (; i + W <= n; i += W)
-      count = narrow_step<V, F, true>(x, r, dy, e, b, out, i, unsure, count);
-    stream_fence();
-  }
-  for (; i + W <= n; i += W)
-    count = narrow_step<V, F, false>(x, r, dy, e, b, out, i, unsure, count);
-  for (; i < n; ++i) count = narrow_step<float, F, false>(x, r, dy, e, b, out, i, unsure, count);
+  for (; i + W <= n; i += W) count = narrow_step<V, F>(x, r, dy, e, b, out, i, unsure, count);
+  for (; i < n; ++i) count = narrow_step<float, F>(x, r, dy, e, b, out, i, unsure, count);
   return count;
 }
 
 template <class V>
 size_t narrow_checked_half(Half h, const float* x, const float* r, const float* dy, const float* e,
-                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure,
-                           bool stream) {
-  if (h == Half::Bf16)
-    return stream ? narrow_checked<V, Half::Bf16, true>(x, r, dy, e, b, out, n, unsure)
-                  : narrow_checked<V, Half::Bf16, false>(x, r, dy, e, b, out, n, unsure);
-  return stream ? narrow_checked<V, Half::F16, true>(x, r, dy, e, b, out, n, unsure)
-                : narrow_checked<V, Half::F16, false>(x, r, dy, e, b, out, n, unsure);
+                           const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure) {
+  return h == Half::Bf16 ? narrow_checked<V, Half::Bf16>(x, r, dy, e, b, out, n, unsure)
+                         : narrow_checked<V, Half::F16>(x, r, dy, e, b, out, n, unsure);
 }
 
 // An exact formula (ExactFormula, cpp/dispatch.h) on half data in one pass: widen, the formula,
