@@ -17,9 +17,10 @@ const sumsBytes = 24;
 const ops = a.readUInt32LE(0);
 const n = a.readUInt32LE(4);
 // The trailer, per half-precision format: 65536 widened floats, n narrowed inputs, n checked
-// narrowings of mish's forward and how many lanes the check left open: byte for byte.
+// narrowings of mish's forward and how many lanes the check left open, relu6's one-pass forward
+// and backward of the 65536 halves: byte for byte.
 const body = 8 + ops * (8 * n + sumsBytes);
-const trailer = 2 * (65536 * 4 + 4 * n + 4);
+const trailer = 2 * (65536 * 4 + 4 * n + 4 + 2 * 65536 * 2);
 if (a.length !== body + trailer || b.readUInt32LE(0) !== ops || b.readUInt32LE(4) !== n) {
   console.error(`compare-dumps: ${fileA} and ${fileB} are not dumps of the same ops and inputs`);
   process.exit(1);

@@ -55,12 +55,14 @@ int main(int argc, char** argv) {
     k->param_grad(Op(op), p, x.data(), dy.data(), n, sums);
     fwrite(sums, 8, 3, stdout);
   }
-  // Then the half-precision conversions, per format: every half widened, the inputs narrowed, and
-  // mish's forward narrowed with the check (the bits, then how many lanes it left open).
-  std::vector<uint16_t> all(65536), h(n);
+  // Then the half-precision conversions, per format: every half widened, the inputs narrowed,
+  // mish's forward narrowed with the check (the bits, then how many lanes it left open), and
+  // relu6's one-pass forward and backward of every half (dy: the halves in reverse).
+  std::vector<uint16_t> all(65536), reversed(65536), h(n), exact(65536);
   std::vector<float> wide(65536);
   std::vector<uint32_t> unsure(n);
   for (size_t i = 0; i < all.size(); ++i) all[i] = uint16_t(i);
+  for (size_t i = 0; i < all.size(); ++i) reversed[i] = uint16_t(65535 - i);
   for (Half f : {Half::Bf16, Half::F16}) {
     k->widen(f, all.data(), wide.data(), all.size());
     fwrite(wide.data(), 4, wide.size(), stdout);
@@ -68,11 +70,18 @@ int main(int argc, char** argv) {
     fwrite(h.data(), 2, n, stdout);
     Params p = prepare_params(Op::Mish, params[0].raw);
     k->forward(Op::Mish, p, x.data(), y.data(), n);
-    HalfBound bound{0x1.4p-21f, 0x1.4p-126f, 0, false, false};
-    uint32_t open = uint32_t(k->narrow_checked(f, y.data(), nullptr, nullptr, bound, h.data(), n,
-                                               unsure.data(), false));
+    HalfBound bound{0x1.4p-21f, 0x1.4p-126f, 0, false, 0, {0, 0}};
+    uint32_t open = uint32_t(k->narrow_checked(f, x.data(), y.data(), nullptr, nullptr, bound,
+                                               h.data(), n, unsure.data()));
     fwrite(h.data(), 2, n, stdout);
     fwrite(&open, 4, 1, stdout);
+    const double no_params[kMaxParams] = {};
+    Params p6 = prepare_params(Op::Relu6, no_params);
+    const uint16_t* dys[] = {nullptr, reversed.data()};
+    for (const uint16_t* dy16 : dys) {
+      k->exact_half_pass(Op::Relu6, p6, f, all.data(), dy16, exact.data(), all.size(), false);
+      fwrite(exact.data(), 2, exact.size(), stdout);
+    }
   }
   fprintf(stderr, "%s: %zu inputs, %d ops\n", k->isa, n, int(Op::Count));
   return 0;
