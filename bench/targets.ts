@@ -74,6 +74,13 @@ const find = (rows: Row[], activation: string, pass: Pass, n: number, threads: n
 const functions = (rows: Row[]) => [...new Set(rows.map((r) => r.activation))].filter((a) => a !== 'copy');
 const threadsAt = (rows: Row[], n: number) => [...new Set(rows.filter((r) => r.n === n).map((r) => r.threads))];
 const t = (threads: number) => `${threads}t`;
+const sizeName = (n: number) => `2^${Math.log2(n)}`;
+// Every (function, pass, threads) of fns timed at 2^24 in rows: the cells a target compares with
+// another size or another format.
+function* cellsAt24(rows: Row[], fns: string[]): Generator<[string, 'forward' | 'backward', number]> {
+  for (const th of threadsAt(rows, N24))
+    for (const a of fns) for (const pass of ['forward', 'backward'] as const) yield [a, pass, th];
+}
 
 /** The sides of a two-op blend case: 'blend(mish,hardMish,0.5)' -> ['mish', 'hardMish']. */
 export function blendSides(name: string): [string, string] | null {
@@ -177,18 +184,16 @@ export const TARGETS: Target[] = [
       const checks: Check[] = [];
       for (const dtype of ['float32', ...halfDtypes(run)] as Dtype[]) {
         const rows = cpuRows(run, dtype);
-        for (const th of threadsAt(rows, N24))
-          for (const a of functions(rows))
-            for (const pass of ['forward', 'backward'] as const) {
-              const big = find(rows, a, pass, N24, th);
-              const small = find(rows, a, pass, N20, th);
-              if (big && small)
-                checks.push({
-                  name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
-                  value: big.ms / N24 / (small.ms / N20),
-                  limit: 1.15,
-                });
-            }
+        for (const [a, pass, th] of cellsAt24(rows, functions(rows))) {
+          const big = find(rows, a, pass, N24, th);
+          const small = find(rows, a, pass, N20, th);
+          if (big && small)
+            checks.push({
+              name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
+              value: big.ms / N24 / (small.ms / N20),
+              limit: 1.15,
+            });
+        }
       }
       return judgeAll(checks, 'needs rows at 2^20 and 2^24 in one run (npm run bench -- --sizes 20,24)');
     },
@@ -205,8 +210,11 @@ export const TARGETS: Target[] = [
         const costs = sides.map((s) => find(rows, s, r.pass, r.n, r.threads)?.ms);
         if (costs.some((c) => c === undefined)) continue;
         const dearer = Math.max(...(costs as number[]));
-        const size = r.n === N20 ? '2^20' : '2^24';
-        checks.push({ name: `${r.activation} ${r.pass} ${t(r.threads)} ${size}`, value: r.ms / dearer, limit: 1.15 });
+        checks.push({
+          name: `${r.activation} ${r.pass} ${t(r.threads)} ${sizeName(r.n)}`,
+          value: r.ms / dearer,
+          limit: 1.15,
+        });
       }
       return judgeAll(checks, 'no blend with both of its sides timed at 2^20 or 2^24 in this run');
     },
@@ -219,20 +227,18 @@ export const TARGETS: Target[] = [
       const checks: Check[] = [];
       for (const dtype of halfDtypes(run)) {
         const rows = cpuRows(run, dtype);
-        for (const th of threadsAt(rows, N24))
-          for (const a of HALF_BANDWIDTH)
-            for (const pass of ['forward', 'backward'] as const) {
-              const half = find(rows, a, pass, N24, th);
-              const single = find(f32, a, pass, N24, th);
-              if (half && single)
-                checks.push({
-                  name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
-                  value: single.ms / half.ms,
-                  limit: HALF_SPEEDUP,
-                  kind: 'min',
-                  unit: 'x',
-                });
-            }
+        for (const [a, pass, th] of cellsAt24(rows, HALF_BANDWIDTH)) {
+          const half = find(rows, a, pass, N24, th);
+          const single = find(f32, a, pass, N24, th);
+          if (half && single)
+            checks.push({
+              name: `${a} ${pass} ${t(th)}${halfName(dtype)}`,
+              value: single.ms / half.ms,
+              limit: HALF_SPEEDUP,
+              kind: 'min',
+              unit: 'x',
+            });
+        }
       }
       return judgeAll(
         checks,
@@ -254,7 +260,7 @@ export const TARGETS: Target[] = [
           const single = find(f32, r.activation, r.pass, r.n, r.threads);
           if (single)
             checks.push({
-              name: `${r.activation} ${r.pass} ${t(r.threads)}${halfName(dtype)} ${r.n === N20 ? '2^20' : '2^24'}`,
+              name: `${r.activation} ${r.pass} ${t(r.threads)}${halfName(dtype)} ${sizeName(r.n)}`,
               value: r.ms / single.ms,
               limit: 1,
             });
@@ -276,7 +282,7 @@ export const TARGETS: Target[] = [
         const own = find(rows, p.activation, p.pass, p.n, 1);
         if (own)
           checks.push({
-            name: `${p.activation} ${p.pass} ${p.n === N20 ? '2^20' : '2^24'}`,
+            name: `${p.activation} ${p.pass} ${sizeName(p.n)}`,
             value: own.ms / p.ms,
             limit: 1,
           });
@@ -309,7 +315,7 @@ export const TARGETS: Target[] = [
         .filter((r) => r.activation !== 'copy' && r.activation !== 'relu' && r.pass !== 'paramGrad')
         .filter((r) => r.vsRelu !== null)
         .map((r) => ({
-          name: `${r.activation} ${r.pass} at 2^${Math.log2(r.n)}`,
+          name: `${r.activation} ${r.pass} at ${sizeName(r.n)}`,
           value: r.vsRelu as number,
           limit: 1.03,
         }));
@@ -327,7 +333,7 @@ export const TARGETS: Target[] = [
         const c = copy(r.n);
         if (c)
           checks.push({
-            name: `${r.activation} ${r.pass} at 2^${Math.log2(r.n)}`,
+            name: `${r.activation} ${r.pass} at ${sizeName(r.n)}`,
             value: r.gbps / c,
             limit: 0.9,
             kind: 'min',
@@ -345,8 +351,7 @@ export const TARGETS: Target[] = [
       const checks: Check[] = [];
       for (const p of torch) {
         const own = rows.find((r) => r.activation === p.activation && r.pass === p.pass && r.n === p.n);
-        if (own)
-          checks.push({ name: `${p.activation} ${p.pass} at 2^${Math.log2(p.n)}`, value: own.ms / p.ms, limit: 1 });
+        if (own) checks.push({ name: `${p.activation} ${p.pass} at ${sizeName(p.n)}`, value: own.ms / p.ms, limit: 1 });
       }
       return judgeAll(
         checks,

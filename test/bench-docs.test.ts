@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { generate, MARKS, PUBLISHED, runSection, sizeTable, stale } from '../bench/docs';
 import { deriveRows, type Measurement, type Peer, verdicts } from '../bench/results';
 import { blendSides, judgeTargets, TARGETS } from '../bench/targets';
+import { measurement, peerRow } from './helpers/bench-rows';
 
 const root = join(__dirname, '..');
-const m = (activation: string, pass: Measurement['pass'], ms: number, extra: Partial<Measurement> = {}) =>
-  ({ backend: 'cpu', threads: 1, n: 2 ** 20, activation, pass, ms, ...extra }) as Measurement;
+const m = measurement;
 const byId = (rows: Measurement[], id: string) =>
   verdicts(deriveRows(rows), []).find((v) => v.id === id) ?? expect.fail(`no target ${id}`);
 
@@ -133,20 +133,8 @@ describe('the speed targets in 16 bits', () => {
   });
 
   it("hold bfloat16 to PyTorch's bfloat16 kernel of the same function, on one thread", () => {
-    const torch = (activation: string, ms: number, extra: Partial<Peer> = {}): Peer => ({
-      name: 'PyTorch',
-      version: '1.13.1',
-      backend: 'cpu',
-      activation,
-      pass: 'forward',
-      n: 2 ** 20,
-      ms,
-      threads: 1,
-      how: '',
-      vsRelu: null,
-      dtype: 'bfloat16',
-      ...extra,
-    });
+    const torch = (activation: string, ms: number, extra: Partial<Peer> = {}): Peer =>
+      peerRow('PyTorch', activation, 'forward', ms, { dtype: 'bfloat16', ...extra });
     const rows = deriveRows([m('silu', 'forward', 1, bf), m('gelu', 'forward', 2, bf), m('gelu', 'forward', 1)]);
     const judge = (peers: Peer[]) => verdicts(rows, peers).find((x) => x.id === 'cpu-half-pytorch')!;
     expect(judge([torch('silu', 4), torch('gelu', 2.5)])).toMatchObject({

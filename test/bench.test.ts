@@ -37,6 +37,7 @@ import {
 } from '../bench/results';
 import { chart, niceStep, rate, THREAD_COLOURS } from '../bench/svg';
 import { mishRef, ulp32 } from '../reference/reference';
+import { measurement, peerRow } from './helpers/bench-rows';
 
 describe('bench options', () => {
   it('runs 2^10..2^24 on the host and 2^16..2^28 on the GPU by default', () => {
@@ -94,8 +95,7 @@ describe('bench options', () => {
   });
 });
 
-const m = (activation: string, pass: Measurement['pass'], ms: number, extra: Partial<Measurement> = {}) =>
-  ({ backend: 'cpu', threads: 1, n: 2 ** 20, activation, pass, ms, ...extra }) as Measurement;
+const m = measurement;
 
 const sample: Measurement[] = [
   m('copy', 'forward', 0.5),
@@ -289,28 +289,7 @@ describe('bench ONNX graphs', () => {
   });
 });
 
-const nativePeer = (
-  name: string,
-  activation: string,
-  pass: Peer['pass'],
-  ms: number,
-  extra: Partial<Peer> = {},
-): Peer => ({
-  name,
-  version: '1.0',
-  backend: 'cpu',
-  activation,
-  pass,
-  n: 2 ** 20,
-  ms,
-  threads: 1,
-  how: '',
-  vsRelu: null,
-  maxUlp: 2,
-  maxUlp30: 2,
-  wrong: null,
-  ...extra,
-});
+const nativePeer = peerRow;
 
 describe('bench native peers: what the runners say', () => {
   it('parses info, check, time and error lines, and flags anything else', () => {
