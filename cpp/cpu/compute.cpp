@@ -122,7 +122,7 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
     half_tile(f, s, gradient, x, dy, v, ev, m);
     const Node& sn = f.nodes[size_t(s)];
     if (sn.blend) return;
-    half_lane_bounds(half_bound(sn, gradient), x, dy, v, ev, m);
+    kernels().lane_bounds(half_bound(sn, gradient), x, dy, v, ev, m);
   };
   side(nd.a, a, ea);
   side(nd.b, y, e);

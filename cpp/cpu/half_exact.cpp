@@ -147,15 +147,6 @@ HalfBound half_bound(const Node& nd, bool gradient) {
   return HalfBound{0x1.4p-21f, 0x1.4p-126f, dy, op_info(nd.op).cheap, dy_far, z.zone};
 }
 
-void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
-                      size_t m) {
-  for (size_t i = 0; i < m; ++i) {
-    const float slack =
-        dy ? std::fabs(dy[i]) * (x[i] >= b.zone.lo && x[i] <= b.zone.hi ? b.dy : b.dy_far) : 0.f;
-    e[i] = b.zero_exact && r[i] == 0.f ? 0.f : std::fabs(r[i]) * b.rel + b.abs + slack;
-  }
-}
-
 bool slope_zone(Op op, SlopeZone& zone, float* at) {
   const ZoneRow& z = kZones[int(op)];
   zone = z.zone;

@@ -13,10 +13,6 @@ namespace ak {
 // The bound of one activation node's float32 result (forward, or the gradient f'(x)·dy).
 HalfBound half_bound(const Node& nd, bool gradient);
 
-// The bound of each lane of a result r over [0, m) (dy null for forward): b with x's zone.
-void half_lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
-                      size_t m);
-
 // The zone op's formula states (cpp/types.h, SlopeZone) and the op_info(op).params parameters it
 // states it at (at[]); false where it states none.
 bool slope_zone(Op op, SlopeZone& zone, float* at);

@@ -51,6 +51,9 @@ struct CpuKernels {
   // stores a tile at a time measured slower past the caches than these.
   size_t (*narrow_checked)(Half h, const float* x, const float* r, const float* dy, const float* e,
                            const HalfBound& b, uint16_t* out, size_t n, uint32_t* unsure);
+  // e[i] = the bound of r[i] at x[i] (and dy[i]), as HalfBound says.
+  void (*lane_bounds)(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
+                      size_t n);
   // An exact op (relu, relu6) on half data in one pass; false for any other op.
   bool (*exact_half_pass)(Op op, const Params& p, Half h, const uint16_t* x, const uint16_t* dy,
                           uint16_t* out, size_t n, bool stream);
@@ -222,6 +225,17 @@ void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
   h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
 }
 
+// The bound of one vector or lane of results r at x (HalfBound; dy null for forward): the one
+// statement of it, for narrow_step and for a blend's sides (lane_bounds).
+template <class V2>
+AK_HD V2 lane_bound(const HalfBound& b, V2 x, V2 r, const float* dy, size_t i) {
+  V2 bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
+  if (!dy) return bound;
+  V2 slack(b.dy);
+  if (b.zoned()) slack = select((x >= V2(b.zone.lo)) & (x <= V2(b.zone.hi)), slack, V2(b.dy_far));
+  return fmadd(absv(load<V2>(dy + i)), slack, bound);
+}
+
 // One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
 // Rounding is monotonic, so where both ends of [r - bound, r + bound] round to one value, so does
 // every value between, the exact one included.
@@ -232,15 +246,7 @@ AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const 
   using O = HalfOps<V2>;
   constexpr int W = Lanes<V2>::count;
   V2 rv = load<V2>(r + i);
-  V2 bound = e ? load<V2>(e + i) : fmadd(absv(rv), V2(b.rel), V2(b.abs));
-  if (dy && !e) {
-    V2 slack(b.dy);
-    if (b.zoned()) {
-      V2 xv = load<V2>(x + i);
-      slack = select((xv >= V2(b.zone.lo)) & (xv <= V2(b.zone.hi)), slack, V2(b.dy_far));
-    }
-    bound = fmadd(absv(load<V2>(dy + i)), slack, bound);
-  }
+  V2 bound = e ? load<V2>(e + i) : lane_bound(b, load<V2>(x + i), rv, dy, i);
   V2 lo = rv - bound, hi = rv + bound;
   if (b.zero_exact) {  // a zero r is the result, its sign too (-0 + 0 would be +0)
     auto zero = rv == V2(0.f);
@@ -263,6 +269,21 @@ AK_HD size_t narrow_step(const float* x, const float* r, const float* dy, const 
       if (a[l] != c[l]) unsure[count++] = uint32_t(i + size_t(l));
   }
   return count;
+}
+
+// e[i] = the bound of r[i] (a zero of a cheap op: 0, it is exact), for a blend's sides.
+template <class V>
+void lane_bounds(const HalfBound& b, const float* x, const float* dy, const float* r, float* e,
+                 size_t n) {
+  constexpr size_t W = Lanes<V>::count;
+  size_t i = 0;
+  auto step = [&](auto v) {
+    using V2 = decltype(v);
+    V2 rv = load<V2>(r + i), bound = lane_bound(b, load<V2>(x + i), rv, dy, i);
+    store(e + i, b.zero_exact ? select(rv == V2(0.f), V2(0.f), bound) : bound);
+  };
+  for (; i + W <= n; i += W) step(V(0.f));
+  for (; i < n; ++i) step(0.f);
 }
 
 template <class V, Half F>
@@ -348,6 +369,7 @@ constexpr CpuKernels make_cpu_kernels(const char* isa) {
           cpu_loops::widen_half<V>,
           cpu_loops::narrow_half<V>,
           cpu_loops::narrow_checked_half<V>,
+          cpu_loops::lane_bounds<V>,
           cpu_loops::exact_half_pass<V>};
 }
 
