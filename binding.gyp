@@ -45,7 +45,7 @@
     {
       "target_name": "activation_kernels",
       "sources": ["binding/addon.cpp", "binding/args.cpp", "binding/cpu.cpp", "binding/layer.cpp",
-                  "cpp/program.cpp", "cpp/cpu/compute.cpp", "cpp/cpu/half_exact.cpp",
+                  "cpp/program.cpp", "cpp/cpu/compute.cpp", "cpp/half_bound.cpp",
                   "cpp/cpu/thread_pool.cpp",
                   "cpp/layer/aptx_layer.cpp"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,6 +1,6 @@
 // The addon: the op table and limits lib/ builds activation codes from (cpp/ops.h,
 // cpp/program.h), program(code), and the exports of each part.
-#include "../cpp/cpu/half_exact.h"
+#include "../cpp/half_bound.h"
 #include "args.h"
 #include "exports.h"
 

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "dispatch.h"
+#include "exact_half.h"
 
 namespace ak {
 
@@ -81,6 +82,32 @@ bool decode_program(const double* code, size_t length, Program& out) {
   for (const Node& nd : out.nodes) out.cheap = out.cheap && (nd.blend || op_info(nd.op).cheap);
   emit_steps(out, 0, out.steps);
   return true;
+}
+
+ExactProgram exact_program(const Program& f) {
+  ExactProgram e{};
+  int leaf_node = 0;  // the node the value is, a blend at t = 0 or 1 being one of its sides
+  while (f.nodes[size_t(leaf_node)].blend &&
+         (f.nodes[size_t(leaf_node)].t == 0.f || f.nodes[size_t(leaf_node)].t == 1.f)) {
+    const Node& nd = f.nodes[size_t(leaf_node)];
+    leaf_node = nd.t == 0.f ? nd.a : nd.b;
+  }
+  e.cheap_leaf = -1;
+  auto walk = [&](auto&& self, int i) -> void {  // post-order, as emit_steps
+    const Node& nd = f.nodes[size_t(i)];
+    if (nd.blend) {
+      self(self, nd.a);
+      self(self, nd.b);
+    } else if (i == leaf_node && op_info(nd.op).cheap) {
+      e.cheap_leaf = e.count;
+    }
+    ExactStep& s = e.code[e.count++];
+    s.op = nd.blend ? kBlendStep : int(nd.op);
+    s.t = double(nd.t);
+    for (int k = 0; k < kMaxParams; ++k) s.raw[k] = nd.blend ? 0.0 : nd.raw[k];
+  };
+  walk(walk, 0);
+  return e;
 }
 
 }  // namespace ak

@@ -43,7 +43,7 @@ struct Params {
 // as `static constexpr float kSlopeAt[]`: outside the zone, for every bfloat16 and float16 x,
 // its backward(x, 1) is then within 2^-21 |f'(x)| + 2^-100 of f'(x) (test/half.test.ts checks
 // it on every path), so the half-precision passes need not allow the contract's 2^-24 |dy| there
-// (cpp/cpu/half_exact.cpp). Elsewhere, and for a formula that states none, the contract stands.
+// (cpp/half_bound.cpp). Elsewhere, and for a formula that states none, the contract stands.
 struct SlopeZone {
   float lo, hi;
 };

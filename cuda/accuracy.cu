@@ -1,11 +1,11 @@
 // The exhaustive accuracy check of docs/targets.md on the device: every float32 input of a program,
-// forward or backward (dy = 1), against a double-precision reference of each function. The
-// references follow reference/reference.ts (the same tail-safe forms, parameters rounded to float
-// first); the errors follow its forwardError/backwardError.
+// forward or backward (dy = 1), against the double-precision references of the program
+// (exact::value, cpp/exact_half.h). They follow reference/reference.ts (the same tail-safe forms,
+// parameters rounded to float first); the errors follow its forwardError/backwardError.
 #include <cmath>
 #include <cstring>
 
-#include "../reference/reference.h"
+#include "../cpp/exact_half.h"
 #include "device_ops.cuh"
 
 namespace ak {
@@ -15,21 +15,6 @@ namespace {
 using reference::backward_error;
 using reference::forward_error;
 using reference::Ref;
-
-__host__ __device__ Ref ref_program(const RefSteps& f, double x) {
-  Ref stack[kMaxStack];
-  int top = 0;
-  for (int i = 0; i < f.count; ++i) {
-    const RefStep& in = f.code[i];
-    if (in.op == kBlendStep) {
-      Ref b = stack[--top], a = stack[top - 1];
-      stack[top - 1] = {(1 - in.t) * a.f + in.t * b.f, (1 - in.t) * a.df + in.t * b.df};
-    } else {
-      stack[top++] = reference::of(Op(in.op), in.raw, x);
-    }
-  }
-  return stack[0];
-}
 
 using u64 = unsigned long long;
 
@@ -49,13 +34,13 @@ constexpr int kCheckThreads = 256;
 // Fn is the function the elementwise kernels run for this program (device_ops.cuh dispatch).
 template <class Fn>
 __global__ void __launch_bounds__(kCheckThreads)
-    check(Fn fn, RefSteps ref, bool backward, double max_ulp, Totals* totals) {
+    check(Fn fn, ExactProgram ref, bool backward, double max_ulp, Totals* totals) {
   u64 worst = 0, over = 0;
   u64 stride = u64(gridDim.x) * blockDim.x;
   for (u64 i = u64(blockIdx.x) * blockDim.x + threadIdx.x; i < (1ull << 32); i += stride) {
     uint32_t bits = uint32_t(i);
     float x = __uint_as_float(bits);
-    double e = error_at(fn, backward, x, ref_program(ref, double(x)));
+    double e = error_at(fn, backward, x, exact::value(ref, double(x)));
     if (e > max_ulp) ++over;
     u64 key = (u64(__float_as_uint(float(e))) << 32) | bits;  // e >= 0: bits order
     if (e > 0 && key > worst) worst = key;
@@ -67,7 +52,7 @@ __global__ void __launch_bounds__(kCheckThreads)
 // One launch of check<Fn> over a grid that fills the device: as many blocks per SM as fit
 // (the kernel's registers decide it), on every SM.
 template <class Fn>
-cudaError_t run_check(const Fn& fn, const RefSteps& ref, bool backward, double max_ulp,
+cudaError_t run_check(const Fn& fn, const ExactProgram& ref, bool backward, double max_ulp,
                       Totals* totals, cudaStream_t s) {
   int device = 0, sms = 0, per_sm = 0;
   cudaError_t e = cudaGetDevice(&device);
@@ -86,14 +71,14 @@ cudaError_t run_check(const Fn& fn, const RefSteps& ref, bool backward, double m
 // The same comparison on the host over every stride-th input, with the same functions: checks
 // the references, the error measure and the evaluation on machines without a GPU
 // (test/cuda.test.ts).
-AccuracyResult check_inputs_on_host(const Steps& f, const RefSteps& ref, bool backward,
+AccuracyResult check_inputs_on_host(const Steps& f, const ExactProgram& ref, bool backward,
                                     double max_ulp, uint32_t stride) {
   AccuracyResult r{0, 0, 0};
   auto scan = [&](const auto& fn) {
     for (uint64_t i = 0; i < (1ull << 32); i += stride) {
       uint32_t bits = uint32_t(i);
       float x = as_float(int32_t(bits));
-      double e = error_at(fn, backward, x, ref_program(ref, double(x)));
+      double e = error_at(fn, backward, x, exact::value(ref, double(x)));
       if (e > max_ulp) ++r.over;
       if (e > r.worst) r = AccuracyResult{e, bits, r.over};
     }
@@ -106,8 +91,8 @@ AccuracyResult check_inputs_on_host(const Steps& f, const RefSteps& ref, bool ba
   return r;
 }
 
-cudaError_t check_every_input(const Steps& f, const RefSteps& ref, bool backward, double max_ulp,
-                              AccuracyResult* result, cudaStream_t s) {
+cudaError_t check_every_input(const Steps& f, const ExactProgram& ref, bool backward,
+                              double max_ulp, AccuracyResult* result, cudaStream_t s) {
   Totals* totals = nullptr;
   cudaError_t e = cudaMallocAsync(reinterpret_cast<void**>(&totals), sizeof(Totals), s);
   if (e != cudaSuccess) return e;

@@ -26,7 +26,7 @@ find_package(CUDAToolkit REQUIRED)
 # The kernels instantiate cpp/activations.h with V = float in the namespace ak::cuda.
 # --fmad=false: only the formulas' explicit fmaf calls fuse (the CPU's -ffp-contract=off);
 # no --use_fast_math: division and the exp polynomial stay IEEE.
-add_library(ak_cuda OBJECT cuda/kernels.cu cuda/aptx_layer.cu)
+add_library(ak_cuda OBJECT cuda/kernels.cu cuda/half_kernels.cu cuda/aptx_layer.cu)
 set_target_properties(ak_cuda PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
                                          POSITION_INDEPENDENT_CODE ON)
 target_compile_definitions(ak_cuda PRIVATE AK_ISA_NS=cuda)

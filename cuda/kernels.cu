@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "device_ops.cuh"
+#include "half_io.cuh"
 
 namespace ak {
 namespace gpu {
@@ -164,14 +165,26 @@ __device__ void block_sum(double (&acc)[K], double* out) {
     for (int k = 0; k < K; ++k) out[k] = partial[k][0];
 }
 
-template <class A, int K>
+// An element of float32 data, or of half-precision data widened (exactly).
+struct LoadFloat {
+  using T = float;
+  __device__ static float at(const float* p, size_t i) { return p[i]; }
+};
+template <Half F>
+struct LoadHalf {
+  using T = uint16_t;
+  __device__ static float at(const uint16_t* p, size_t i) { return widen<F>(p[i]); }
+};
+
+template <class A, int K, class Load>
 __global__ void __launch_bounds__(kThreads)
-    param_grad_blocks(const float* x, const float* dy, size_t n, Params p, double* block_sums) {
+    param_grad_blocks(const typename Load::T* x, const typename Load::T* dy, size_t n, Params p,
+                      double* block_sums) {
   double acc[K] = {};
   size_t stride = size_t(gridDim.x) * blockDim.x;
   for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     float t[K];
-    A::template param_terms<float>(x[i], dy[i], p, t);
+    A::template param_terms<float>(Load::at(x, i), Load::at(dy, i), p, t);
     for (int k = 0; k < K; ++k) acc[k] += double(t[k]);
   }
   block_sum<K>(acc, block_sums + size_t(blockIdx.x) * K);
@@ -186,11 +199,13 @@ __global__ void __launch_bounds__(kThreads)
   block_sum<K>(acc, sums);
 }
 
-template <class A, int K>
-cudaError_t param_grad_of(const Params& p, const float* x, const float* dy, size_t n,
-                          double* scratch, cudaStream_t s) {
+template <class A, int K, class Load>
+cudaError_t param_grad_of(const Params& p, const void* x, const void* dy, size_t n, double* scratch,
+                          cudaStream_t s) {
+  using T = typename Load::T;
   unsigned blocks = reduce_blocks(n);
-  param_grad_blocks<A, K><<<blocks, kThreads, 0, s>>>(x, dy, n, p, scratch + K);
+  param_grad_blocks<A, K, Load><<<blocks, kThreads, 0, s>>>(
+      static_cast<const T*>(x), static_cast<const T*>(dy), n, p, scratch + K);
   param_grad_total<K><<<1, kThreads, 0, s>>>(scratch + K, blocks, scratch);
   return cudaGetLastError();
 }
@@ -198,31 +213,16 @@ cudaError_t param_grad_of(const Params& p, const float* x, const float* dy, size
 __global__ void fill(float* x, size_t n) {
   for (size_t i = size_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += size_t(gridDim.x) * blockDim.x)
-    x[i] = float(int((i * 2654435761u) % 24001u) - 12000) * 1e-3f;
+    x[i] = fill_value(i);
 }
 
 }  // namespace
 
-Steps steps_of(const Program& f, RefSteps* ref) {
+Steps steps_of(const Program& f, ExactProgram* ref) {
   Steps s{};
   s.count = int(f.steps.size());
   for (int i = 0; i < s.count; ++i) s.code[i] = f.steps[size_t(i)];
-  if (ref) {
-    // the nodes in post-order, as steps_of's steps are
-    ref->count = 0;
-    auto walk = [&](auto&& self, int i) -> void {
-      const Node& nd = f.nodes[size_t(i)];
-      RefStep r{nd.blend ? kBlendStep : int(nd.op), double(nd.t), {}};
-      if (nd.blend) {
-        self(self, nd.a);
-        self(self, nd.b);
-      } else {
-        for (int k = 0; k < kMaxParams; ++k) r.raw[k] = nd.raw[k];
-      }
-      ref->code[ref->count++] = r;
-    };
-    walk(walk, 0);
-  }
+  if (ref) *ref = exact_program(f);  // the same post-order
   return s;
 }
 
@@ -245,16 +245,22 @@ cudaError_t launch_backward(const Steps& f, const float* x, const float* dy, flo
 
 size_t param_grad_scratch(size_t n, int k) { return size_t(k) * (1 + reduce_blocks(n)); }
 
-cudaError_t launch_param_grad(const Steps& f, const float* x, const float* dy, size_t n,
+cudaError_t launch_param_grad(const Steps& f, int half, const void* x, const void* dy, size_t n,
                               double* scratch, cudaStream_t s) {
   if (f.count != 1) return cudaErrorInvalidValue;
   const Params& p = f.code[0].p;
   return with_activation(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto a) {
     using Tag = decltype(a);
-    if constexpr (Tag::trainable)
-      return param_grad_of<typename Tag::type, Tag::params>(p, x, dy, n, scratch, s);
-    else
+    using A = typename Tag::type;
+    if constexpr (Tag::trainable) {
+      if (half == int(Half::Bf16))
+        return param_grad_of<A, Tag::params, LoadHalf<Half::Bf16>>(p, x, dy, n, scratch, s);
+      if (half == int(Half::F16))
+        return param_grad_of<A, Tag::params, LoadHalf<Half::F16>>(p, x, dy, n, scratch, s);
+      return param_grad_of<A, Tag::params, LoadFloat>(p, x, dy, n, scratch, s);
+    } else {
       return cudaErrorInvalidValue;
+    }
   });
 }
 

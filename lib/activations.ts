@@ -14,21 +14,24 @@ export interface CallOptions<A extends Float32Array | GpuArray = Float32Array | 
   out?: A;
   /** 'auto' (default): where the data lives; 'cpu' or 'cuda' (a host array computed on the GPU). */
   device?: Device;
-  /** 'float32', the default: Float32Arrays (half precision: HalfCallOptions). */
-  dtype?: 'float32';
+  /**
+   * Host arrays: 'float32', the default (half precision: HalfCallOptions). A GpuArray has its
+   * own dtype, which this may repeat (another is a TypeError).
+   */
+  dtype?: A extends GpuArray ? Dtype : 'float32';
 }
 
 /**
  * Options of a half-precision call: x (and dy, out) are Uint16Arrays of raw bfloat16 or float16
- * bits, on the CPU; each result is the exact value rounded once to the format (to nearest, ties
- * to even). toHalf and fromHalf convert from and to float32.
+ * bits; each result is the exact value rounded once to the format (to nearest, ties to even), on
+ * the CPU or a GPU alike. toHalf and fromHalf convert from and to float32.
  */
 export interface HalfCallOptions<A extends Uint16Array = Uint16Array> {
   dtype: HalfDtype;
   /** Where the result goes: a Uint16Array of x's length; may be the input itself. */
   out?: A;
-  /** 'auto' or 'cpu': the CUDA path computes float32 only. */
-  device?: 'auto' | 'cpu';
+  /** 'auto' (default): the CPU; 'cuda', 'cuda:N' or N: computed on that GPU. */
+  device?: Device;
 }
 
 /**

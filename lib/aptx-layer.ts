@@ -67,9 +67,13 @@ function checkData(value: unknown, name: string, length: number, expected: strin
   return a;
 }
 
-// A GpuArray of the given length, on `device` when one is given (the device of x).
+// A float32 GpuArray of the given length, on `device` when one is given (the device of x).
 function checkGpuData(value: unknown, name: string, length: number, expected: string, device?: number) {
   const g = GpuArray.arg(value, name);
+  if (g.a.dtype !== 'float32')
+    throw new TypeError(
+      `Expected a float32 GpuArray for ${name} but received a ${g.a.dtype} GpuArray: the layer computes float32`,
+    );
   if (device !== undefined && g.a.device !== device)
     throw rangeError(`a GpuArray on device ${device} (the device of x)`, name, `one on device ${g.a.device}`);
   if (g.a.length !== length) throw rangeError(`length ${length} (${expected})`, name, `length ${g.a.length}`);

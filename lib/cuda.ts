@@ -1,8 +1,9 @@
 // The CUDA side of the API: GpuArray and `cuda`. The kernels live in cuda/; this file wraps
 // what the addon exports when it was built with CUDA, validates every argument (the addon only
 // guards against crashes) and explains why CUDA is unavailable when it is.
+import { checkDtype, type Dtype, HALF_HINT, halfCode, isFloat16Array } from './half';
 import { native } from './native';
-import { checkFloat32Array, checkOptions, rangeError, typeError } from './validate';
+import { type ArrayKind, checkArray, checkOptions, type HostArray, rangeError, typeError } from './validate';
 
 /** A CUDA device as cuda.devices() lists it: `{ index: 0, name, computeCapability: '9.0', totalMemory }`. */
 export interface CudaDevice {
@@ -68,9 +69,13 @@ interface Storage {
   handle: unknown;
   device: number;
   length: number;
+  dtype: Dtype;
   owned: boolean;
   freed: boolean;
 }
+
+// Bytes an element of a dtype.
+const bytesOf = (dtype: Dtype): 4 | 2 => (dtype === 'float32' ? 4 : 2);
 
 // A device index of this machine; `given` is how the caller wrote it (for the message).
 function checkDeviceIndex(device: number, given: string): number {
@@ -80,13 +85,41 @@ function checkDeviceIndex(device: number, given: string): number {
   return device;
 }
 
-// options.device of GpuArray.from/alloc/fromPointer: an index, or undefined when not given.
-function checkDevice(options: unknown, what: string): number | undefined {
-  const o = checkOptions<{ device: number }>(options, 'options', 'an option name', ['device']);
+/** Options of GpuArray.from, alloc and fromPointer. */
+export interface GpuArrayOptions {
+  /** The CUDA device index (from and alloc: 0 unless given). */
+  device?: number;
+  /** The element type: 'float32' (default), 'bfloat16' or 'float16'. */
+  dtype?: Dtype;
+}
+
+// The options of GpuArray.from/alloc/fromPointer, checked as far as they can be without a device:
+// the dtype, and a device given as a number.
+function checkArrayOptions(options: unknown): { device?: number; dtype?: Dtype } {
+  const o = checkOptions<GpuArrayOptions>(options, 'options', 'an option name', ['device', 'dtype']);
+  const dtype = o.dtype === undefined ? undefined : checkDtype(o.dtype);
+  if (o.device !== undefined && typeof o.device !== 'number') throw typeError('a device index', 'device', o.device);
+  return { device: o.device, dtype };
+}
+
+// The device of GpuArray.from/alloc/fromPointer, once everything else is checked: an index of
+// this machine, or undefined when not given.
+function checkDevice(device: number | undefined, what: string): number | undefined {
   if (!cuda.available()) throw cudaUnavailable(what);
-  if (o.device === undefined) return undefined;
-  if (typeof o.device !== 'number') throw typeError('a device index', 'device', o.device);
-  return checkDeviceIndex(o.device, String(o.device));
+  return device === undefined ? undefined : checkDeviceIndex(device, String(device));
+}
+
+// The host array GpuArray.from takes for a dtype, and the dtype of one it is given without:
+// a Float32Array is float32, a Float16Array float16; a Uint16Array of bits needs the dtype.
+function hostArrayOf(x: unknown, dtype: Dtype | undefined): { host: HostArray; dtype: Dtype } {
+  const d = dtype ?? (isFloat16Array(x) ? 'float16' : 'float32');
+  const kind: ArrayKind =
+    d === 'float32' ? 'Float32Array' : d === 'float16' && isFloat16Array(x) ? 'Float16Array' : 'Uint16Array';
+  const hint = d === 'float32' && x instanceof Uint16Array ? HALF_HINT : '';
+  const host = checkArray(x, 'x', kind, dtype === undefined ? 'x' : `x (dtype ${d})`, hint);
+  // the addon takes a Float16Array's bits
+  const bits = kind === 'Float16Array' ? new Uint16Array(host.buffer, host.byteOffset, host.length) : host;
+  return { host: bits, dtype: d };
 }
 
 // What CUDA knows of a device address (cudaPointerGetAttributes).
@@ -107,21 +140,26 @@ function checkLengthArg(value: unknown, name: string): number {
 }
 
 /**
- * Float32 data in GPU memory, on one device. Work on it is queued on the device's stream and
- * returns at once; toFloat32Array() waits for it. dispose() frees the memory now; the garbage
- * collector frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) (device 0
- * unless `{ device }`) or GpuArray.fromPointer(ptr, n) (the device the memory is on).
+ * Data in GPU memory, on one device: float32, or bfloat16 or float16 (`dtype`). Work on it is
+ * queued on the device's stream and returns at once; toFloat32Array() (toUint16Array() for the
+ * half-precision dtypes) waits for it. dispose() frees the memory now; the garbage collector
+ * frees what is not disposed. Made by GpuArray.from(x), GpuArray.alloc(n) (device 0 unless
+ * `{ device }`, float32 unless `{ dtype }`) or GpuArray.fromPointer(ptr, n) (the device the memory
+ * is on).
  * @example const y = await mish.forward(GpuArray.from(x)).toFloat32Array();
+ * @example const y = await mish.forward(GpuArray.from(bits, { dtype: 'bfloat16' })).toUint16Array();
  */
 export class GpuArray {
   readonly #storage: Storage;
   readonly #offset: number;
   readonly #view: boolean;
   #disposed = false;
-  /** Number of float32 elements. */
+  /** Number of elements. */
   readonly length: number;
   /** The CUDA device index the memory lives on. */
   readonly device: number;
+  /** The element type: 'float32', 'bfloat16' or 'float16'. */
+  readonly dtype: Dtype;
 
   private constructor(key: typeof KEY, storage: Storage, offset: number, length: number, view = false) {
     if (key !== KEY)
@@ -133,34 +171,44 @@ export class GpuArray {
     this.#view = view;
     this.length = length;
     this.device = storage.device;
+    this.dtype = storage.dtype;
   }
 
-  /** Uploads x to a new array on device 0 (or options.device). */
-  static from(x: Float32Array, options?: { device?: number }): GpuArray {
-    const host = checkFloat32Array(x, 'x');
-    const device = checkDevice(options, 'GpuArray.from') ?? 0;
-    const g = GpuArray.#allocate(host.length, device);
+  /**
+   * Uploads x to a new array on device 0 (or options.device): a Float32Array (float32), a
+   * Float16Array (float16), or a Uint16Array of half-precision bits with `{ dtype: 'bfloat16' }`
+   * or `{ dtype: 'float16' }`.
+   */
+  static from(x: Float32Array | Uint16Array, options?: GpuArrayOptions): GpuArray {
+    const o = checkArrayOptions(options);
+    const { host, dtype } = hostArrayOf(x, o.dtype);
+    const g = GpuArray.#allocate(host.length, checkDevice(o.device, 'GpuArray.from') ?? 0, dtype);
     native().cudaUpload(g.#storage.handle, 0, host);
     return g;
   }
 
-  /** A new array of `length` elements, uninitialized. */
-  static alloc(length: number, options?: { device?: number }): GpuArray {
+  /** A new array of `length` elements of options.dtype (float32 unless given), uninitialized. */
+  static alloc(length: number, options?: GpuArrayOptions): GpuArray {
     const n = checkLengthArg(length, 'length');
-    return GpuArray.#allocate(n, checkDevice(options, 'GpuArray.alloc') ?? 0);
+    const o = checkArrayOptions(options);
+    return GpuArray.#allocate(n, checkDevice(o.device, 'GpuArray.alloc') ?? 0, o.dtype ?? 'float32');
   }
 
   /**
-   * A view of `length` floats of device memory owned by someone else (another CUDA library);
-   * never freed by this package. Synchronize the other library's work on it first. The device
-   * is the one the memory is on (asked of CUDA); options.device, when given, must be it.
+   * A view of `length` elements of options.dtype (float32 unless given) of device memory owned by
+   * someone else (another CUDA library); never freed by this package. Synchronize the other
+   * library's work on it first. The device is the one the memory is on (asked of CUDA);
+   * options.device, when given, must be it.
    */
-  static fromPointer(ptr: bigint, length: number, options?: { device?: number }): GpuArray {
+  static fromPointer(ptr: bigint, length: number, options?: GpuArrayOptions): GpuArray {
     if (typeof ptr !== 'bigint') throw typeError('a bigint device address', 'ptr', ptr);
-    if (ptr <= 0n || ptr >= 2n ** 64n || ptr % 4n !== 0n)
-      throw rangeError('a non-zero, 4-byte aligned 64-bit device address', 'ptr', `${ptr}n`);
+    const o = checkArrayOptions(options);
+    const dtype = o.dtype ?? 'float32';
+    const size = bytesOf(dtype);
+    if (ptr <= 0n || ptr >= 2n ** 64n || ptr % BigInt(size) !== 0n)
+      throw rangeError(`a non-zero, ${size}-byte aligned 64-bit device address`, 'ptr', `${ptr}n`);
     const n = checkLengthArg(length, 'length');
-    const wanted = checkDevice(options, 'GpuArray.fromPointer');
+    const wanted = checkDevice(o.device, 'GpuArray.fromPointer');
     const info = native().cudaPointerInfo(ptr) as PointerInfo;
     if (info.type !== 'device' && info.type !== 'managed')
       throw rangeError('device memory', 'ptr', `${NOT_DEVICE_MEMORY[info.type] ?? info.type} (${ptr}n)`);
@@ -168,17 +216,17 @@ export class GpuArray {
       throw rangeError(`memory on device ${wanted} (options.device)`, 'ptr', `memory on device ${info.device}`);
     const device = info.device;
     if (n > 1) {
-      const last = native().cudaPointerInfo(ptr + 4n * BigInt(n - 1)) as PointerInfo;
+      const last = native().cudaPointerInfo(ptr + BigInt(size) * BigInt(n - 1)) as PointerInfo;
       if (last.type !== info.type || last.device !== device)
         throw rangeError(`a length that stays in the device memory at ptr`, 'length', String(n));
     }
-    const handle = native().cudaWrap(device, ptr, n);
-    return new GpuArray(KEY, { handle, device, length: n, owned: false, freed: false }, 0, n);
+    const handle = native().cudaWrap(device, ptr, n, size);
+    return new GpuArray(KEY, { handle, device, length: n, dtype, owned: false, freed: false }, 0, n);
   }
 
-  static #allocate(length: number, device: number): GpuArray {
-    const handle = native().cudaAlloc(device, length);
-    return new GpuArray(KEY, { handle, device, length, owned: true, freed: false }, 0, length);
+  static #allocate(length: number, device: number, dtype: Dtype): GpuArray {
+    const handle = native().cudaAlloc(device, length, bytesOf(dtype));
+    return new GpuArray(KEY, { handle, device, length, dtype, owned: true, freed: false }, 0, length);
   }
 
   /** A view of elements [begin, end) sharing this array's memory (like TypedArray.subarray). */
@@ -210,9 +258,26 @@ export class GpuArray {
     return this.#disposed || this.#storage.freed;
   }
 
-  /** Downloads the data once the work queued on it is done; never blocks the event loop. */
+  /** Downloads float32 data once the work queued on it is done; never blocks the event loop. */
   async toFloat32Array(): Promise<Float32Array<ArrayBuffer>> {
     this.#live('toFloat32Array()');
+    if (this.dtype !== 'float32')
+      throw new TypeError(
+        `Expected a float32 GpuArray for toFloat32Array() but received a ${this.dtype} GpuArray: download its bits with toUint16Array() (fromHalf converts them)`,
+      );
+    return native().cudaDownload(this.#storage.handle, this.#offset, this.length);
+  }
+
+  /**
+   * Downloads bfloat16 or float16 data as its bits once the work queued on it is done; never
+   * blocks the event loop. fromHalf(bits, dtype) gives their float32 values.
+   */
+  async toUint16Array(): Promise<Uint16Array<ArrayBuffer>> {
+    this.#live('toUint16Array()');
+    if (this.dtype === 'float32')
+      throw new TypeError(
+        'Expected a bfloat16 or float16 GpuArray for toUint16Array() but received a float32 GpuArray: download it with toFloat32Array()',
+      );
     return native().cudaDownload(this.#storage.handle, this.#offset, this.length);
   }
 
@@ -248,7 +313,7 @@ export class GpuArray {
     // Two allocations of this package never overlap; fromPointer memory may overlap anything.
     if (a.#storage !== b.#storage && a.#storage.owned && b.#storage.owned) return 'disjoint';
     const address = (g: GpuArray): bigint => native().cudaAddress(g.#storage.handle, g.#offset);
-    return classify(address(a), address(b), 4 * a.length, 4 * b.length);
+    return classify(address(a), address(b), bytesOf(a.dtype) * a.length, bytesOf(b.dtype) * b.length);
   }
 }
 
@@ -264,13 +329,18 @@ export function isGpuArray(value: unknown): value is GpuArray {
 }
 
 type Pass = 'forward' | 'backward' | 'paramGrad';
+
+// The addon's format argument: undefined for float32, else the half-precision format.
+const formatOf = (dtype: Dtype): 0 | 1 | undefined => (dtype === 'float32' ? undefined : halfCode(dtype));
 const INPUT_NAMES = ['x', 'dy'];
 
 /**
  * Runs one pass on the GPU. arrays are [x] or [x, dy], each a GpuArray, or host arrays for
  * device: 'cuda' (uploaded, computed, downloaded into out). Returns out (a new GpuArray when
  * none is given), or the parameter-gradient sums for paramGrad. `index` is the device the
- * caller asked for ('cuda:N' or N): host arrays run there, GpuArrays must be there.
+ * caller asked for ('cuda:N' or N): host arrays run there, GpuArrays must be there. `dtype`: the
+ * call's (host arrays: their element type, lib/run.ts has checked them; GpuArrays: the dtype
+ * option, which must be theirs).
  */
 export function gpuRun(
   pass: Pass,
@@ -279,35 +349,49 @@ export function gpuRun(
   out: unknown,
   async: boolean,
   index?: { value: number; given: string },
-): Float32Array | GpuArray | Float64Array | Promise<Float32Array | GpuArray> {
+  dtype?: Dtype,
+): HostArray | GpuArray | Float64Array | Promise<HostArray | GpuArray> {
   if (!cuda.available()) throw cudaUnavailable(`${f.name}.${pass} on the GPU`);
   const n = native();
   const asked = index === undefined ? undefined : checkDeviceIndex(index.value, index.given);
   if (![...arrays, out].some(isGpuArray)) {
-    // Host arrays with device: 'cuda' (lib/run.ts has checked them): upload, compute, download.
-    const [x, dy] = arrays as Float32Array[];
-    const result = n.cudaRunHost(pass, f.program, asked ?? 0, x, dy ?? null, (out as Float32Array) ?? null, async);
+    // Host arrays with device: 'cuda': upload, compute, download.
+    const [x, dy] = arrays as HostArray[];
+    const format = formatOf(dtype ?? 'float32');
+    const result = n.cudaRunHost(pass, f.program, asked ?? 0, x, dy ?? null, (out as HostArray) ?? null, async, format);
     if (pass === 'paramGrad') return result as Float64Array; // a Promise<Float64Array> when async
-    return async ? (result as Promise<void>).then(() => out as Float32Array) : (out as Float32Array);
+    return async ? (result as Promise<void>).then(() => out as HostArray) : (out as HostArray);
   }
   const inputs = arrays.map((a, i) => GpuArray.arg(a, INPUT_NAMES[i]));
   const x = inputs[0].a;
   if (asked !== undefined && x.device !== asked)
     throw rangeError(`a GpuArray on device ${asked} (the device option)`, 'x', `one on device ${x.device}`);
+  if (dtype !== undefined && dtype !== x.dtype)
+    throw new TypeError(
+      `Expected a ${dtype} GpuArray (the dtype option) for x but received a ${x.dtype} GpuArray: a GpuArray's dtype is its own, the option may be left out`,
+    );
+  const sameDtype = (a: GpuArray, name: string) => {
+    if (a.dtype !== x.dtype)
+      throw new TypeError(
+        `Expected a ${x.dtype} GpuArray (the dtype of x) for ${name} but received a ${a.dtype} GpuArray`,
+      );
+  };
   for (const [i, input] of inputs.entries()) {
     const name = INPUT_NAMES[i];
     if (input.a.device !== x.device)
       throw rangeError(`a GpuArray on device ${x.device} (the device of x)`, name, `one on device ${input.a.device}`);
+    sameDtype(input.a, name);
     if (input.a.length !== x.length)
       throw rangeError(`length ${x.length} (the length of x)`, name, `length ${input.a.length}`);
   }
   let target: GpuArray | undefined;
   if (pass !== 'paramGrad') {
-    if (out === undefined) target = GpuArray.alloc(x.length, { device: x.device });
+    if (out === undefined) target = GpuArray.alloc(x.length, { device: x.device, dtype: x.dtype });
     else {
       const o = GpuArray.arg(out, 'out').a;
       if (o.device !== x.device)
         throw rangeError(`a GpuArray on device ${x.device} (the device of x)`, 'out', `one on device ${o.device}`);
+      sameDtype(o, 'out');
       if (o.length !== x.length) throw rangeError(`length ${x.length} (the length of x)`, 'out', `length ${o.length}`);
       for (const [i, input] of inputs.entries()) {
         const name = INPUT_NAMES[i];
@@ -334,6 +418,7 @@ export function gpuRun(
     t ? t.handle : null,
     t ? t.offset : 0,
     async,
+    formatOf(x.dtype),
   );
   if (pass === 'paramGrad') return result as Float64Array; // a Promise<Float64Array> when async
   return async ? (result as Promise<void>).then(() => target as GpuArray) : (target as GpuArray);

@@ -33,6 +33,9 @@ export function checkHalfDtype(value: unknown, name = 'dtype'): HalfDtype {
   return checkOneOf(value, name, HALF, ALIASES as Readonly<Record<string, HalfDtype>>);
 }
 
+// What a message adds where a Uint16Array came without a dtype.
+export const HALF_HINT = ": for half-precision bits pass { dtype: 'bfloat16' } or { dtype: 'float16' }";
+
 /** The addon's code of a half-precision format (cpp/half.h, Half). */
 export function halfCode(dtype: HalfDtype): 0 | 1 {
   return dtype === 'bfloat16' ? 0 : 1;

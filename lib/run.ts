@@ -3,7 +3,7 @@
 
 import { isFloat32Array } from 'node:util/types';
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
-import { checkDtype, type Dtype, float16Array, halfCode, isFloat16Array } from './half';
+import { checkDtype, type Dtype, float16Array, HALF_HINT, halfCode, isFloat16Array } from './half';
 import { native, type ProgramHandle } from './native';
 import {
   type ArrayKind,
@@ -90,10 +90,12 @@ function device(value: unknown, allowOut: boolean): Where {
 }
 
 function onGpu(arrays: unknown[], device: Where['where']): boolean {
-  const gpu = arrays.some(isGpuArray);
-  if (gpu && device === 'cpu')
-    throw new TypeError("A GpuArray was passed with device: 'cpu'; download it with toFloat32Array() first");
-  return gpu;
+  const gpu = arrays.find(isGpuArray);
+  if (gpu && device === 'cpu') {
+    const download = gpu.dtype === 'float32' ? 'toFloat32Array()' : 'toUint16Array()';
+    throw new TypeError(`A GpuArray was passed with device: 'cpu'; download it with ${download} first`);
+  }
+  return gpu !== undefined;
 }
 
 // The activation as the addon decoded it (its program), once per Activation object. Kept here,
@@ -241,25 +243,12 @@ function elements(dtype: Dtype | undefined, x: unknown): Elements {
     make: (length) => (kind === 'Float16Array' && F16 ? new F16(length) : new Uint16Array(length)),
   };
 }
-const HALF_HINT = ": for half-precision bits pass { dtype: 'bfloat16' } or { dtype: 'float16' }";
 
 // The Uint16Array the addon takes for a Float16Array.
 function bits(a: HostArray): HostArray {
   if (!isFloat16Array(a)) return a;
   const v = a as ArrayBufferView & { length: number };
   return new Uint16Array(v.buffer, v.byteOffset, v.length);
-}
-
-// Half precision is the CPU's: the CUDA kernels compute float32 only.
-function checkHost(e: Elements, arrays: unknown[], o: Where): void {
-  if (e.code === undefined) return;
-  const gpu = arrays.some(isGpuArray);
-  if (gpu || o.where === 'cuda')
-    throw rangeError(
-      'float32 (the CUDA path computes float32 only)',
-      'dtype',
-      `${quote(e.dtype)} with ${gpu ? 'a GpuArray' : `device ${quote(String(o.index?.given ?? 'cuda'))}`}`,
-    );
 }
 
 // A half-precision call on the CPU.
@@ -308,14 +297,13 @@ export function runForward(
     }
   }
   const o = options(opts, true);
-  const e = elements(o.dtype, x);
-  checkHost(e, [x, o.out], o);
-  if (e.code !== undefined)
-    return halfCall('forward', f, e, hostCall(x, NO_DY, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, o.out], o.where)) return gpuCall('forward', f, [x], o, async) as Result;
-  const a = hostCall(x, NO_DY, o.out, true, e) as { x: Float32Array; out: Float32Array };
-  const out = a.out as Float32Array;
-  if (o.where === 'cuda') return gpuCall('forward', f, [a.x], { ...o, out }, async) as Result;
+  const e = elements(o.dtype, x);
+  const h = hostCall(x, NO_DY, o.out, true, e);
+  if (o.where === 'cuda') return gpuHostCall('forward', f, e, h, o, async) as Result;
+  if (e.code !== undefined) return halfCall('forward', f, e, h, !!o.out, async) as Result;
+  const a = h as { x: Float32Array; out: Float32Array };
+  const out = a.out;
   // async without out: null, so that the addon makes the result (no copy back)
   const made = o.out === undefined ? null : out;
   const done = async ? native().forwardAsync(program(f), a.x, made) : native().forward(program(f), a.x, out);
@@ -343,15 +331,14 @@ export function runBackward(
     }
   }
   const o = options(opts, true);
-  const e = elements(o.dtype, x);
-  checkHost(e, [x, dy, o.out], o);
-  if (e.code !== undefined)
-    return halfCall('backward', f, e, hostCall(x, dy, o.out, true, e), !!o.out, async) as Result;
   if (onGpu([x, dy, o.out], o.where)) return gpuCall('backward', f, [x, dy], o, async) as Result;
-  const a = hostCall(x, dy, o.out, true, e) as { x: Float32Array; dy: Float32Array; out: Float32Array };
-  const out = a.out as Float32Array;
-  const hdy = a.dy as Float32Array;
-  if (o.where === 'cuda') return gpuCall('backward', f, [a.x, hdy], { ...o, out }, async) as Result;
+  const e = elements(o.dtype, x);
+  const h = hostCall(x, dy, o.out, true, e);
+  if (o.where === 'cuda') return gpuHostCall('backward', f, e, h, o, async) as Result;
+  if (e.code !== undefined) return halfCall('backward', f, e, h, !!o.out, async) as Result;
+  const a = h as { x: Float32Array; dy: Float32Array; out: Float32Array };
+  const out = a.out;
+  const hdy = a.dy;
   const made = o.out === undefined ? null : out;
   const done = async
     ? native().backwardAsync(program(f), a.x, hdy, made)
@@ -368,31 +355,40 @@ export function runParamGrad(
   async: boolean,
 ): Float64Array | Promise<Float64Array> {
   const o = options(opts, false);
-  const e = elements(o.dtype, x);
-  checkHost(e, [x, dy], o);
-  if (e.code !== undefined) {
-    const h = hostCall(x, dy, undefined, false, e);
-    const hx = bits(h.x);
-    const hdy = bits(h.dy as HostArray);
-    return async
-      ? native().paramGradAsync(program(f), hx, hdy, e.code)
-      : native().paramGrad(program(f), hx, hdy, e.code);
-  }
   if (onGpu([x, dy], o.where)) return gpuCall('paramGrad', f, [x, dy], o, async) as Float64Array;
-  const a = hostCall(x, dy, undefined, false, e) as { x: Float32Array; dy: Float32Array };
-  const hdy = a.dy;
-  if (o.where === 'cuda') return gpuCall('paramGrad', f, [a.x, hdy], o, async) as Float64Array;
-  if (async) return native().paramGradAsync(program(f), a.x, hdy);
-  return native().paramGrad(program(f), a.x, hdy);
+  const e = elements(o.dtype, x);
+  const h = hostCall(x, dy, undefined, false, e);
+  if (o.where === 'cuda') return gpuHostCall('paramGrad', f, e, h, o, async) as Float64Array;
+  const hx = bits(h.x);
+  const hdy = bits(h.dy as HostArray);
+  return async ? native().paramGradAsync(program(f), hx, hdy, e.code) : native().paramGrad(program(f), hx, hdy, e.code);
 }
 
-// The GPU half of every call (lib/cuda.ts).
+// The GPU half of every call on GpuArrays (lib/cuda.ts): their dtype is their own, and the
+// dtype option, where given, must be it.
 function gpuCall(
   pass: 'forward' | 'backward' | 'paramGrad',
   f: Encoded,
   arrays: unknown[],
   o: Where,
   async: boolean,
-): Float32Array | GpuArray | Float64Array | Promise<Float32Array | GpuArray> {
-  return gpuRun(pass, { name: f.name, program: program(f) }, arrays, o.out, async, o.index);
+): HostArray | GpuArray | Float64Array | Promise<HostArray | GpuArray> {
+  return gpuRun(pass, { name: f.name, program: program(f) }, arrays, o.out, async, o.index, o.dtype);
+}
+
+// Host arrays (checked) computed on a device: device 'cuda' or an index. A Float16Array goes as
+// its bits, and out (the caller's, or made here) is the result.
+function gpuHostCall(
+  pass: 'forward' | 'backward' | 'paramGrad',
+  f: Encoded,
+  e: Elements,
+  a: { x: HostArray; dy?: HostArray; out?: HostArray },
+  o: Where,
+  async: boolean,
+): HostArray | Float64Array | Promise<HostArray> {
+  const inputs = a.dy ? [bits(a.x), bits(a.dy)] : [bits(a.x)];
+  const out = a.out;
+  const done = gpuRun(pass, { name: f.name, program: program(f) }, inputs, out && bits(out), async, o.index, e.dtype);
+  if (pass === 'paramGrad') return done as Float64Array; // a Promise<Float64Array> when async
+  return async ? (done as Promise<unknown>).then(() => out as HostArray) : (out as HostArray);
 }

@@ -12,9 +12,9 @@ const n = native();
 const compiled = typeof n.cudaStatus === 'function';
 const gpu = compiled && n.cudaStatus().available;
 let next = 1n << 32n;
-const wrap = (length: number, device = 0) => {
-  const h = n.cudaWrap(device, next, length);
-  next += BigInt(4 * length + 256);
+const wrap = (length: number, device = 0, elem = 4) => {
+  const h = n.cudaWrap(device, next, length, elem);
+  next += BigInt(elem * length + 256);
   return h;
 };
 // GpuArrays without a GPU, for the library's own calls: a status that lists a device 0, and
@@ -22,7 +22,7 @@ const wrap = (length: number, device = 0) => {
 if (compiled && !gpu)
   Object.assign(n, {
     cudaStatus: () => ({ compiled: true, available: true, devices: [{ index: 0 }], reason: null }),
-    cudaAlloc: (device: number, length: number) => wrap(length, device),
+    cudaAlloc: (device: number, length: number, elem: number) => wrap(length, device, elem),
   });
 
 describe.skipIf(!compiled || gpu)(

@@ -96,7 +96,7 @@ export function aptxLayerGpuTests(sameAsCpu: boolean): () => void {
       expect(g.delta).toEqual(new Float32Array(2));
     });
 
-    it('errors: mixed host and GPU arrays, lengths, disposed arrays', () => {
+    it('errors: mixed host and GPU arrays, lengths, dtypes, disposed arrays', () => {
       const layer = aptxLayer({ inputs: 3, outputs: 2, seed: 1 });
       const hx = new Float32Array(6);
       const gx = GpuArray.from(hx);
@@ -115,6 +115,9 @@ export function aptxLayerGpuTests(sameAsCpu: boolean): () => void {
       );
       expect(() => layer.backward(gx, gdy, -1)).toThrow(
         new RangeError('Expected a non-negative integer for batch but received -1'),
+      );
+      expect(() => layer.forward(GpuArray.alloc(6, { dtype: 'bfloat16' }), 2)).toThrow(
+        new TypeError('Expected a float32 GpuArray for x but received a bfloat16 GpuArray: the layer computes float32'),
       );
       const tall = GpuArray.alloc(1048561); // the grid's limit on rows
       expect(() => aptxLayer({ inputs: 1, outputs: 1, seed: 1 }).forward(tall, 1048561)).toThrow(

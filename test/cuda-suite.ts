@@ -2,11 +2,14 @@
 // (test/fake-cuda.ts) so that lib/cuda.ts and these tests themselves are exercised on machines
 // without a GPU.
 import { expect, it } from 'vitest';
-import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, swish } from '../lib';
+import { aptx, blend, cpu, cuda, fromHalf, GpuArray, hardMish, hardSwish, mish, relu, swish } from '../lib';
 import { native } from '../lib/native';
 
 const ramp = (n: number, offset = 0) => Float32Array.from({ length: n }, (_, i) => ((i + offset) % 997) / 40 - 12);
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+// every bit pattern of a half-precision format
+const ALL = Uint16Array.from({ length: 1 << 16 }, (_, i) => i);
+const HALF = ['bfloat16', 'float16'] as const;
 
 export function gpuTests(): void {
   const n = native();
@@ -321,9 +324,120 @@ export function gpuTests(): void {
     }
   });
 
+  it('half-precision GpuArrays: every input gives the CPU bits, forward, backward and paramGrad', async () => {
+    const nested = blend(blend(mish, relu, 0.5), hardMish, 0.3);
+    for (const dtype of HALF) {
+      const gx = GpuArray.from(ALL, { dtype });
+      expect(gx.dtype).toBe(dtype);
+      expect(Array.from(await gx.toUint16Array())).toEqual(Array.from(ALL));
+      const dy = Uint16Array.from(ALL, (_, i) => (i * 7919) & 0x7bff); // finite, both signs
+      const gdy = GpuArray.from(dy, { dtype });
+      for (const f of [mish, relu, hardSwish, swish({ beta: 1.7 }), aptx, blend(mish, relu, 0.25), nested]) {
+        const y = f.forward(gx);
+        expect(y.dtype).toBe(dtype);
+        const want = f.forward(ALL, { dtype });
+        expect(Array.from(await y.toUint16Array()), `${dtype} ${f.name} forward`).toEqual(Array.from(want));
+        const g = f.backward(gx, gdy, { dtype });
+        expect(Array.from(await g.toUint16Array()), `${dtype} ${f.name} backward`).toEqual(
+          Array.from(f.backward(ALL, dy, { dtype })),
+        );
+        y.dispose();
+        g.dispose();
+      }
+      // views at every alignment of 16 bytes, in place
+      for (const offset of [1, 3, 5, 8]) {
+        const view = gx.subarray(offset, 5001 + offset);
+        const y = mish.forward(view);
+        expect(Array.from(await y.toUint16Array())).toEqual(
+          Array.from(mish.forward(ALL.subarray(offset, 5001 + offset), { dtype })),
+        );
+      }
+      const inPlace = GpuArray.from(ALL.subarray(0, 999), { dtype });
+      expect(mish.forward(inPlace, { out: inPlace })).toBe(inPlace);
+      expect(Array.from(await inPlace.toUint16Array())).toEqual(
+        Array.from(mish.forward(ALL.subarray(0, 999), { dtype })),
+      );
+      // paramGrad sums the widened values in double: the sums of float32 arrays of those values
+      const a = aptx({ beta: 1.5 });
+      const finite = GpuArray.from(ALL.subarray(0, 0x7b00), { dtype });
+      const finiteDy = GpuArray.from(dy.subarray(0, 0x7b00), { dtype });
+      const wide = (u: Uint16Array) => GpuArray.from(fromHalf(u, dtype));
+      expect(a.paramGrad(finite, finiteDy)).toEqual(
+        a.paramGrad(wide(ALL.subarray(0, 0x7b00)), wide(dy.subarray(0, 0x7b00))),
+      );
+      expect(a.paramGrad(ALL.subarray(0, 0x7b00), dy.subarray(0, 0x7b00), { dtype, device: 'cuda' })).toEqual(
+        a.paramGrad(finite, finiteDy),
+      );
+      // host arrays computed on the GPU
+      const out = new Uint16Array(ALL.length);
+      expect(mish.forward(ALL, { dtype, device: 'cuda', out })).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(mish.forward(ALL, { dtype })));
+      expect(Array.from(await mish.backwardAsync(ALL, dy, { dtype, device: 'cuda' }))).toEqual(
+        Array.from(mish.backward(ALL, dy, { dtype })),
+      );
+    }
+  });
+
+  it('half-precision GpuArrays: dtypes never mix, and each download has its own', async () => {
+    const b = GpuArray.from(ALL.subarray(0, 8), { dtype: 'bfloat16' });
+    const h = GpuArray.alloc(8, { dtype: 'float16' });
+    const f = GpuArray.from(ramp(8));
+    expect(h.dtype).toBe('float16');
+    expect(f.dtype).toBe('float32');
+    expect(() => mish.backward(b, h)).toThrow(
+      new TypeError('Expected a bfloat16 GpuArray (the dtype of x) for dy but received a float16 GpuArray'),
+    );
+    expect(() => mish.forward(b, { out: f })).toThrow(
+      new TypeError('Expected a bfloat16 GpuArray (the dtype of x) for out but received a float32 GpuArray'),
+    );
+    expect(() => mish.forward(b, { dtype: 'float16' } as never)).toThrow(
+      new TypeError(
+        "Expected a float16 GpuArray (the dtype option) for x but received a bfloat16 GpuArray: a GpuArray's dtype is its own, the option may be left out",
+      ),
+    );
+    expect(() => GpuArray.from(ALL.subarray(0, 8))).toThrow(
+      new TypeError(
+        "Expected Float32Array for x but received Uint16Array: for half-precision bits pass { dtype: 'bfloat16' } or { dtype: 'float16' }",
+      ),
+    );
+    expect(() => GpuArray.from(ramp(8), { dtype: 'bfloat16' })).toThrow(
+      new TypeError('Expected Uint16Array for x (dtype bfloat16) but received Float32Array'),
+    );
+    expect(() => GpuArray.alloc(8, { dtype: 'half16' as never })).toThrow(RangeError);
+    await expect(b.toFloat32Array()).rejects.toThrow(
+      new TypeError(
+        'Expected a float32 GpuArray for toFloat32Array() but received a bfloat16 GpuArray: download its bits with toUint16Array() (fromHalf converts them)',
+      ),
+    );
+    await expect(f.toUint16Array()).rejects.toThrow(
+      new TypeError(
+        'Expected a bfloat16 or float16 GpuArray for toUint16Array() but received a float32 GpuArray: download it with toFloat32Array()',
+      ),
+    );
+    expect(() => mish.forward(b, { device: 'cpu' })).toThrow(
+      new TypeError("A GpuArray was passed with device: 'cpu'; download it with toUint16Array() first"),
+    );
+    // a view of another library's memory as half-precision bits: 2-byte aligned
+    const w = GpuArray.fromPointer(f.pointer + 2n, 6, { dtype: 'bfloat16' });
+    expect(w.dtype).toBe('bfloat16');
+    expect(Array.from(await w.toUint16Array())).toEqual(Array.from(new Uint16Array(ramp(8).buffer, 2, 6)));
+    expect(() => GpuArray.fromPointer(f.pointer + 1n, 4, { dtype: 'float16' })).toThrow(
+      new RangeError(
+        `Expected a non-zero, 2-byte aligned 64-bit device address for ptr but received ${f.pointer + 1n}n`,
+      ),
+    );
+    // half-precision memory at half-way is no float32 array
+    expect(() => GpuArray.fromPointer(h.pointer + 2n, 2)).toThrow(RangeError);
+  });
+
   it('cudaTimeKernel times every pass and the copy', () => {
     for (const pass of ['forward', 'backward', 'copy'])
       expect(n.cudaTimeKernel(pass, mish.code, 1 << 20, 3, device)).toBeGreaterThan(0);
     expect(n.cudaTimeKernel('paramGrad', aptx.code, 1 << 20, 3, device)).toBeGreaterThan(0);
+    for (const format of [0, 1]) {
+      for (const pass of ['forward', 'backward', 'copy'])
+        expect(n.cudaTimeKernel(pass, mish.code, 1 << 20, 3, device, format)).toBeGreaterThan(0);
+      expect(n.cudaTimeKernel('paramGrad', aptx.code, 1 << 20, 3, device, format)).toBeGreaterThan(0);
+    }
   });
 }

@@ -48,7 +48,7 @@ describe('cuda on any machine', () => {
       new RangeError('Expected a non-zero, 4-byte aligned 64-bit device address for ptr but received 6n'),
     );
     expect(() => GpuArray.from(new Float32Array(1), { devices: 0 } as never)).toThrow(
-      new RangeError(`Expected one of device for an option name but received "devices"; did you mean 'device'?`),
+      new RangeError(`Expected one of device, dtype for an option name but received "devices"; did you mean 'device'?`),
     );
   });
 });
@@ -104,7 +104,7 @@ describe.skipIf(gpu)(`without a usable GPU${skipped(gpu, 'a GPU is here')}`, () 
     `the CUDA-built addon turns CUDA errors into JS errors naming the call${skipped(!compiled, 'the addon was built without CUDA')}`,
     () => {
       const n = native();
-      expect(() => n.cudaAlloc(0, 16)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
+      expect(() => n.cudaAlloc(0, 16, 4)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaTimeKernel('forward', mish.code, 1024, 1, 0)).toThrow(/^cudaGetDevice failed: .+ \(\d+\)$/);
       expect(() => n.cudaMemInfo(0)).toThrow(/ failed: .+ \(\d+\)$/);
       expect(() => n.cudaPointerInfo(1n << 32n)).toThrow(/^cudaPointerGetAttributes failed: .+ \(\d+\)$/);

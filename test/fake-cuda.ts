@@ -3,8 +3,10 @@
 // GPU tests themselves run everywhere. It is no test of the CUDA kernels.
 import { native } from '../lib/native';
 
+// mem: Float32Array for 4-byte elements, Uint16Array for 2-byte ones (bfloat16, float16)
 interface FakeBuffer {
-  mem: Float32Array;
+  mem: Float32Array | Uint16Array;
+  elem: number;
   device: number;
   address: bigint;
 }
@@ -24,16 +26,30 @@ export function installFakeCuda(): void {
     used -= bytes;
     buffers.delete(address);
   });
-  const alloc = (device: number, length: number): FakeBuffer => {
-    if (4 * length > TOTAL - used) throw new Error('cudaMallocAsync failed: out of memory (2)');
-    const b = { mem: new Float32Array(length), device, address: next };
-    next += BigInt(4 * length + 256);
-    used += 4 * length;
+  const alloc = (device: number, length: number, elem: number): FakeBuffer => {
+    const bytes = elem * length;
+    if (bytes > TOTAL - used) throw new Error('cudaMallocAsync failed: out of memory (2)');
+    const b = { mem: elem === 4 ? new Float32Array(length) : new Uint16Array(length), elem, device, address: next };
+    next += BigInt(Math.ceil(bytes / 256) * 256 + 256); // 256-byte aligned, as cudaMalloc's
+    used += bytes;
     buffers.set(b.address, new WeakRef(b));
-    freed.register(b, [4 * length, b.address], b);
+    freed.register(b, [bytes, b.address], b);
     return b;
   };
   const view = (h: FakeBuffer, offset: number, length: number) => h.mem.subarray(offset, offset + length);
+  // The CPU's passes, on float32 (format undefined) or half-precision bits.
+  const compute = (
+    pass: string,
+    code: Float64Array,
+    x: Float32Array | Uint16Array,
+    dy: Float32Array | Uint16Array | null,
+    out: Float32Array | Uint16Array | null,
+    format: 0 | 1 | undefined,
+  ): Float64Array | undefined => {
+    if (pass === 'forward') n.forward(code, x, out, format);
+    else if (pass === 'backward') n.backward(code, x, dy, out, format);
+    else return n.paramGrad(code, x, dy, format);
+  };
   Object.assign(n, {
     cudaStatus: () => ({
       compiled: true,
@@ -48,13 +64,15 @@ export function installFakeCuda(): void {
       reason: null,
     }),
     cudaAlloc: alloc,
-    cudaWrap: (device: number, ptr: bigint, length: number): FakeBuffer => {
+    cudaWrap: (device: number, ptr: bigint, length: number, elem: number): FakeBuffer => {
       for (const ref of buffers.values()) {
         const b = ref.deref();
         if (!b) continue;
-        const offset = Number(ptr - b.address) / 4;
-        if (b.device === device && offset >= 0 && offset + length <= b.mem.length)
-          return { mem: b.mem.subarray(offset, offset + length), device, address: ptr };
+        const byte = Number(ptr - b.address);
+        if (b.device !== device || byte < 0 || byte + elem * length > b.elem * b.mem.length) continue;
+        const at = b.mem.byteOffset + byte; // the same bytes, of either element size
+        const mem = elem === 4 ? new Float32Array(b.mem.buffer, at, length) : new Uint16Array(b.mem.buffer, at, length);
+        return { mem, elem, device, address: ptr };
       }
       throw new Error('fake cudaWrap: not an address of the fake device');
     },
@@ -62,18 +80,18 @@ export function installFakeCuda(): void {
     cudaPointerInfo: (ptr: bigint) => {
       for (const ref of buffers.values()) {
         const b = ref.deref();
-        if (b && ptr >= b.address && ptr < b.address + BigInt(4 * b.mem.length))
+        if (b && ptr >= b.address && ptr < b.address + BigInt(b.elem * b.mem.length))
           return { type: 'device', device: b.device };
       }
       return { type: 'unregistered', device: -2 };
     },
     cudaFree: (h: FakeBuffer) => {
       if (!buffers.delete(h.address)) return;
-      used -= 4 * h.mem.length;
+      used -= h.elem * h.mem.length;
       freed.unregister(h);
     },
-    cudaAddress: (h: FakeBuffer, offset: number) => h.address + BigInt(4 * offset),
-    cudaUpload: (h: FakeBuffer, offset: number, x: Float32Array) => h.mem.set(x, offset),
+    cudaAddress: (h: FakeBuffer, offset: number) => h.address + BigInt(h.elem * offset),
+    cudaUpload: (h: FakeBuffer, offset: number, x: Float32Array | Uint16Array) => h.mem.set(x, offset),
     cudaDownload: async (h: FakeBuffer, offset: number, length: number) => view(h, offset, length).slice(),
     cudaSynchronize: () => undefined,
     cudaMemInfo: () => ({ free: TOTAL - used, total: TOTAL }),
@@ -92,13 +110,10 @@ export function installFakeCuda(): void {
       out: FakeBuffer | null,
       outo: number,
       async: boolean,
+      format: 0 | 1 | undefined,
     ) => {
-      const hx = view(x, xo, length);
-      let result: Float64Array | undefined;
-      if (pass === 'forward') n.forward(code, hx, view(out as FakeBuffer, outo, length));
-      else if (pass === 'backward')
-        n.backward(code, hx, view(dy as FakeBuffer, dyo, length), view(out as FakeBuffer, outo, length));
-      else result = n.paramGrad(code, hx, view(dy as FakeBuffer, dyo, length));
+      const at = (h: FakeBuffer | null, o: number) => (h ? view(h, o, length) : null);
+      const result = compute(pass, code, view(x, xo, length), at(dy, dyo), at(out, outo), format);
       return async ? Promise.resolve(result) : result;
     },
     // The layer: the params are uploaded into the weights buffer, then the CPU layer runs on it.
@@ -133,12 +148,10 @@ export function installFakeCuda(): void {
       dy: Float32Array | null,
       out: Float32Array | null,
       async: boolean,
+      format: 0 | 1 | undefined,
     ) => {
       hostCallDevices.push(device);
-      let result: Float64Array | undefined;
-      if (pass === 'forward') n.forward(code, x, out as Float32Array);
-      else if (pass === 'backward') n.backward(code, x, dy as Float32Array, out as Float32Array);
-      else result = n.paramGrad(code, x, dy as Float32Array);
+      const result = compute(pass, code, x, dy, out, format);
       return async ? Promise.resolve(result) : result;
     },
   });

@@ -4,6 +4,7 @@
 import type { Case, Check } from '../cases';
 import { checkCase } from '../cases';
 import { pow2 } from '../format';
+import { everyHalf, isHalf } from '../half';
 import { ak, native } from '../library';
 import { cacheResident, DEFAULT_L2_BYTES, type Pass } from '../results';
 import { time } from '../timing';
@@ -45,12 +46,29 @@ export function planGpu(run: Run, good: Case[]): GpuPlan {
     else gpuGood.push(c);
   }
   run.say(`checked on the GPU (${name}): ${gpuGood.length} of ${good.length} activations right`);
-  const kernelMs = (pass: string, code: Float64Array, n: number): number => {
-    const probe = nat.cudaTimeKernel(pass, code, n, 3, 0) as number;
+  // format: undefined for float32, else the half-precision format (lib/half.ts halfCode)
+  const kernelMs = (pass: string, code: Float64Array, n: number, format?: 0 | 1): number => {
+    const probe = nat.cudaTimeKernel(pass, code, n, 3, 0, format) as number;
     const iterations = Math.min(2000, Math.max(5, Math.ceil(50 / probe)));
-    const runs = [0, 1, 2].map(() => nat.cudaTimeKernel(pass, code, n, iterations, 0) as number);
+    const runs = [0, 1, 2].map(() => nat.cudaTimeKernel(pass, code, n, iterations, 0, format) as number);
     return runs.sort((a, b) => a - b)[1];
   };
+  // The 16-bit dtypes of --dtype: each function checked first on the device, every input of the
+  // format against the CPU's bits (both correctly rounded, so they must agree).
+  const every = everyHalf();
+  const halfGood = run.opts.dtypes.filter(isHalf).map((dtype) => {
+    const dy = Uint16Array.from(every, (_, i) => every[(i * 7919) % every.length] & 0x7bff);
+    const same = (a: Uint16Array, b: Uint16Array) => a.every((v, i) => v === b[i]);
+    const right = gpuGood.filter((c) => {
+      const forward = same(c.fn.forward(every, { dtype, device: 'cuda' }), c.fn.forward(every, { dtype }));
+      const backward = same(c.fn.backward(every, dy, { dtype, device: 'cuda' }), c.fn.backward(every, dy, { dtype }));
+      if (!forward || !backward)
+        notice(run, `${c.name} in ${dtype} on the GPU is WRONG (not the CPU's bits), its times are not reported`, true);
+      return forward && backward;
+    });
+    run.say(`checked in ${dtype} on the GPU: ${right.length} of ${gpuGood.length} activations give the CPU's bits`);
+    return { dtype, format: dtype === 'bfloat16' ? (0 as const) : (1 as const), right };
+  });
   const reluCode = ak.relu.code;
   const l2 = cuda.devices()[0]?.l2CacheSize;
   for (const n of run.opts.gpuSizes) {
@@ -86,6 +104,29 @@ export function planGpu(run: Run, good: Case[]): GpuPlan {
             });
           },
         });
+    // The 16-bit rows: half the bytes of float32 (cacheResident as float32 of n/2 elements).
+    for (const { dtype, format, right } of halfGood) {
+      const typed = { ...base, dtype, ...(cacheResident('forward', n / 2, l2) ? { cacheResident: true } : {}) };
+      run.tasks.push({
+        label: `gpu ${pow2(n)} ${dtype} copy`,
+        async run() {
+          run.measured.push({
+            ...typed,
+            activation: 'copy',
+            pass: 'forward',
+            ms: kernelMs('copy', reluCode, n, format),
+          });
+        },
+      });
+      for (const c of right)
+        for (const pass of ['forward', 'backward'] as const)
+          run.tasks.push({
+            label: `gpu ${pow2(n)} ${dtype} ${c.name} ${pass}`,
+            async run() {
+              run.measured.push({ ...typed, activation: c.name, pass, ms: kernelMs(pass, c.fn.code, n, format) });
+            },
+          });
+    }
   }
   for (const n of run.opts.hostSizes)
     for (const c of gpuGood.filter((g) => g.name === 'relu' || g.name === 'mish'))

@@ -13,7 +13,7 @@ Napi::Float32Array host_array(const Napi::CallbackInfo& info, size_t i) {
   return Napi::Float32Array(info.Env(), float_array(info, i).value);
 }
 
-Steps steps_arg(const Napi::CallbackInfo& info, size_t i, RefSteps* ref) {
+Steps steps_arg(const Napi::CallbackInfo& info, size_t i, ExactProgram* ref) {
   return steps_of(*program_arg(info, i).f, ref);
 }
 

@@ -16,38 +16,42 @@
 namespace ak {
 namespace gpu {
 
-// cudaTimeKernel(pass, code, n, iterations, device) -> milliseconds per call: CUDA events around
-// `iterations` back-to-back launches on buffers it allocates (and frees) itself. 'copy' times a
-// device-to-device cudaMemcpyAsync of n floats.
+// cudaTimeKernel(pass, code, n, iterations, device, format) -> milliseconds per call: CUDA events
+// around `iterations` back-to-back launches on buffers it allocates (and frees) itself, of
+// float32, or of the Half format `format` where it is given. 'copy' times a device-to-device
+// cudaMemcpyAsync of the same bytes.
 
 Napi::Value time_kernel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   bool copy = name == "copy";
   Pass pass = copy ? Pass::Forward : pass_arg(info, 0);
-  Steps f = steps_arg(info, 1);
+  const Work w = work_arg(info, pass, 1, 5);
   size_t n = size_arg(info, 2);
   size_t iterations = size_arg(info, 3);
   int device = device_arg(info, 4);
   if (iterations < 1) internal_error(env, "expected at least one iteration");
-  if (pass == Pass::ParamGrad && param_grads_of(f) == 0)
+  if (pass == Pass::ParamGrad && param_grads_of(w.f) == 0)
     internal_error(env, "no parameter gradients");
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(device);
     cudaStream_t s = stream_of(device);
     Scratch scratch(s);
-    float* x = scratch.get<float>(n);
-    float* dy = scratch.get<float>(n);
-    float* out = scratch.get<float>(n);
-    double* sums = scratch.get<double>(sums_scratch_size(pass, f, n));
-    check(launch_fill(x, n, s), "fill kernel launch");
-    check(launch_fill(dy, n, s), "fill kernel launch");
+    const size_t bytes = size_product(env, n, w.elem());
+    void* x = scratch.get<char>(bytes);
+    void* dy = scratch.get<char>(bytes);
+    void* out = scratch.get<char>(bytes);
+    double* sums = scratch.get<double>(sums_scratch_size(pass, w.f, n));
+    for (void* p : {x, dy})
+      check(w.half < 0 ? launch_fill(static_cast<float*>(p), n, s)
+                       : launch_fill_half(static_cast<uint16_t*>(p), n, Half(w.half), s),
+            "fill kernel launch");
     auto once = [&] {
       if (copy)
-        check(cudaMemcpyAsync(out, x, n * sizeof(float), cudaMemcpyDeviceToDevice, s),
+        check(cudaMemcpyAsync(out, x, bytes, cudaMemcpyDeviceToDevice, s),
               "cudaMemcpyAsync (copy)");
       else
-        queue_pass(pass, f, x, dy, out, n, sums, s);
+        queue_pass(pass, w, x, dy, out, n, sums, s);
     };
     once();  // warm-up: module load, caches
     cudaEvent_t start = nullptr, stop = nullptr;
@@ -89,7 +93,7 @@ Napi::Value accuracy_value(Napi::Env env, const AccuracyResult& r) {
 // The arguments both checks share: (code, pass, maxUlp, ...).
 struct CheckArgs {
   Steps f;
-  std::unique_ptr<RefSteps> ref = std::make_unique<RefSteps>();
+  std::unique_ptr<ExactProgram> ref = std::make_unique<ExactProgram>();
   bool backward = false;
   double max_ulp = 0;
 };
@@ -149,6 +153,26 @@ Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info) {
   if (out.ElementLength() != x.ElementLength()) internal_error(env, "out length");
   return Napi::Boolean::New(
       env, elementwise_on_host(f, backward, x.Data(), dy, out.Data(), x.ElementLength()));
+}
+
+// cudaHalfOnHost(pass, code, format, x, dy|null, out): the half-precision kernels' loop on the
+// host over Uint16Arrays of format 0 (bfloat16) or 1 (float16), views at any offset (tests).
+Napi::Value half_on_host_call(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Pass pass = pass_arg(info, 0);
+  if (pass == Pass::ParamGrad) internal_error(env, "expected a pass");
+  const bool backward = pass == Pass::Backward;
+  ProgramArg program = program_arg(info, 1);
+  const int half = half_arg(info, 2);
+  if (half < 0) internal_error(env, "expected a half-precision format");
+  Elements x = elements_array(info, 3, half);
+  const void* dy = backward ? elements_array(info, 4, half, x.length).data : nullptr;
+  Elements out = elements_array(info, 5, half, x.length);
+  auto args = std::make_unique<HalfArgs>(half_args_of(*program.f, backward));
+  half_on_host(steps_of(*program.f), *args, Half(half), backward,
+               static_cast<const uint16_t*>(x.data), static_cast<const uint16_t*>(dy),
+               static_cast<uint16_t*>(out.data), x.length);
+  return env.Undefined();
 }
 
 // The binding's host-side decisions, exported so that tests without a GPU check the code the

@@ -29,6 +29,7 @@ Napi::Value time_kernel(const Napi::CallbackInfo& info);
 Napi::Value check_every(const Napi::CallbackInfo& info);
 Napi::Value check_on_host(const Napi::CallbackInfo& info);
 Napi::Value elementwise_on_host_call(const Napi::CallbackInfo& info);
+Napi::Value half_on_host_call(const Napi::CallbackInfo& info);
 Napi::Value layer_plan(const Napi::CallbackInfo& info);
 Napi::Value staging_chunks_call(const Napi::CallbackInfo& info);
 Napi::Value pool_keep_call(const Napi::CallbackInfo& info);

@@ -27,6 +27,7 @@ Napi::Value aptx_layer(const Napi::CallbackInfo& info) {
   const size_t bd = size_product(env, s.batch, s.inputs),
                bm = size_product(env, s.batch, s.outputs);
   Range weights = range_arg(info, 4, 3 * n + s.outputs);
+  if (weights.elem != 4) internal_error(env, "expected float32 weights");
   Napi::Float32Array host[4] = {host_array(info, 6), host_array(info, 7), host_array(info, 8),
                                 host_array(info, 9)};
   for (int k = 0; k < 4; ++k)
@@ -41,12 +42,13 @@ Napi::Value aptx_layer(const Napi::CallbackInfo& info) {
     if (!forward && k == 3 && info[i].IsNull()) continue;  // alpha not trained
     Range r = range_arg(info, i, lengths[k]);
     if (r.device != weights.device) internal_error(env, "mixed devices");
-    p[k] = r.ptr;
+    if (r.elem != 4) internal_error(env, "expected float32 arrays");
+    p[k] = r.floats();
   }
   return guarded(env, [&]() -> Napi::Value {
     DeviceScope scope(weights.device);
     cudaStream_t st = stream_of(weights.device);
-    float* w = weights.ptr;
+    float* w = weights.floats();
     for (int k = 0; k < 4; ++k)
       if (host[k].ElementLength())
         check(cudaMemcpyAsync(w + size_t(k) * n, host[k].Data(), host[k].ByteLength(),

@@ -50,7 +50,7 @@ void release(napi_env env, Allocation* a) {
 
 Handle new_handle(Napi::Env env, Allocation a) {
   if (a.owned && a.length) {
-    a.accounted = int64_t(a.length * sizeof(float));
+    a.accounted = int64_t(a.length * a.elem);
     int64_t total = 0;
     napi_adjust_external_memory(env, a.accounted, &total);
   }
@@ -72,7 +72,7 @@ Range range_arg(const Napi::CallbackInfo& info, size_t i, size_t length) {
   size_t offset = size_arg(info, i + 1);
   if (offset > a.length || length > a.length - offset)
     internal_error(info.Env(), "range outside the device buffer");
-  return {a.ptr ? a.ptr + offset : nullptr, a.device, info[i]};
+  return {a.ptr ? static_cast<char*>(a.ptr) + offset * a.elem : nullptr, a.device, info[i], a.elem};
 }
 
 void* Scratch::block(size_t bytes) {
@@ -87,29 +87,39 @@ void Scratch::release() {
   blocks_.clear();
 }
 
-// cudaAlloc(device, length) -> handle
+// The bytes of one element at argument i: 4 (float32) or 2 (bfloat16, float16).
+static size_t elem_arg(const Napi::CallbackInfo& info, size_t i) {
+  size_t e = size_arg(info, i);
+  if (e != 4 && e != 2) internal_error(info.Env(), "expected 4 or 2 bytes an element");
+  return e;
+}
+
+// cudaAlloc(device, length, elementBytes) -> handle
 Napi::Value alloc(const Napi::CallbackInfo& info) {
   int device = device_arg(info, 0);
   size_t length = size_arg(info, 1);
+  size_t elem = elem_arg(info, 2);
+  size_t bytes = size_product(info.Env(), length, elem);
   return guarded(info.Env(), [&]() -> Napi::Value {
     DeviceScope scope(device);
     cudaStream_t s = stream_of(device);
     bool pooled = true;
-    float* p = static_cast<float*>(device_alloc(length * sizeof(float), s, &pooled));
-    return new_handle(info.Env(), Allocation{p, length, device, true, pooled, s, 0});
+    void* p = device_alloc(bytes, s, &pooled);
+    return new_handle(info.Env(), Allocation{p, length, elem, device, true, pooled, s, 0});
   });
 }
 
-// cudaWrap(device, address: bigint, length) -> non-owning handle
+// cudaWrap(device, address: bigint, length, elementBytes) -> non-owning handle
 Napi::Value wrap(const Napi::CallbackInfo& info) {
   int device = device_arg(info, 0);
   if (!info[1].IsBigInt()) internal_error(info.Env(), "expected a bigint address");
   bool lossless = false;
   uint64_t address = info[1].As<Napi::BigInt>().Uint64Value(&lossless);
   size_t length = size_arg(info, 2);
-  if (!lossless || address % 4) internal_error(info.Env(), "expected an aligned address");
-  return new_handle(info.Env(), Allocation{reinterpret_cast<float*>(uintptr_t(address)), length,
-                                           device, false, false, nullptr, 0});
+  size_t elem = elem_arg(info, 3);
+  if (!lossless || address % elem) internal_error(info.Env(), "expected an aligned address");
+  return new_handle(info.Env(), Allocation{reinterpret_cast<void*>(uintptr_t(address)), length,
+                                           elem, device, false, false, nullptr, 0});
 }
 
 // cudaPointerInfo(address: bigint) -> { type: 'device' | 'managed' | 'host' | 'unregistered',
@@ -147,14 +157,15 @@ Napi::Value address(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), uint64_t(uintptr_t(r.ptr)));
 }
 
-// cudaUpload(handle, offset, Float32Array): queued; the host data is copied before it returns.
+// cudaUpload(handle, offset, Float32Array | Uint16Array of the buffer's element size): queued;
+// the host data is copied before it returns.
 Napi::Value upload(const Napi::CallbackInfo& info) {
-  Napi::Float32Array x = host_array(info, 2);
-  Range r = range_arg(info, 0, x.ElementLength());
+  Elements x = elements_array(info, 2, allocation(info, 0).elem == 2 ? 0 : -1);
+  Range r = range_arg(info, 0, x.length);
   return guarded(info.Env(), [&]() -> Napi::Value {
-    if (x.ElementLength() == 0) return info.Env().Undefined();
+    if (x.length == 0) return info.Env().Undefined();
     DeviceScope scope(r.device);
-    check(cudaMemcpyAsync(r.ptr, x.Data(), x.ByteLength(), cudaMemcpyHostToDevice,
+    check(cudaMemcpyAsync(r.ptr, x.data, x.length * r.elem, cudaMemcpyHostToDevice,
                           stream_of(r.device)),
           "cudaMemcpyAsync (upload)");
     return info.Env().Undefined();
@@ -263,13 +274,24 @@ void download_staged(Completion& c, void* dst, const void* src, size_t bytes, cu
   }
 }
 
-// cudaDownload(handle, offset, length) -> Promise<Float32Array>: after the queued work.
+// cudaDownload(handle, offset, length) -> Promise<Float32Array | Uint16Array> (the buffer's
+// element size): after the queued work.
 Napi::Value download(const Napi::CallbackInfo& info) {
   size_t length = size_arg(info, 2);
   Range r = range_arg(info, 0, length);
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto out = Napi::Float32Array::New(env, length);
+    Napi::TypedArray out;
+    void* data = nullptr;
+    if (r.elem == 2) {
+      auto u = Napi::Uint16Array::New(env, length);
+      data = u.Data();
+      out = u;
+    } else {
+      auto f = Napi::Float32Array::New(env, length);
+      data = f.Data();
+      out = f;
+    }
     if (length == 0) {
       auto d = Napi::Promise::Deferred::New(env);
       d.Resolve(out);
@@ -279,12 +301,12 @@ Napi::Value download(const Napi::CallbackInfo& info) {
     cudaStream_t s = stream_of(r.device);
     auto* c = new Completion(env, r.device, s, {r.keep, out}, "download");
     try {
-      download_staged(*c, out.Data(), r.ptr, length * sizeof(float), s);
+      download_staged(*c, data, r.ptr, length * r.elem, s);
     } catch (...) {
       c->abandon();  // the steps already queued run first; the error is thrown here
       throw;
     }
-    auto out_ref = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
+    auto out_ref = std::make_shared<Napi::Reference<Napi::TypedArray>>(Napi::Persistent(out));
     return c->finish([out_ref](Napi::Env) -> Napi::Value { return out_ref->Value(); });
   });
 }

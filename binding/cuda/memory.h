@@ -19,8 +19,9 @@ namespace gpu {
 // (napi_adjust_external_memory) for as long as it is held, so that arrays nobody disposes are
 // collected when device memory is what grows.
 struct Allocation {
-  float* ptr;
-  size_t length;
+  void* ptr;
+  size_t length;        // elements
+  size_t elem;          // bytes an element: 4 (float32) or 2 (bfloat16, float16)
   int device;
   bool owned;
   bool pooled;          // from cudaMallocAsync (false: cudaMalloc, where pools are unsupported)
@@ -38,9 +39,11 @@ Allocation& allocation(const Napi::CallbackInfo& info, size_t i);
 
 // A range of a device buffer: (handle, offset) with a length checked against the buffer.
 struct Range {
-  float* ptr;
+  void* ptr;
   int device;
   Napi::Value keep;  // the handle, kept alive while queued work may use it
+  size_t elem;       // the buffer's bytes an element
+  float* floats() const { return static_cast<float*>(ptr); }
 };
 Range range_arg(const Napi::CallbackInfo& info, size_t i, size_t length);
 

@@ -27,6 +27,7 @@ void export_cuda(Napi::Env env, Napi::Object exports) {
   exports["cudaCheckEveryInput"] = Napi::Function::New(env, check_every);
   exports["cudaCheckInputsOnHost"] = Napi::Function::New(env, check_on_host);
   exports["cudaElementwiseOnHost"] = Napi::Function::New(env, elementwise_on_host_call);
+  exports["cudaHalfOnHost"] = Napi::Function::New(env, half_on_host_call);
   exports["cudaLayerPlan"] = Napi::Function::New(env, layer_plan);
   exports["cudaStagingChunks"] = Napi::Function::New(env, staging_chunks_call);
   exports["cudaPoolKeepBytes"] = Napi::Function::New(env, pool_keep_call);

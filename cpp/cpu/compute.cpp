@@ -3,8 +3,10 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 
-#include "half_exact.h"
+#include "../exact_half.h"
+#include "../half_bound.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -101,12 +103,12 @@ void split(const Program& f, size_t n, int threads, const Range& range) {
 
 // ---- Half precision (docs/design.md, Half precision) ---------------------------------------
 // A tile at a time, in L1: widen x (and dy), run the float32 program, narrow, and settle the
-// lanes whose rounding the accuracy bound leaves open (cpp/cpu/half_exact.h).
+// lanes whose rounding the accuracy bound leaves open (cpp/exact_half.h).
 constexpr size_t kHalfTile = 1024;
 
 // The float32 result of node over a tile (y) and, for a blend, how far it may be from the exact
-// value (e): a blend of two results is off by the blend of their bounds, plus its own rounding
-// (2^-22 of each term, doubled). A node that is not a blend leaves e to narrow_checked.
+// value (e): blend_bound and blend_rounding (cpp/half_bound.h). A node that is not a blend leaves
+// e to narrow_checked.
 void half_tile(const Program& f, int node, bool gradient, const float* x, const float* dy, float* y,
                float* e, size_t m) {
   const Node& nd = f.nodes[size_t(node)];
@@ -126,17 +128,11 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
   };
   side(nd.a, a, ea);
   side(nd.b, y, e);
-  const float t = nd.t, u = 1.f - t;
-  for (size_t i = 0; i < m; ++i) {
-    float fa = std::fabs(a[i]), fb = std::fabs(y[i]);
-    float eb = e[i];
-    e[i] = t == 0.f   ? ea[i]
-           : t == 1.f ? eb
-                      : u * (ea[i] + 0x1p-22f * fa) + t * (eb + 0x1p-22f * fb);
-  }
+  const float t = nd.t;
+  for (size_t i = 0; i < m; ++i) e[i] = blend_bound(t, a[i], ea[i], y[i], e[i]);
   kernels().blend(t, a, y, m);
   if (t != 0.f && t != 1.f)
-    for (size_t i = 0; i < m; ++i) e[i] += 0x1p-22f * std::fabs(y[i]);
+    for (size_t i = 0; i < m; ++i) e[i] += blend_rounding(t, y[i]);
 }
 
 // One range of a half pass: dy null for forward.
@@ -150,6 +146,7 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
     return;
   const HalfBound bound =
       root.blend ? HalfBound{0, 0, 0, false, 0, {0, 0}} : half_bound(root, gradient);
+  std::unique_ptr<ExactProgram> exact;  // made at the first lane to settle
   for (size_t i = 0; i < n; i += kHalfTile) {
     size_t m = n - i < kHalfTile ? n - i : kHalfTile;
     kernels().widen(h, x + i, xf, m);
@@ -157,9 +154,10 @@ void half_range(const Program& f, Half h, const uint16_t* x, const uint16_t* dy,
     half_tile(f, 0, gradient, xf, gradient ? dyf : nullptr, r, e, m);
     size_t k = kernels().narrow_checked(h, xf, r, gradient ? dyf : nullptr,
                                         root.blend ? e : nullptr, bound, out + i, m, unsure);
+    if (k && !exact) exact = std::make_unique<ExactProgram>(exact_program(f));
     for (size_t j = 0; j < k; ++j) {
       uint32_t l = unsure[j];
-      out[i + l] = exact_half(f, h, xf[l], gradient, gradient ? dyf[l] : 0.f);
+      out[i + l] = exact::half(*exact, h, xf[l], gradient, gradient ? dyf[l] : 0.f);
     }
   }
 }

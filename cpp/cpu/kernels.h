@@ -8,24 +8,10 @@
 
 #include "../dispatch.h"
 #include "../half.h"
+#include "../half_bound.h"
 #include "../simd/half_ops.h"
 
 namespace ak {
-
-// How far a float32 result r may be from the exact value (docs/targets.md, as
-// cpp/cpu/half_exact.cpp's half_bound states it): |r|·rel + abs (+ |dy|·dy for a gradient). A lane
-// whose interval around r holds a half-precision rounding boundary is settled exactly
-// (cpp/cpu/half_exact.cpp). zero_exact: a zero r is the exact result, sign included (the cheap
-// ops).
-struct HalfBound {
-  float rel, abs, dy;
-  bool zero_exact;
-  // A gradient whose slope is relatively accurate outside a zone (cpp/types.h, SlopeZone) needs
-  // |dy|·dy only for x in the zone and |dy|·dy_far elsewhere.
-  float dy_far;
-  SlopeZone zone;
-  bool zoned() const { return dy_far != dy; }
-};
 
 // One ISA's entry points; `op` is never Op::Count.
 struct CpuKernels {
@@ -223,17 +209,6 @@ void narrow(const float* src, uint16_t* dst, size_t n) {
 template <class V>
 void narrow_half(Half h, const float* src, uint16_t* dst, size_t n) {
   h == Half::Bf16 ? narrow<V, Half::Bf16>(src, dst, n) : narrow<V, Half::F16>(src, dst, n);
-}
-
-// The bound of one vector or lane of results r at x (HalfBound; dy null for forward): the one
-// statement of it, for narrow_step and for a blend's sides (lane_bounds).
-template <class V2>
-AK_HD V2 lane_bound(const HalfBound& b, V2 x, V2 r, const float* dy, size_t i) {
-  V2 bound = fmadd(absv(r), V2(b.rel), V2(b.abs));
-  if (!dy) return bound;
-  V2 slack(b.dy);
-  if (b.zoned()) slack = select((x >= V2(b.zone.lo)) & (x <= V2(b.zone.hi)), slack, V2(b.dy_far));
-  return fmadd(absv(load<V2>(dy + i)), slack, bound);
 }
 
 // One vector (V2 = V) or one lane (V2 = float) of narrow_checked at i; returns the new count.
