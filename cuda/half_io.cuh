@@ -34,5 +34,14 @@ AK_HD uint16_t narrow(float v) {
 #endif
 }
 
+// The same with the format chosen at run time (one branch, the same way across a warp): a kernel
+// for both formats.
+AK_HD float widen(Half h, uint16_t u) {
+  return h == Half::Bf16 ? widen<Half::Bf16>(u) : widen<Half::F16>(u);
+}
+AK_HD uint16_t narrow(Half h, float v) {
+  return h == Half::Bf16 ? narrow<Half::Bf16>(v) : narrow<Half::F16>(v);
+}
+
 }  // namespace gpu
 }  // namespace ak

@@ -1,8 +1,13 @@
 // The half-precision kernels (docs/design.md, Half precision): eight bfloat16 or float16 elements
 // a 16-byte load, widened exactly, the float32 formulas of device_ops.cuh, and each result
-// narrowed where the bound of cpp/half_bound.h decides its rounding; a lane it leaves open is
-// settled in the same thread from the double references (cpp/exact_half.h), as the CPU settles it,
-// so that a device gives the CPU's bits.
+// narrowed where the bound of cpp/half_bound.h decides its rounding. The lanes it leaves open are
+// marked, one bit an element, and a second kernel settles them from the double references
+// (cpp/exact_half.h), as the CPU settles them, so that a device gives the CPU's bits. The settling
+// is a kernel of its own because ptxas copies an out-of-line function into every kernel that
+// calls it: called from each op's kernel, the double references made the device code four times
+// larger.
+#include <vector>
+
 #include "device_ops.cuh"
 #include "half_io.cuh"
 
@@ -13,42 +18,36 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kMaxBlocks = 4096;
 
-// The exact value rounded once: out of line, as the lanes that need it are few.
-__host__ __device__ __noinline__ uint16_t settle(const ExactProgram& f, Half h, float x,
-                                                 bool gradient, float dy) {
-  return exact::half(f, h, x, gradient, dy);
-}
-
 // r within e of the exact value (a zero r exact where zero_exact): where both ends of
-// [r - e, r + e] round to one value, so does the exact one (rounding is monotonic); else, and for
-// a NaN r, the lane is settled. The lane form of narrow_step in cpp/cpu/kernels.h.
-template <Half F>
-AK_HD uint16_t rounded(float r, float e, bool zero_exact, const ExactProgram& exact, float x,
-                       bool gradient, float dy) {
-  if (r == r) {
-    const bool exact_zero = zero_exact && r == 0.f;
-    const uint16_t lo = narrow<F>(exact_zero ? r : r - e);
-    if (exact_zero || lo == narrow<F>(r + e)) return lo;
-  }
-  return settle(exact, F, x, gradient, dy);
+// [r - e, r + e] round to one value, so does the exact one (rounding is monotonic), and that is
+// `out`; false where they differ, and for a NaN r: the lane is open. The lane form of narrow_step
+// in cpp/cpu/kernels.h.
+AK_HD bool rounded(Half h, float r, float e, bool zero_exact, uint16_t& out) {
+  if (r != r) return false;
+  const bool exact_zero = zero_exact && r == 0.f;
+  out = narrow(h, exact_zero ? r : r - e);
+  return exact_zero || out == narrow(h, r + e);
 }
 
-// One activation: the op's own formula, the bound of a.bound[0]; eight elements at once.
+// Marks element i open in the bit mask.
+AK_HD void mark_open(uint32_t* open, size_t i) {
+#ifdef __CUDA_ARCH__
+  atomicOr(open + i / 32, 1u << (i % 32));
+#else
+  open[i / 32] |= 1u << (i % 32);
+#endif
+}
+
+// One activation: the op's own formula, the bound of a.bound[0].
 template <template <class> class Pass, class A>
 struct OpBounded {
   Params p;
-  AK_HD void operator()(const HalfArgs& a, const float (&x)[8], const float (&dy)[8], bool gradient,
-                        float (&r)[8], float (&e)[8], bool& zero_exact) const {
-#ifdef __CUDA_ARCH__
-#pragma unroll
-#endif
-    for (int k = 0; k < 8; ++k) r[k] = Pass<A>::at(x[k], dy[k], p);
-#ifdef __CUDA_ARCH__
-#pragma unroll
-#endif
-    for (int k = 0; k < 8; ++k)
-      e[k] = lane_bound<float>(a.bound[0], x[k], r[k], gradient ? &dy[k] : nullptr, 0);
+  AK_HD float operator()(const HalfArgs& a, float x, float dy, bool gradient, float& e,
+                         bool& zero_exact) const {
+    const float r = Pass<A>::at(x, dy, p);
+    e = lane_bound<float>(a.bound[0], x, r, gradient ? &dy : nullptr, 0);
     zero_exact = a.bound[0].zero_exact;
+    return r;
   }
 };
 
@@ -57,7 +56,9 @@ struct OpBounded {
 template <template <class> class Pass>
 struct ProgramBounded {
   Steps f;
-  AK_HD float one(const HalfArgs& a, float x, float dy, bool gradient, float& e) const {
+  AK_HD float operator()(const HalfArgs& a, float x, float dy, bool gradient, float& e,
+                         bool& zero_exact) const {
+    zero_exact = false;
     float v[kMaxStack], b[kMaxStack];
 #ifndef __CUDA_ARCH__
     v[0] = b[0] = 0.f;  // for g++, which cannot see that a program pushes before it returns
@@ -82,22 +83,14 @@ struct ProgramBounded {
     e = b[0];
     return v[0];
   }
-  // element by element, not unrolled: eight copies of the interpreter would cost more code than
-  // nested blends are worth
-  AK_HD void operator()(const HalfArgs& a, const float (&x)[8], const float (&dy)[8], bool gradient,
-                        float (&r)[8], float (&e)[8], bool& zero_exact) const {
-#ifdef __CUDA_ARCH__
-#pragma unroll 1
-#endif
-    for (int k = 0; k < 8; ++k) r[k] = one(a, x[k], dy[k], gradient, e[k]);
-    zero_exact = false;
-  }
 };
 
 // The loop: eight elements a thread per iteration, from one 16-byte load of x (and of dy) where
 // the group is whole and aligned. The group before out's first 16-byte boundary (the head), the
 // one after its last (the tail), and every group of inputs at another alignment than out (views
-// at other offsets) are read and written element by element.
+// at other offsets) are read and written element by element. The eight are computed one at a
+// time, in a loop: the formula is in the code once, not eight times, for each op and pass, and
+// the format is chosen at run time, which keeps the device code (and the package) small.
 struct HalfSpan {
   size_t head, groups, n;
   bool vector;
@@ -112,55 +105,68 @@ HalfSpan half_span(size_t n, const void* out, const void* x, const void* dy) {
   return {head, (n - head) / 8, n, true};
 }
 
-template <Half F, class Fn>
+// What an open lane's out holds until it is settled: the input out is (in place), so that the
+// settling still reads it.
+enum class Keep : int { None, X, Dy };
+
+template <class Fn>
 struct HalfMap {
   Fn fn;
   HalfArgs a;
+  Half h;
   const uint16_t* x;
   const uint16_t* dy;  // null: forward
   uint16_t* out;
+  uint32_t* open;  // one bit an element, set where the lane is left to the settling
+  Keep keep;
+
+  // One element: its bits in, its bits out; false where it is open.
+  AK_HD bool one(uint16_t xu, uint16_t du, uint16_t& o) const {
+    const bool gradient = dy != nullptr;
+    const float xf = widen(h, xu), df = widen(h, du);
+    float e;
+    bool zero_exact;
+    const float r = fn(a, xf, df, gradient, e, zero_exact);
+    if (rounded(h, r, e, zero_exact, o)) return true;
+    o = keep == Keep::Dy ? du : xu;
+    return false;
+  }
 
   // Elements [i, i + count), count <= 8; whole: eight of them at 16-byte aligned addresses.
   AK_HD void group(size_t i, size_t count, bool whole) const {
-    uint16_t xs[8] = {}, ds[8] = {}, h[8];
+    uint32_t xw[4] = {}, dw[4] = {}, ow[4];  // two elements a word, the first in the low half
     if (whole) {
-      load8(x + i, xs);
-      if (dy) load8(dy + i, ds);
+      words(x + i, xw);
+      if (dy) words(dy + i, dw);
     } else {
       for (size_t k = 0; k < count; ++k) {
-        xs[k] = x[i + k];
-        if (dy) ds[k] = dy[i + k];
+        xw[k / 2] |= uint32_t(x[i + k]) << (16 * (k % 2));
+        if (dy) dw[k / 2] |= uint32_t(dy[i + k]) << (16 * (k % 2));
       }
     }
-    float xf[8], df[8], r[8], e[8];
-    bool zero_exact;
-    for (int k = 0; k < 8; ++k) {
-      xf[k] = widen<F>(xs[k]);
-      df[k] = widen<F>(ds[k]);
+    for (size_t j = 0; j < 4; ++j) ow[j] = 0;
+#ifdef __CUDA_ARCH__
+#pragma unroll 1
+#endif
+    for (size_t k = 0; k < count; ++k) {
+      const int shift = 16 * int(k % 2);
+      uint16_t o;
+      if (!one(uint16_t(xw[k / 2] >> shift), uint16_t(dw[k / 2] >> shift), o))
+        mark_open(open, i + k);
+      ow[k / 2] |= uint32_t(o) << shift;
     }
-    const bool gradient = dy != nullptr;
-    fn(a, xf, df, gradient, r, e, zero_exact);
-    for (int k = 0; k < 8; ++k)  // lanes past count hold zeros: nothing to settle there
-      h[k] = size_t(k) < count ? rounded<F>(r[k], e[k], zero_exact, a.exact, xf[k], gradient, df[k])
-                               : 0;
     if (whole) {
-      store8(out + i, h);
+      *reinterpret_cast<uint4*>(out + i) = make_uint4(ow[0], ow[1], ow[2], ow[3]);
     } else {
-      for (size_t k = 0; k < count; ++k) out[i + k] = h[k];
+      for (size_t k = 0; k < count; ++k) out[i + k] = uint16_t(ow[k / 2] >> (16 * (k % 2)));
     }
   }
-  AK_HD static void load8(const uint16_t* p, uint16_t (&v)[8]) {
-    const uint4 w = *reinterpret_cast<const uint4*>(p);
-    const uint32_t words[4] = {w.x, w.y, w.z, w.w};
-    for (int k = 0; k < 4; ++k) {
-      v[2 * k] = uint16_t(words[k]);
-      v[2 * k + 1] = uint16_t(words[k] >> 16);
-    }
-  }
-  AK_HD static void store8(uint16_t* p, const uint16_t (&v)[8]) {
-    uint32_t w[4];
-    for (int k = 0; k < 4; ++k) w[k] = uint32_t(v[2 * k]) | uint32_t(v[2 * k + 1]) << 16;
-    *reinterpret_cast<uint4*>(p) = make_uint4(w[0], w[1], w[2], w[3]);
+  AK_HD static void words(const uint16_t* p, uint32_t (&w)[4]) {
+    const uint4 v = *reinterpret_cast<const uint4*>(p);
+    w[0] = v.x;
+    w[1] = v.y;
+    w[2] = v.z;
+    w[3] = v.w;
   }
 };
 
@@ -183,6 +189,37 @@ __global__ void __launch_bounds__(kThreads) half_elementwise(Map map, HalfSpan s
               size_t(gridDim.x) * blockDim.x);
 }
 
+// The second pass: every open lane's exact value rounded once.
+struct Settle {
+  ExactProgram exact;
+  Half h;
+  const uint16_t* x;
+  const uint16_t* dy;  // null: forward
+  uint16_t* out;
+  const uint32_t* open;
+  size_t words;
+  AK_HD void word(size_t w) const {
+    for (uint32_t m = open[w]; m; m &= m - 1) {
+      const size_t i = 32 * w + size_t(lowest_bit(m));
+      const float df = dy ? widen(h, dy[i]) : 0.f;
+      out[i] = exact::half(exact, h, widen(h, x[i]), dy != nullptr, df);
+    }
+  }
+  AK_HD static int lowest_bit(uint32_t m) {
+#ifdef __CUDA_ARCH__
+    return __ffs(int(m)) - 1;
+#else
+    return __builtin_ctz(m);
+#endif
+  }
+};
+
+__global__ void __launch_bounds__(kThreads) settle_open(const __grid_constant__ Settle s) {
+  for (size_t w = size_t(blockIdx.x) * blockDim.x + threadIdx.x; w < s.words;
+       w += size_t(gridDim.x) * blockDim.x)
+    s.word(w);
+}
+
 // The passes as types, for with_half_map.
 struct Forward {
   template <class A>
@@ -196,18 +233,19 @@ struct Backward {
 // Calls run(map) with the map of program f over format h and pass.
 template <class Run>
 cudaError_t with_half_map(const Steps& f, const HalfArgs& a, Half h, bool backward,
-                          const uint16_t* x, const uint16_t* dy, uint16_t* out, const Run& run) {
-  auto by_format = [&](auto fn) {
-    using Fn = decltype(fn);
-    if (h == Half::Bf16) return run(HalfMap<Half::Bf16, Fn>{fn, a, x, dy, out});
-    return run(HalfMap<Half::F16, Fn>{fn, a, x, dy, out});
-  };
+                          const uint16_t* x, const uint16_t* dy, uint16_t* out, uint32_t* open,
+                          const Run& run) {
+  const Keep keep = out == x ? Keep::X : dy && out == dy ? Keep::Dy : Keep::None;
   auto by_program = [&](auto pass) -> cudaError_t {
     using P = decltype(pass);
-    if (f.count != 1) return by_format(ProgramBounded<P::template Of>{f});
+    if (f.count != 1) {
+      using Fn = ProgramBounded<P::template Of>;
+      return run(HalfMap<Fn>{Fn{f}, a, h, x, dy, out, open, keep});
+    }
     const Params& p = f.code[0].p;
     return with_activation<true>(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto tag) {
-      return by_format(OpBounded<P::template Of, typename decltype(tag)::type>{p});
+      using Fn = OpBounded<P::template Of, typename decltype(tag)::type>;
+      return run(HalfMap<Fn>{Fn{p}, a, h, x, dy, out, open, keep});
     });
   };
   return backward ? by_program(Backward{}) : by_program(Forward{});
@@ -262,20 +300,43 @@ cudaError_t launch_half(const Steps& f, const HalfArgs& a, Half h, bool backward
                         const uint16_t* dy, uint16_t* out, size_t n, cudaStream_t s) {
   if (n == 0) return cudaSuccess;
   const HalfSpan span = half_span(n, out, x, dy);
-  return with_half_map(f, a, h, backward, x, dy, out, [&](const auto& map) {
-    half_elementwise<<<half_blocks(span), kThreads, 0, s>>>(map, span);
-    return cudaGetLastError();
-  });
+  const size_t words = (n + 31) / 32;
+  uint32_t* open = nullptr;
+  bool pooled = true;
+  cudaError_t e = cudaMallocAsync(reinterpret_cast<void**>(&open), words * 4, s);
+  if (e == cudaErrorNotSupported) {  // a device or driver without memory pools
+    cudaGetLastError();
+    pooled = false;
+    e = cudaMalloc(reinterpret_cast<void**>(&open), words * 4);
+  }
+  if (e != cudaSuccess) return e;
+  e = cudaMemsetAsync(open, 0, words * 4, s);
+  if (e == cudaSuccess)
+    e = with_half_map(f, a, h, backward, x, dy, out, open, [&](const auto& map) {
+      half_elementwise<<<half_blocks(span), kThreads, 0, s>>>(map, span);
+      return cudaGetLastError();
+    });
+  if (e == cudaSuccess) {
+    const size_t blocks = (words + kThreads - 1) / kThreads;
+    settle_open<<<unsigned(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0, s>>>(
+        Settle{a.exact, h, x, backward ? dy : nullptr, out, open, words});
+    e = cudaGetLastError();
+  }
+  const cudaError_t freed = pooled ? cudaFreeAsync(open, s) : cudaFree(open);
+  return e == cudaSuccess ? freed : e;
 }
 
 void half_on_host(const Steps& f, const HalfArgs& a, Half h, bool backward, const uint16_t* x,
                   const uint16_t* dy, uint16_t* out, size_t n) {
   const HalfSpan span = half_span(n, out, x, dy);
   const size_t stride = 3 * size_t(kThreads);  // a grid of 3 blocks: every thread's share
-  with_half_map(f, a, h, backward, x, dy, out, [&](const auto& map) {
+  std::vector<uint32_t> open((n + 31) / 32, 0);
+  with_half_map(f, a, h, backward, x, dy, out, open.data(), [&](const auto& map) {
     for (size_t tid = 0; tid < stride; ++tid) half_thread(map, span, tid, stride);
     return cudaSuccess;
   });
+  const Settle settle{a.exact, h, x, backward ? dy : nullptr, out, open.data(), open.size()};
+  for (size_t w = 0; w < open.size(); ++w) settle.word(w);
 }
 
 }  // namespace gpu
