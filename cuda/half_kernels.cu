@@ -42,7 +42,7 @@ AK_HD void mark_open(uint32_t* open, size_t i) {
 template <template <class> class Pass, class A>
 struct OpBounded {
   Params p;
-  AK_HD float operator()(const HalfArgs& a, float x, float dy, bool gradient, float& e,
+  AK_HD float operator()(const HalfBounds& a, float x, float dy, bool gradient, float& e,
                          bool& zero_exact) const {
     const float r = Pass<A>::at(x, dy, p);
     e = lane_bound<float>(a.bound[0], x, r, gradient ? &dy : nullptr, 0);
@@ -56,7 +56,7 @@ struct OpBounded {
 template <template <class> class Pass>
 struct ProgramBounded {
   Steps f;
-  AK_HD float operator()(const HalfArgs& a, float x, float dy, bool gradient, float& e,
+  AK_HD float operator()(const HalfBounds& a, float x, float dy, bool gradient, float& e,
                          bool& zero_exact) const {
     zero_exact = false;
     float v[kMaxStack], b[kMaxStack];
@@ -112,7 +112,7 @@ enum class Keep : int { None, X, Dy };
 template <class Fn>
 struct HalfMap {
   Fn fn;
-  HalfArgs a;
+  HalfBounds a;
   Half h;
   const uint16_t* x;
   const uint16_t* dy;  // null: forward
@@ -240,12 +240,12 @@ cudaError_t with_half_map(const Steps& f, const HalfArgs& a, Half h, bool backwa
     using P = decltype(pass);
     if (f.count != 1) {
       using Fn = ProgramBounded<P::template Of>;
-      return run(HalfMap<Fn>{Fn{f}, a, h, x, dy, out, open, keep});
+      return run(HalfMap<Fn>{Fn{f}, a.bounds, h, x, dy, out, open, keep});
     }
     const Params& p = f.code[0].p;
     return with_activation<true>(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto tag) {
       using Fn = OpBounded<P::template Of, typename decltype(tag)::type>;
-      return run(HalfMap<Fn>{Fn{p}, a, h, x, dy, out, open, keep});
+      return run(HalfMap<Fn>{Fn{p}, a.bounds, h, x, dy, out, open, keep});
     });
   };
   return backward ? by_program(Backward{}) : by_program(Forward{});
@@ -287,7 +287,7 @@ HalfArgs half_args_of(const Program& f, bool gradient) {
       self(self, nd.a);
       self(self, nd.b);
     } else {
-      a.bound[i] = half_bound(nd, gradient);
+      a.bounds.bound[i] = half_bound(nd, gradient);
     }
     ++i;
   };

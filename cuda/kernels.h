@@ -46,9 +46,12 @@ bool elementwise_on_host(const Steps& f, bool backward, const float* x, const fl
 // each element the exact value rounded once to the format, as on the CPU. HalfArgs is what a
 // launch takes besides the steps: each step's bound (cpp/half_bound.h) for the pass, and the
 // program for settling a lane exactly (cpp/exact_half.h).
-struct HalfArgs {
+struct HalfBounds {
   HalfBound bound[kMaxNodes];
-  ExactProgram exact;
+};
+struct HalfArgs {
+  HalfBounds bounds;   // all the first kernel takes
+  ExactProgram exact;  // the settling kernel's
 };
 HalfArgs half_args_of(const Program& f, bool gradient);
 cudaError_t launch_half(const Steps& f, const HalfArgs& a, Half h, bool backward, const uint16_t* x,

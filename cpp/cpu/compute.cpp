@@ -131,8 +131,7 @@ void half_tile(const Program& f, int node, bool gradient, const float* x, const 
   const float t = nd.t;
   for (size_t i = 0; i < m; ++i) e[i] = blend_bound(t, a[i], ea[i], y[i], e[i]);
   kernels().blend(t, a, y, m);
-  if (t != 0.f && t != 1.f)
-    for (size_t i = 0; i < m; ++i) e[i] += blend_rounding(t, y[i]);
+  for (size_t i = 0; i < m; ++i) e[i] += blend_rounding(t, y[i]);
 }
 
 // One range of a half pass: dy null for forward.
