@@ -1,9 +1,9 @@
 // The CUDA side of the API: GpuArray and `cuda`. The kernels live in cuda/; this file wraps
 // what the addon exports when it was built with CUDA, validates every argument (the addon only
 // guards against crashes) and explains why CUDA is unavailable when it is.
-import { checkDtype, type Dtype, HALF_HINT, halfCode, isFloat16Array } from './half';
+import { bits, checkDtype, type Dtype, elements, halfCode } from './half';
 import { native } from './native';
-import { type ArrayKind, checkArray, checkOptions, type HostArray, rangeError, typeError } from './validate';
+import { checkArray, checkOptions, type HostArray, rangeError, typeError } from './validate';
 
 /** A CUDA device as cuda.devices() lists it: `{ index: 0, name, computeCapability: '9.0', totalMemory }`. */
 export interface CudaDevice {
@@ -109,19 +109,6 @@ function checkDevice(device: number | undefined, what: string): number | undefin
   return device === undefined ? undefined : checkDeviceIndex(device, String(device));
 }
 
-// The host array GpuArray.from takes for a dtype, and the dtype of one it is given without:
-// a Float32Array is float32, a Float16Array float16; a Uint16Array of bits needs the dtype.
-function hostArrayOf(x: unknown, dtype: Dtype | undefined): { host: HostArray; dtype: Dtype } {
-  const d = dtype ?? (isFloat16Array(x) ? 'float16' : 'float32');
-  const kind: ArrayKind =
-    d === 'float32' ? 'Float32Array' : d === 'float16' && isFloat16Array(x) ? 'Float16Array' : 'Uint16Array';
-  const hint = d === 'float32' && x instanceof Uint16Array ? HALF_HINT : '';
-  const host = checkArray(x, 'x', kind, dtype === undefined ? 'x' : `x (dtype ${d})`, hint);
-  // the addon takes a Float16Array's bits
-  const bits = kind === 'Float16Array' ? new Uint16Array(host.buffer, host.byteOffset, host.length) : host;
-  return { host: bits, dtype: d };
-}
-
 // What CUDA knows of a device address (cudaPointerGetAttributes).
 interface PointerInfo {
   type: 'device' | 'managed' | 'host' | 'unregistered';
@@ -181,9 +168,11 @@ export class GpuArray {
    */
   static from(x: Float32Array | Uint16Array, options?: GpuArrayOptions): GpuArray {
     const o = checkArrayOptions(options);
-    const { host, dtype } = hostArrayOf(x, o.dtype);
-    const g = GpuArray.#allocate(host.length, checkDevice(o.device, 'GpuArray.from') ?? 0, dtype);
-    native().cudaUpload(g.#storage.handle, 0, host);
+    // a Float32Array is float32, a Float16Array float16; a Uint16Array of bits needs the dtype
+    const e = elements(o.dtype, x);
+    const host = checkArray(x, 'x', e.kind, e.label('x'), e.hint);
+    const g = GpuArray.#allocate(host.length, checkDevice(o.device, 'GpuArray.from') ?? 0, e.dtype);
+    native().cudaUpload(g.#storage.handle, 0, bits(host));
     return g;
   }
 

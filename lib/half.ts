@@ -1,7 +1,7 @@
 // Half precision: the dtype of a call, and the conversions between float32 and the two
 // half-precision formats (the addon's, vectorized: cpp/half.h says the rounding).
 import { native } from './native';
-import { checkArray, checkOneOf, type HostArray, isArrayKind } from './validate';
+import { type ArrayKind, checkArray, checkOneOf, type HostArray, isArrayKind } from './validate';
 
 /**
  * The element type of a call: 'float32' (Float32Array, the default), or half precision as raw
@@ -75,4 +75,50 @@ export function fromHalf(bits: Uint16Array, dtype: HalfDtype): Float32Array<Arra
   const x = new Float32Array(u.length);
   if (u.length) native().convert(code, u, x);
   return x;
+}
+
+// A call's element type: the dtype, the kind of array it takes, and how messages name it.
+export interface Elements {
+  dtype: Dtype;
+  kind: ArrayKind;
+  code: 0 | 1 | undefined; // the addon's half-precision format
+  label(name: string): string;
+  hint: string;
+  make(length: number): HostArray;
+}
+export const FLOAT32: Elements = {
+  dtype: 'float32',
+  kind: 'Float32Array',
+  code: undefined,
+  label: (name) => name,
+  hint: '',
+  make: (length) => new Float32Array(length),
+};
+
+// From the dtype option and x: no dtype is float32, or float16 for a Float16Array.
+export function elements(dtype: Dtype | undefined, x: unknown): Elements {
+  if (dtype === undefined && !isFloat16Array(x))
+    return {
+      ...FLOAT32,
+      hint: ArrayBuffer.isView(x) && x instanceof Uint16Array ? HALF_HINT : '',
+    };
+  if (dtype === 'float32') return { ...FLOAT32, label: (name) => `${name} (dtype float32)` };
+  const d = dtype ?? 'float16';
+  const kind: ArrayKind = d === 'float16' && isFloat16Array(x) ? 'Float16Array' : 'Uint16Array';
+  const F16 = float16Array();
+  return {
+    dtype: d,
+    kind,
+    code: halfCode(d),
+    label: (name) => `${name} (dtype ${d})`,
+    hint: '',
+    make: (length) => (kind === 'Float16Array' && F16 ? new F16(length) : new Uint16Array(length)),
+  };
+}
+
+// The Uint16Array the addon takes for a Float16Array.
+export function bits(a: HostArray): HostArray {
+  if (!isFloat16Array(a)) return a;
+  const v = a as ArrayBufferView & { length: number };
+  return new Uint16Array(v.buffer, v.byteOffset, v.length);
 }

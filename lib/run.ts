@@ -3,10 +3,9 @@
 
 import { isFloat32Array } from 'node:util/types';
 import { GpuArray, gpuRun, isGpuArray } from './cuda';
-import { checkDtype, type Dtype, float16Array, HALF_HINT, halfCode, isFloat16Array } from './half';
+import { bits, checkDtype, type Dtype, type Elements, elements, FLOAT32 } from './half';
 import { native, type ProgramHandle } from './native';
 import {
-  type ArrayKind,
   checkArray,
   checkLength,
   checkOptions,
@@ -203,52 +202,6 @@ function hostCall(
     );
   }
   return { x: hx, dy: hdy, out: hout };
-}
-
-// A call's element type: the dtype, the kind of array it takes, and how messages name it.
-interface Elements {
-  dtype: Dtype;
-  kind: ArrayKind;
-  code: 0 | 1 | undefined; // the addon's half-precision format
-  label(name: string): string;
-  hint: string;
-  make(length: number): HostArray;
-}
-const FLOAT32: Elements = {
-  dtype: 'float32',
-  kind: 'Float32Array',
-  code: undefined,
-  label: (name) => name,
-  hint: '',
-  make: (length) => new Float32Array(length),
-};
-
-// From the dtype option and x: no dtype is float32, or float16 for a Float16Array.
-function elements(dtype: Dtype | undefined, x: unknown): Elements {
-  if (dtype === undefined && !isFloat16Array(x))
-    return {
-      ...FLOAT32,
-      hint: ArrayBuffer.isView(x) && x instanceof Uint16Array ? HALF_HINT : '',
-    };
-  if (dtype === 'float32') return { ...FLOAT32, label: (name) => `${name} (dtype float32)` };
-  const d = dtype ?? 'float16';
-  const kind: ArrayKind = d === 'float16' && isFloat16Array(x) ? 'Float16Array' : 'Uint16Array';
-  const F16 = float16Array();
-  return {
-    dtype: d,
-    kind,
-    code: halfCode(d),
-    label: (name) => `${name} (dtype ${d})`,
-    hint: '',
-    make: (length) => (kind === 'Float16Array' && F16 ? new F16(length) : new Uint16Array(length)),
-  };
-}
-
-// The Uint16Array the addon takes for a Float16Array.
-function bits(a: HostArray): HostArray {
-  if (!isFloat16Array(a)) return a;
-  const v = a as ArrayBufferView & { length: number };
-  return new Uint16Array(v.buffer, v.byteOffset, v.length);
 }
 
 // A half-precision call on the CPU.
