@@ -43,16 +43,16 @@ struct Mish {
   AK_HD static V forward(V x, const Params&) {
     V xc = maxv(V(-kExpUnderflow), x);  // keeps NaN; below -174 the result is a signed zero
     ExpParts<V> e = exp_in_range(minv(xc, V(20.f)));
-    V t = scale(e.p, e);  // e^x (scalef on AVX-512)
+    V t = e.value();  // e^x, 0 below 2^-126: beside 2 and 2p it changes no rounding there
     // n = w 2^k, the 2^k applied last: x e^x stays exact where e^x alone would be subnormal
     // (t is then too small to matter beside 2). One rounding in w, none in x w (kept as
     // nh + nl: rounding it plainly costs 0.4 ulp more), one in n + 2.
     V w = fmadd(e.p, t, e.p + e.p);
     V d = fmadd(t, t + V(2.f), V(2.f));
     V nh = xc * w, nl = fmsub(xc, w, nh);
-    // An IEEE division, not a reciprocal estimate (rcp14 was 7% faster): every path then gives
-    // the same bits, the CUDA kernels included.
-    V r = V(1.f) / d;
+    // A correctly rounded reciprocal, not an estimate (rcp14 was 7% faster): every path then
+    // gives the same bits, the CUDA kernels included.
+    V r = recip(d);
     V q = nh * r;
     q = fnmadd(fmsub(q, d, nh) - nl, r, q);      // q - ((q d - nh) - nl) / d: keeps the sign of 0
     return select(x > V(20.f), x, scale(q, e));  // tanh(softplus 20) = 1 - 4e-18; and +Inf
@@ -70,14 +70,17 @@ struct Mish {
 };
 
 // swish(x) = x s(beta x). Params: v[0] = beta.
+struct SwishPlain;
 struct Swish {
+  using Plain = SwishPlain;  // beta = 1 (silu, the default)
+  AK_HD static bool plain(const Params& p) { return p.v[0] == 1.f; }
   static constexpr SlopeZone kSlopeCancels{-1.5f, -1.f};  // silu'(-1.2785) = 0
   static constexpr float kSlopeAt[] = {1.f};
   // beta = 0 is x / 2 (at ±Inf too, where beta x would be 0 * Inf).
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     if (p.v[0] == 0.f) return V(0.5f) * x;
-    if (exact_multiplier(p.v[0])) return mul_sigmoid_fast(x, V(p.v[0]) * x);  // silu: z = x
+    if (exact_multiplier(p.v[0])) return mul_sigmoid_fast(x, V(p.v[0]) * x);  // beta x exact
     TwoProduct<V> z = two_product(V(p.v[0]), x);
     return mul_sigmoid_fast<true>(x, z.hi, z.lo);
   }
@@ -93,6 +96,18 @@ struct Swish {
     SigmoidPair<V> sp = sigmoid_pair(z);
     V d = (x * sp.s) * (x * sp.sc) * dy;
     t[0] = select(absv(z) > V(kExpUnderflow), V(0.f) * dy, d);
+  }
+};
+
+// Swish at beta = 1 (silu), as its own kernel: Swish's power-of-two path with z = x.
+struct SwishPlain {
+  template <class V>
+  AK_HD static V forward(V x, const Params&) {
+    return mul_sigmoid_fast<false, true>(x, x);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params&) {
+    return swish_slope(x) * dy;
   }
 };
 
@@ -147,7 +162,7 @@ struct ApproxMish {
   static constexpr SlopeZone kSlopeCancels{-1.5f, -1.f};  // approxMish'(-1.2785) = 0
   template <class V>
   AK_HD static V forward(V x, const Params&) {
-    return mul_sigmoid_fast(x, select(x < V(0.f), x, x + x));
+    return mul_sigmoid_fast<false, true>(x, select(x < V(0.f), x, x + x));
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params&) {
@@ -189,7 +204,10 @@ struct LinearSwish {
 // carry past the allowance: there a Taylor series about each zero takes over (series_slots).
 // The *_with forms serve the APTx Neuron layer (cpp/layer/aptx_layer_kernels.h), whose
 // parameters vary per lane: the F1 form only, a1 = alpha - 1, b2 = 2 beta; exact for alpha >= 1.
+struct AptxPlain;
 struct Aptx {
+  using Plain = AptxPlain;
+  AK_HD static bool plain(const Params& p) { return p.v[kPlain] != 0.f; }
   static constexpr SlopeZone kSlopeCancels{-1.f, -0.375f};  // aptx()'(-0.6392) = 0
   static constexpr float kSlopeAt[] = {1.f, 1.f, 0.5f};
   // Prepared parameters (prepare):
@@ -507,10 +525,19 @@ struct Aptx {
   // loops pick these once per call (AptxPlain); forward and backward take them too.
   template <class V>
   AK_HD static V plain_forward(V x, const Params& p) {
-    if (exact_multiplier(p.v[kTwoBeta]))  // the defaults: 2 beta x is exact
-      return mul_sigmoid_fast(V(p.v[kScaled + 2]) * x, V(p.v[kTwoBeta]) * x);
+    if (exact_multiplier(p.v[kTwoBeta])) return plain_exact_forward<false>(x, p);
     TwoProduct<V> z = two_product(V(p.v[kTwoBeta]), x);
     return mul_sigmoid_fast<true>(V(p.v[kScaled + 2]) * x, z.hi, z.lo);
+  }
+  // 2 beta a power of two (the defaults): 2 beta x is exact. kTied: |2 beta| <= 2^70 |c|
+  // (plain_tied), as mul_sigmoid_fast's kTied asks.
+  template <bool kTied, class V>
+  AK_HD static V plain_exact_forward(V x, const Params& p) {
+    return mul_sigmoid_fast<false, kTied>(V(p.v[kScaled + 2]) * x, V(p.v[kTwoBeta]) * x);
+  }
+  AK_HD static bool plain_tied(const Params& p) {
+    return exact_multiplier(p.v[kTwoBeta]) &&
+           absv(p.v[kTwoBeta]) <= 0x1p70f * absv(p.v[kScaled + 2]);
   }
   template <class V>
   AK_HD static V plain_backward(V x, V dy, const Params& p) {
@@ -682,10 +709,25 @@ struct Aptx {
 };
 
 // Aptx where prepare set kPlain, as its own kernel: the loops then carry no other path.
+struct AptxPlainExact;
 struct AptxPlain {
+  using Plain = AptxPlainExact;
+  AK_HD static bool plain(const Params& p) { return Aptx::plain_tied(p); }
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
     return Aptx::plain_forward(x, p);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    return Aptx::plain_backward(x, dy, p);
+  }
+};
+
+// AptxPlain at a power-of-two 2 beta and a factor not too small beside it (the defaults).
+struct AptxPlainExact {
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    return Aptx::plain_exact_forward<true>(x, p);
   }
   template <class V>
   AK_HD static V backward(V x, V dy, const Params& p) {

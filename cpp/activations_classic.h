@@ -41,7 +41,7 @@ struct Gelu {
     // one Newton step for the quotient.
     V den = V(1.f) + q.t;
     V den_lo = V(1.f) - (den - q.t);
-    V u = V(1.f) / den;
+    V u = recip(den);
     V u_lo = (fmadd(-u, den, V(1.f)) - u * den_lo) * u;
     V b = (u - V(0.283333331f)) + u_lo;
     V s = fmadd(b, V(1.554057884e+01f), V(5.475361824e+00f));
@@ -78,7 +78,7 @@ struct Gelu {
   AK_HD static V backward(V x, V dy, const Params&) {
     Parts<V> q = parts(x);
     V ev = q.e.value();
-    V d = (fmadd(V(-kInvSqrt2Pi), q.t2.hi, q.s) - V(kInvSqrt2Pi) * q.t2.lo) / q.t;
+    V d = div_rn(fmadd(V(-kInvSqrt2Pi), q.t2.hi, q.s) - V(kInvSqrt2Pi) * q.t2.lo, q.t);
     V g = select(x < V(0.f), ev * d, V(1.f) - ev * d);
     g = select(absv(x) < V(1.f), fmadd(x, fmadd(V(kInvSqrt2Pi), ev, q.ep), V(0.5f)), g);
     return select(is_nan(x), x, g) * dy;
@@ -112,7 +112,7 @@ struct GeluTanh {
     TwoProduct<V> z = arg(x);
     auto neg = z.hi < V(0.f);
     ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
-    V q = select(neg, x * e.p, x) / (V(1.f) + e.value());
+    V q = div_rn(select(neg, x * e.p, x), V(1.f) + e.value());
     ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f)), e.pm1};
     V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), scale(q, tail));
     return select(is_nan(x) | (x == V(0.f)), x, y);  // ±0 gives ±0
@@ -128,16 +128,15 @@ struct GeluTanh {
     V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));
     V w = V(1.595769167e+00f) * xc * fmadd(V(0.134145f), xc * xc, V(1.f));
     // e^-|z| with z's low part, as the forward: z reaches -174 in the left tail, where its
-    // rounding alone would cost the slope |z| 2^-24 of itself (past -174 the selects below
-    // replace g, whatever the low part did)
-    V e = exp_in_range<true>(maxv(-absv(z), V(-kExpUnderflow)), select(z < V(0.f), zz.lo, -zz.lo))
-              .value();
+    // rounding alone would cost the slope |z| 2^-24 of itself (beyond, where z's low part can be
+    // large, e^-174 without it). Past |z| = 87.7, e is 0, so g is the limits there: 1 on the
+    // right, and on the left -0 (0 times the negative 1 + w), as the slope is negative out there.
+    V a = -absv(z), ac = maxv(a, V(-kExpUnderflow));
+    V e =
+        exp_in_range<true>(ac, select(ac == a, select(z < V(0.f), zz.lo, -zz.lo), V(0.f))).value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
-    V g = num / (ep1 * ep1);
-    g = select(z > V(kExpUnderflow), V(1.f), g);
-    g = select(z < V(-kExpUnderflow), V(-0.f), g);  // the slope is negative out there
-    return select(is_nan(x), x, g) * dy;
+    return select(is_nan(x), x, div_rn(num, ep1 * ep1)) * dy;
   }
 };
 
@@ -161,7 +160,7 @@ struct Tanh {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
-    V t = -em / (V(2.f) + em);
+    V t = div_rn(-em, V(2.f) + em);
     t = select(x < V(0.f), -t, t);
     return select(absv(x) >= V(0x1p-13f), t, x);  // also ±0, subnormals and NaN
   }

@@ -1,8 +1,8 @@
 // From an op to its formula, generated from the registry (cpp/ops.h) and shared by the CPU loops
 // and the CUDA kernels: with_activation(op, p, fallback, f) calls f(Tag<A, op>()) for the formula
 // struct A of op and returns what f returns, or fallback where op is none (a blend node).
-// kPlainAptx: aptx at its plain parameters (prepare set kPlain) is AptxPlain, a kernel that
-// carries no other path (the CPU loops); without it Aptx decides per call.
+// kPlain: where A states a plain variant and p is its parameters, f gets that variant's Tag
+// instead (the loops and kernels of forward and backward); without it A decides per call.
 #pragma once
 
 #include <type_traits>
@@ -21,6 +21,15 @@ struct ExactFormula : std::false_type {};
 template <class A>
 struct ExactFormula<A, std::void_t<decltype(A::kExact)>> : std::bool_constant<A::kExact> {};
 
+// A formula with a cheaper path at its common parameters may state it as a struct of its own,
+// `using Plain = P;` with `static bool plain(const Params&)`: where plain(p) holds, P's forward
+// and backward give A's bits (and P may state a plainer one in turn). The loops that take it then
+// carry no other path (a GPU thread would test the parameters at every element).
+template <class A, class = void>
+struct HasPlain : std::false_type {};
+template <class A>
+struct HasPlain<A, std::void_t<typename A::Plain>> : std::true_type {};
+
 template <class A, Op kOp>
 struct Tag {
   using type = A;
@@ -32,13 +41,21 @@ struct Tag {
 #ifdef __CUDACC__
 #pragma nv_exec_check_disable  // f is host-only where the caller is (the launch dispatch)
 #endif
-template <bool kPlainAptx = false, class R, class F>
+template <bool kPlain, class A, Op kOp, class F>
+AK_HD auto with_formula(const Params& p, const F& f) {
+  if constexpr (kPlain && HasPlain<A>::value)
+    if (A::plain(p)) return with_formula<kPlain, typename A::Plain, kOp>(p, f);
+  return f(Tag<A, kOp>());
+}
+
+#ifdef __CUDACC__
+#pragma nv_exec_check_disable  // as for with_formula
+#endif
+template <bool kPlain = false, class R, class F>
 AK_HD R with_activation(Op op, const Params& p, R fallback, const F& f) {
-  if constexpr (kPlainAptx)
-    if (op == Op::Aptx && p.v[Aptx::kPlain] != 0.f) return f(Tag<AptxPlain, Op::Aptx>());
   switch (op) {
 #define AK_OP_CASE(Formula, name, params, trainable, cheap) \
-  case Op::Formula: return f(Tag<Formula, Op::Formula>());
+  case Op::Formula: return with_formula<kPlain, Formula, Op::Formula>(p, f);
     AK_OPS(AK_OP_CASE)
 #undef AK_OP_CASE
     default: return fallback;

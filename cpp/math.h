@@ -37,7 +37,9 @@ template <bool kLow = false, class V>
 AK_HD ExpParts<V> exp_in_range(V x, V xlo = V(0.f)) {
   // Cody-Waite: ln2_hi has 15 significant bits, so x - k * ln2_hi is exact.
   const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
-  V k = round_nearest(x * V(1.44269504088896341f));
+  // k rounded as round_nearest does, keeping the sum that holds it in its low bits for 2^k
+  V biased = x * V(1.44269504088896341f) + V(kRoundMagic);
+  V k = biased - V(kRoundMagic);
   V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, x));
   if constexpr (kLow) r = r + xlo;
   // 1 + r + r^2 q(r), q of degree 4, fitted for the least relative error on |r| <= ln2/2:
@@ -48,7 +50,7 @@ AK_HD ExpParts<V> exp_in_range(V x, V xlo = V(0.f)) {
   p = fmadd(p, r, V(0.4999999403953552f));
   p = fmadd(p, r, V(1.f));
   // (the compiler leaves out what a caller does not use)
-  return {fmadd(p, r, V(1.f)), k, pow2i(maxv(k, V(-127.f))), p * r};
+  return {fmadd(p, r, V(1.f)), k, pow2_biased(maxv(biased, V(kRoundMagic - 127.f))), p * r};
 }
 
 // e^(x + xlo) split as p * 2^k so callers can multiply by p first and scale once at the end:
@@ -80,6 +82,18 @@ AK_HD V scale(V v, const ExpParts<V>& e) {
   }
 }
 
+// 1 / d for the SIMD wrappers (scalar.h has the float one, with the device's faster path).
+template <class V>
+AK_HD V recip(V d) {
+  return V(1.f) / d;
+}
+
+// a / b for the SIMD wrappers: an IEEE division (scalar.h has the float one and its contract).
+template <class V>
+AK_HD V div_rn(V a, V b) {
+  return a / b;
+}
+
 // e^x, flushed to +0 below 2^-126; x <= 88.
 template <class V>
 AK_HD V exp_value(V x) {
@@ -94,7 +108,7 @@ struct TwoProduct {
 template <class V>
 AK_HD TwoProduct<V> two_product(V a, V b) {
   V hi = a * b;
-  return {hi, fmadd(a, b, -hi)};
+  return {hi, fmsub(a, b, hi)};
 }
 
 // a b / (1 + u), u >= 0, within about half an ulp: the product and the sum are kept exact
@@ -110,7 +124,7 @@ AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   V den_lo = u - (den - V(1.f));
   if constexpr (kLargeU) den_lo = select(u > V(1.f), V(1.f) - (den - u), den_lo);
   if constexpr (kLow) den_lo = den_lo + ulo;
-  V inv = V(1.f) / den;
+  V inv = recip(den);
   V q = num.hi * inv;
   V residual = (fmadd(-q, den, num.hi) + num.lo) - q * den_lo;
   V r = select(absv(q) <= V(3.40282347e38f), fmadd(residual, inv, q), q);  // Inf - Inf is NaN
@@ -150,7 +164,9 @@ AK_HD V mul_sigmoid(V m, V z, V zlo = V(0.f)) {
 // One exp, one division; m e and 1 + e = (1 + 2^k) + pm1 2^k are each rounded once (1 + 2^k is
 // exact while it matters), and 2^k is applied last, so the left tail stays exact where e alone
 // would be subnormal.
-template <bool kLow = false, class V>
+// kTied: |z| <= 2^70 |m| (z a fixed multiple of m): a numerator under 2^-96 then comes with
+// |z| < 2^-26, where the denominator is 2, so div_rn gives the IEEE quotient everywhere.
+template <bool kLow = false, bool kTied = false, class V>
 AK_HD V mul_sigmoid_fast(V m, V z, V zlo = V(0.f)) {
   auto neg = z < V(0.f);
   V a = -absv(z);
@@ -161,24 +177,21 @@ AK_HD V mul_sigmoid_fast(V m, V z, V zlo = V(0.f)) {
   else
     e = exp_in_range(ac);
   V two_k = pow2_of(e);
-  V q = select(neg, fmadd(m, e.pm1, m), m) / fmadd(e.pm1, two_k, V(1.f) + two_k);
-  ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f)), e.pm1};
-  return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, tail));  // keeps -0
+  V num = select(neg, fmadd(m, e.pm1, m), m), den = fmadd(e.pm1, two_k, V(1.f) + two_k);
+  V q = kTied ? div_rn(num, den) : num / den;
+  return select(z < V(-kExpUnderflow), zero_with_sign(m), select(neg, scale(q, e), q));  // keeps -0
 }
 
 // m * s(z + zlo) for z <= 0 only (mul_sigmoid_fast's left half: other lanes give values the
 // caller replaces, so z is clamped to [-174, 0] there: 2^k stays in range): m e / (1 + e),
-// e = e^z.
+// e = e^z. A clamped lane's result is replaced, so zlo need not be dropped there. m and z are
+// tied as kTied says above (linearSwish's 2x and 1.25x).
 template <bool kLow = false, class V>
 AK_HD V mul_sigmoid_left(V m, V z, V zlo = V(0.f)) {
   V zc = minv(maxv(z, V(-kExpUnderflow)), V(0.f));
-  ExpParts<V> e;
-  if constexpr (kLow)
-    e = exp_in_range<true>(zc, select(zc == z, zlo, V(0.f)));
-  else
-    e = exp_in_range(zc);
+  ExpParts<V> e = exp_in_range<kLow>(zc, zlo);
   V two_k = pow2_of(e);
-  V q = fmadd(m, e.pm1, m) / fmadd(e.pm1, two_k, V(1.f) + two_k);
+  V q = div_rn(fmadd(m, e.pm1, m), fmadd(e.pm1, two_k, V(1.f) + two_k));
   return select(z < V(-kExpUnderflow), zero_with_sign(m), scale(q, e));
 }
 
@@ -233,7 +246,7 @@ template <class V>
 AK_HD SigmoidPair<V> sigmoid_pair(V z) {
   auto neg = z < V(0.f);
   V e = exp_value(-absv(z));
-  V inv = V(1.f) / (V(1.f) + e);
+  V inv = recip(V(1.f) + e);
   V es = e * inv;
   return {select(neg, es, inv), select(neg, inv, es)};
 }
@@ -250,10 +263,10 @@ AK_HD V swish_slope(V z, V zlo = V(0.f)) {
   V e = exp_value(-absv(z));
   V ep1 = V(1.f) + e;
   V num = select(z < V(0.f), e * ((V(1.f) + z) + e), fmadd(z, e, ep1));
-  V inv2 = V(1.f) / (ep1 * ep1);
+  V inv2 = recip(ep1 * ep1);
   V slope = num * inv2;
   if constexpr (kLow) {
-    V curve = (e * inv2) * fmadd(-absv(z), (V(1.f) - e) / ep1, V(2.f));
+    V curve = (e * inv2) * fmadd(-absv(z), div_rn(V(1.f) - e, ep1), V(2.f));
     slope = fmadd(zlo, curve, slope);
   }
   slope = select(z > V(kExpUnderflow), V(1.f), slope);
@@ -279,7 +292,7 @@ AK_HD V swish_slope_precise(V z, V zlo) {
   V num_lo = fmadd(m, q_lo, num.lo);
   TwoProduct<V> den = two_product(h, h);
   V den_lo = fmadd(h + h, l, den.lo);
-  V inv = V(1.f) / den.hi;
+  V inv = recip(den.hi);
   V slope = num.hi * inv;
   V residual = (fmadd(-slope, den.hi, num.hi) + num_lo) - slope * den_lo;
   slope = fmadd(residual, inv, slope);

@@ -21,7 +21,8 @@ template <class V>
 AK_HD V expm1_nonpos(V x) {
   const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
   V xc = maxv(x, V(-30.f));  // also maps NaN to -30: the last select restores it
-  V k = round_nearest(xc * V(1.44269504088896341f));
+  V biased = xc * V(1.44269504088896341f) + V(kRoundMagic);  // k as round_nearest gives it
+  V k = biased - V(kRoundMagic);
   V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, xc));
   // expm1(r) = r + r^2 q(r), q = 1/2 + r/6 + ... + r^6/8!: truncation < 2e-9 relative.
   V q = fmadd(r, V(1.f / 40320.f), V(1.f / 5040.f));
@@ -31,7 +32,7 @@ AK_HD V expm1_nonpos(V x) {
   q = fmadd(q, r, V(1.f / 6.f));
   q = fmadd(q, r, V(0.5f));
   V em = fmadd(r * r, q, r);
-  V two_k = pow2i(k);  // k in [-43, 0]
+  V two_k = pow2_biased(biased);  // k in [-43, 0]
   V y = fmadd(two_k, em, two_k - V(1.f));
   // |x| < 2^-25: e^x - 1 rounds to x; this also keeps -0 and NaN.
   return select(absv(x) >= V(0x1p-25f), y, x);
@@ -57,7 +58,7 @@ AK_HD V log1p_unit(V u) {
 template <class V>
 AK_HD V logistic(V z) {
   V e = exp_value(-absv(z));
-  V s = select(z < V(0.f), e, V(1.f)) / (V(1.f) + e);
+  V s = div_rn(select(z < V(0.f), e, V(1.f)), V(1.f) + e);
   return select(is_nan(z), z, s);
 }
 
@@ -68,7 +69,7 @@ template <class V>
 AK_HD V logistic_slope(V z) {
   V e = exp_value(-absv(z));
   V d = V(1.f) + e;
-  return select(is_nan(z), z, e / (d * d));
+  return select(is_nan(z), z, div_rn(e, d * d));
 }
 
 }  // namespace AK_ISA_NS

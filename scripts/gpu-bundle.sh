@@ -44,7 +44,7 @@ cp -r dist package.json "$out/"
 # exhaustive stage covers every input on the device instead
 node scripts/gpu/transpile.js "$out" lib/*.ts test/cuda.test.ts test/cuda-suite.ts \
   test/aptx-layer-gpu.test.ts test/aptx-layer-gpu-suite.ts test/aptx-layer-reference.ts reference/reference.ts reference/half.ts test/table.ts \
-  test/helpers/skip.ts
+  test/helpers/skip.ts test/helpers/bits.ts
 cp scripts/gpu/vitest-shim.js "$out/node_modules/vitest/index.js"
 echo '{ "name": "vitest", "version": "0.0.0-gpu-bundle", "main": "index.js" }' > "$out/node_modules/vitest/package.json"
 mkdir -p "$out/scripts/gpu"

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
+import { bitInputs, bits, firstDifference } from './helpers/bits';
 import { skipped } from './helpers/skip';
-import { rows } from './table';
+import { parameterRows, rows } from './table';
 
 const gpu = cuda.available();
 const compiled = cuda.status().compiled;
@@ -185,6 +186,27 @@ describe.skipIf(!compiled)(
               expect(Array.from(out), `${at} backward`).toEqual(Array.from(f.backward(x, dy)));
             }
           }
+      } finally {
+        cpu.setIsa(cpu.supportedIsas()[0]);
+      }
+    });
+
+    // The device divides by denominators of known range with its reciprocal estimate and one
+    // correction (recip, div_rn: cpp/simd/scalar.h), which for such operands is the IEEE quotient;
+    // the host compile runs the same sequence with a correctly rounded reciprocal, so its bits
+    // are the CPU's wherever the formulas' ranges and the sequence's proof hold.
+    it('gives the CPU bits for every function and parameter row, on every kind of input', () => {
+      const x = bitInputs();
+      const dy = new Float32Array(x.length).fill(1);
+      const out = new Float32Array(x.length);
+      cpu.setIsa('scalar');
+      try {
+        for (const { name, fn } of [...rows, ...parameterRows]) {
+          expect(native().cudaElementwiseOnHost('forward', fn.code, x, null, out), name).toBe(true);
+          expect(firstDifference(bits(out), bits(fn.forward(x)), x), `${name} forward`).toBe('none');
+          expect(native().cudaElementwiseOnHost('backward', fn.code, x, dy, out), name).toBe(true);
+          expect(firstDifference(bits(out), bits(fn.backward(x, dy)), x), `${name} backward`).toBe('none');
+        }
       } finally {
         cpu.setIsa(cpu.supportedIsas()[0]);
       }

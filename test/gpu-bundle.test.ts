@@ -411,6 +411,7 @@ describe('scripts/gpu-check.sh', () => {
       'reference/half.ts',
       'test/table.ts',
       'test/helpers/skip.ts',
+      'test/helpers/bits.ts',
     ];
     transpileWithAddon(dir, files);
     for (const f of ['check.js', 'report.js', 'torch_peers.py'])
@@ -554,5 +555,17 @@ describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
     // 1.75 GHz x 132 SMs x 4 x 32 over 4.8 TB/s / 8 bytes
     expect(sass.budget('H200', 'forward')).toBeCloseTo(49.28, 2);
     expect(sass.budget('H100', 'backward')).toBeCloseTo(105.9, 1);
+  });
+
+  it('judges a general kernel beside its plain variants, and a blend, at 1.3 times the goal', () => {
+    const fns = ['Relu', 'Relu6', 'Gelu', 'GeluTanh', 'Swish', 'SwishPlain', 'Aptx', 'AptxPlain', 'AptxPlainExact'];
+    const goal = (fn: string, kind = 'op', pass = 'forward') => sass.goalOf({ kind, fn, pass }, fns);
+    expect(['Relu', 'Relu6', 'Gelu', 'GeluTanh', 'SwishPlain', 'AptxPlainExact'].map((f) => goal(f))).toEqual(
+      Array(6).fill(45),
+    );
+    expect(['Swish', 'Aptx', 'AptxPlain'].map((f) => goal(f))).toEqual(Array(3).fill(45 * 1.3));
+    expect(goal('Mish', 'op', 'backward')).toBe(68);
+    expect(goal('blend (two ops)', 'blend')).toBe(45 * 1.3);
+    expect(goal('blend tree', 'interpreter')).toBeNull();
   });
 });

@@ -60,6 +60,10 @@ struct HasScalef<Vec16> {
 inline Vec16 round_nearest(Vec16 x) {
   return _mm512_roundscale_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
+inline Vec16 pow2_biased(Vec16 b) {
+  __m512i e = _mm512_slli_epi32(_mm512_castps_si512(b.v), 23);
+  return _mm512_castsi512_ps(_mm512_add_epi32(e, _mm512_set1_epi32(0x3f800000)));
+}
 inline Vec16 pow2i(Vec16 k) {
   __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(k.v), _mm512_set1_epi32(127));
   return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));

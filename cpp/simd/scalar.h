@@ -62,7 +62,14 @@ AK_HD float maxv(float a, float b) {
   return a > b ? a : b;
 #endif
 }
-AK_HD float absv(float x) { return as_float(as_int(x) & 0x7fffffff); }
+// (on the device fabsf, which its consumers take as an operand modifier: no instruction)
+AK_HD float absv(float x) {
+#ifdef __CUDA_ARCH__
+  return fabsf(x);
+#else
+  return as_float(as_int(x) & 0x7fffffff);
+#endif
+}
 // +0 or -0 with the sign of x: the limit of x * (something vanishing).
 AK_HD float zero_with_sign(float x) { return as_float(as_int(x) & int32_t(0x80000000)); }
 
@@ -76,8 +83,52 @@ AK_HD float fmadd(float a, float b, float c) {
 #endif
 }
 
+// 1 / d, correctly rounded, for normal d with |d| < 2^126 (every caller's denominator is in
+// [1, 2^64)). On the device: the reciprocal estimate and one Newton step, which is the IEEE
+// reciprocal's own path for such d, without its range test and the call past it (6 of the 10
+// instructions it costs an element).
+AK_HD float recip(float d) {
+#ifdef __CUDA_ARCH__
+  float r;
+  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(d));
+  return fmaf(r, fmaf(-d, r, 1.f), r);
+#else
+  return 1.f / d;
+#endif
+}
+
+// a / b for b in [1, 16]: correctly rounded where a is 0, +-Inf, NaN, at least 2^-96 in
+// magnitude, or b is a power of two; elsewhere (a quotient under 2^-96) within an ulp of it.
+// On the CPU an IEEE division. The CUDA code (device, and its host compile that the tests run)
+// takes the reciprocal and one correction, q0 + (a - b q0) / b with 1/b rounded (Markstein's
+// theorem: the residual is exact and the sum rounds to the quotient), without the IEEE
+// division's range test and the call past it.
+AK_HD float div_rn(float a, float b) {
+#ifdef __CUDACC__
+  float y = recip(b);
+  float q0 = a * y;
+  float q = fmaf(fmaf(-b, q0, a), y, q0);
+  // an infinite or zero q0 is the quotient (the residual would be NaN, or +0 beside -0)
+  return absv(q0) <= 3.40282347e38f && q0 != 0.f ? q : q0;
+#else
+  return a / b;
+#endif
+}
+
 // a*b - c and c - a*b, one rounding.
-AK_HD float fmsub(float a, float b, float c) { return fmadd(a, b, -c); }
+// On the device in PTX: where c = a b (the error of a product), the compiler would otherwise
+// form -c as a second product a (-b) instead of negating an operand of the fma.
+AK_HD float fmsub(float a, float b, float c) {
+#ifdef __CUDA_ARCH__
+  float r;
+  asm("{ .reg .f32 t; neg.f32 t, %3; fma.rn.f32 %0, %1, %2, t; }"
+      : "=f"(r)
+      : "f"(a), "f"(b), "f"(c));
+  return r;
+#else
+  return fmadd(a, b, -c);
+#endif
+}
 AK_HD float fnmadd(float a, float b, float c) { return fmadd(-a, b, c); }
 
 // Whether V has scalef(v, k) = v * 2^k in one instruction, rounded once (AVX-512); math.h
@@ -87,14 +138,27 @@ struct HasScalef {
   static constexpr bool value = false;
 };
 
-// Round to the nearest integer (ties to even) for |x| < 2^22, without libm.
-AK_HD float round_nearest(float x) {
-  const float magic = 12582912.f;  // 1.5 * 2^23
-  return (x + magic) - magic;
+// Round to the nearest integer (ties to even) for |x| < 2^22, without libm: x + 1.5 2^23 has
+// no bits below 1 (and holds the integer in its low bits).
+constexpr float kRoundMagic = 12582912.f;
+AK_HD float round_nearest(float x) { return (x + kRoundMagic) - kRoundMagic; }
+
+// 2^k from b = k + 1.5 2^23 (the sum round_nearest forms, k an integer in [-127, 128]; k = -127
+// gives +0, 128 +Inf): k sits in b's low bits, so a shift and an add, no conversion.
+AK_HD float pow2_biased(float b) {
+  return as_float(int32_t((uint32_t(as_int(b)) << 23) + 0x3f800000u));
 }
 
 // 2^k for an integral k in [-127, 128]: k = -127 gives +0, k = 128 gives +Inf.
-AK_HD float pow2i(float k) { return as_float((int32_t(k) + 127) << 23); }
+// On the device from k + 1.5 2^23, which carries k in its low bits: an add where a conversion
+// (a quarter-rate instruction there) would be.
+AK_HD float pow2i(float k) {
+#ifdef __CUDA_ARCH__
+  return pow2_biased(k + kRoundMagic);
+#else
+  return as_float((int32_t(k) + 127) << 23);
+#endif
+}
 
 template <class V>
 AK_HD V load(const float* p);

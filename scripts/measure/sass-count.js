@@ -181,6 +181,19 @@ function describe(demangled) {
   return { kind: 'other', fn: demangled, pass };
 }
 
+/**
+ * The goal of a kernel described by describe(), among kernels of the functions fns: the default
+ * one for an op at its defaults, 1.3x that for a two-op blend and for a formula's general kernel
+ * where it has a plain variant (SwishPlain; AptxPlain and its AptxPlainExact, the kernel at the
+ * defaults): that kernel runs only at other parameters. Nested blends (the interpreter): null,
+ * their count depends on the program.
+ */
+function goalOf(what, fns) {
+  if (what.kind === 'interpreter') return null;
+  const general = fns.some((f) => f !== what.fn && f.startsWith(what.fn) && f.includes('Plain'));
+  return GOAL[what.pass] * (what.kind === 'op' && !general ? 1 : GOAL_SLACK);
+}
+
 function demangleAll(names) {
   const tool = findTool('c++filt') ?? findTool('cu++filt');
   if (!tool) return names;
@@ -215,18 +228,14 @@ function main(argv) {
     return 2;
   }
   const names = demangleAll(functions.map((f) => f.name));
+  const fns = names.map((n) => describe(n)?.fn).filter(Boolean);
   const rows = [];
   for (const [i, fn] of functions.entries()) {
     const what = describe(names[i]);
     if (!what) continue;
     const loop = mainLoop(fn);
     if (!loop) continue;
-    // aptx's general kernel runs only at other parameters than the defaults (AptxPlain does those)
-    // nested blends (the interpreter) are outside the goal: their count depends on the program
-    const goal =
-      what.kind === 'interpreter'
-        ? null
-        : GOAL[what.pass] * (what.kind === 'op' && what.fn !== 'Aptx' ? 1 : GOAL_SLACK);
+    const goal = goalOf(what, fns);
     const per = loop.perElement;
     rows.push({
       function: what.fn,
@@ -256,7 +265,8 @@ function main(argv) {
     (a, b) => a.kind.localeCompare(b.kind) || a.function.localeCompare(b.function) || a.pass.localeCompare(b.pass),
   );
   if (json) {
-    console.log(JSON.stringify({ addon: path.relative(root, addon), arch: 'sm_90', cuobjdump, rows }, null, 2));
+    const tool = cuobjdump.startsWith(root) ? path.relative(root, cuobjdump) : cuobjdump;
+    console.log(JSON.stringify({ addon: path.relative(root, addon), arch: 'sm_90', cuobjdump: tool, rows }, null, 2));
     return 0;
   }
   const fmt = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
@@ -315,4 +325,4 @@ function main(argv) {
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
 
-module.exports = { parseListing, loopsOf, pathLengths, mainLoop, describe, budget };
+module.exports = { parseListing, loopsOf, pathLengths, mainLoop, describe, goalOf, budget };
