@@ -36,7 +36,7 @@ struct Gelu {
     Parts<V> q;
     q.t = minv(absv(x), V(14.f));
     q.t2 = two_product(q.t, q.t);
-    q.e = exp_parts<true>(V(-0.5f) * q.t2.hi, V(-0.5f) * q.t2.lo);
+    q.e = exp_in_range<true>(V(-0.5f) * q.t2.hi, V(-0.5f) * q.t2.lo);  // -t^2/2 in [-98, 0]
     // u = 1/(1 + t) with its rounding error: 1 + t exactly as den + den_lo (t >= 1), then
     // one Newton step for the quotient.
     V den = V(1.f) + q.t;

@@ -3,7 +3,7 @@
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu } from '../lib';
+import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, silu } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
 import { bitInputs, bits, firstDifference } from './helpers/bits';
@@ -206,6 +206,30 @@ describe.skipIf(!compiled)(
           expect(firstDifference(bits(out), bits(fn.forward(x)), x), `${name} forward`).toBe('none');
           expect(native().cudaElementwiseOnHost('backward', fn.code, x, dy, out), name).toBe(true);
           expect(firstDifference(bits(out), bits(fn.backward(x, dy)), x), `${name} backward`).toBe('none');
+        }
+      } finally {
+        cpu.setIsa(cpu.supportedIsas()[0]);
+      }
+    });
+
+    // A single op at a plain variant's parameters runs the variant (SwishPlain, AptxPlainExact:
+    // cpp/dispatch.h) on every backend; a two-op blend's kernel runs the general formulas, and at
+    // t = 0 or 1 gives one side as it is: the general formula's bits, to hold against the variant's.
+    it("the general formulas at the plain variants' parameters give the variants' bits", () => {
+      const x = bitInputs();
+      const dy = new Float32Array(x.length).fill(1);
+      const out = new Float32Array(x.length);
+      cpu.setIsa('scalar');
+      try {
+        for (const [fn, t] of [
+          [silu, 0],
+          [aptx(), 1],
+        ] as const) {
+          const code = blend(silu, aptx(), t).code;
+          expect(native().cudaElementwiseOnHost('forward', code, x, null, out)).toBe(true);
+          expect(firstDifference(bits(out), bits(fn.forward(x)), x), `${fn.name} forward`).toBe('none');
+          expect(native().cudaElementwiseOnHost('backward', code, x, dy, out)).toBe(true);
+          expect(firstDifference(bits(out), bits(fn.backward(x, dy)), x), `${fn.name} backward`).toBe('none');
         }
       } finally {
         cpu.setIsa(cpu.supportedIsas()[0]);
