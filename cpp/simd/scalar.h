@@ -84,7 +84,7 @@ AK_HD float fmadd(float a, float b, float c) {
 }
 
 // 1 / d, correctly rounded, for normal d with |d| < 2^126 (every caller's denominator is in
-// [1, 2^64)). On the device: the reciprocal estimate and one Newton step, which is the IEEE
+// [1/2, 2^64)). On the device: the reciprocal estimate and one Newton step, which is the IEEE
 // reciprocal's own path for such d, without its range test and the call past it (6 of the 10
 // instructions it costs an element).
 AK_HD float recip(float d) {
