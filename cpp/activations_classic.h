@@ -113,8 +113,7 @@ struct GeluTanh {
     auto neg = z.hi < V(0.f);
     ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
     V q = div_rn(select(neg, x * e.p, x), V(1.f) + e.value());
-    ExpParts<V> tail = {e.p, select(neg, e.k, V(0.f)), select(neg, e.two_k, V(1.f)), e.pm1};
-    V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), scale(q, tail));
+    V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), select(neg, scale(q, e), q));
     return select(is_nan(x) | (x == V(0.f)), x, y);  // ±0 gives ±0
   }
 

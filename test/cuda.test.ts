@@ -3,7 +3,7 @@
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, silu } from '../lib';
+import { type Activation, aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, silu } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
 import { bitInputs, bits, firstDifference } from './helpers/bits';
@@ -191,49 +191,41 @@ describe.skipIf(!compiled)(
       }
     });
 
-    // The device divides by denominators of known range with its reciprocal estimate and one
-    // correction (recip, div_rn: cpp/simd/scalar.h), which for such operands is the IEEE quotient;
-    // the host compile runs the same sequence with a correctly rounded reciprocal, so its bits
-    // are the CPU's wherever the formulas' ranges and the sequence's proof hold.
-    it('gives the CPU bits for every function and parameter row, on every kind of input', () => {
+    // The host-run kernels of code against the CPU scalar path's want, forward and backward
+    // (dy = 1), bit for bit on bitInputs().
+    function sameBitsOnHost(cases: { name: string; code: ArrayLike<number>; want: Activation }[]) {
       const x = bitInputs();
       const dy = new Float32Array(x.length).fill(1);
       const out = new Float32Array(x.length);
       cpu.setIsa('scalar');
       try {
-        for (const { name, fn } of [...rows, ...parameterRows]) {
-          expect(native().cudaElementwiseOnHost('forward', fn.code, x, null, out), name).toBe(true);
-          expect(firstDifference(bits(out), bits(fn.forward(x)), x), `${name} forward`).toBe('none');
-          expect(native().cudaElementwiseOnHost('backward', fn.code, x, dy, out), name).toBe(true);
-          expect(firstDifference(bits(out), bits(fn.backward(x, dy)), x), `${name} backward`).toBe('none');
+        for (const { name, code, want } of cases) {
+          expect(native().cudaElementwiseOnHost('forward', code, x, null, out), name).toBe(true);
+          expect(firstDifference(bits(out), bits(want.forward(x)), x), `${name} forward`).toBe('none');
+          expect(native().cudaElementwiseOnHost('backward', code, x, dy, out), name).toBe(true);
+          expect(firstDifference(bits(out), bits(want.backward(x, dy)), x), `${name} backward`).toBe('none');
         }
       } finally {
         cpu.setIsa(cpu.supportedIsas()[0]);
       }
+    }
+
+    // The device divides by denominators of known range with its reciprocal estimate and one
+    // correction (recip, div_rn: cpp/simd/scalar.h), which for such operands is the IEEE quotient;
+    // the host compile runs the same sequence with a correctly rounded reciprocal, so its bits
+    // are the CPU's wherever the formulas' ranges and the sequence's proof hold.
+    it('gives the CPU bits for every function and parameter row, on every kind of input', () => {
+      sameBitsOnHost([...rows, ...parameterRows].map(({ name, fn }) => ({ name, code: fn.code, want: fn })));
     });
 
     // A single op at a plain variant's parameters runs the variant (SwishPlain, AptxPlainExact:
     // cpp/dispatch.h) on every backend; a two-op blend's kernel runs the general formulas, and at
     // t = 0 or 1 gives one side as it is: the general formula's bits, to hold against the variant's.
     it("the general formulas at the plain variants' parameters give the variants' bits", () => {
-      const x = bitInputs();
-      const dy = new Float32Array(x.length).fill(1);
-      const out = new Float32Array(x.length);
-      cpu.setIsa('scalar');
-      try {
-        for (const [fn, t] of [
-          [silu, 0],
-          [aptx(), 1],
-        ] as const) {
-          const code = blend(silu, aptx(), t).code;
-          expect(native().cudaElementwiseOnHost('forward', code, x, null, out)).toBe(true);
-          expect(firstDifference(bits(out), bits(fn.forward(x)), x), `${fn.name} forward`).toBe('none');
-          expect(native().cudaElementwiseOnHost('backward', code, x, dy, out)).toBe(true);
-          expect(firstDifference(bits(out), bits(fn.backward(x, dy)), x), `${fn.name} backward`).toBe('none');
-        }
-      } finally {
-        cpu.setIsa(cpu.supportedIsas()[0]);
-      }
+      sameBitsOnHost([
+        { name: 'silu', code: blend(silu, aptx(), 0).code, want: silu },
+        { name: 'aptx()', code: blend(silu, aptx(), 1).code, want: aptx() },
+      ]);
     });
   },
 );

@@ -42,9 +42,6 @@ inline Vec8 zero_with_sign(Vec8 x) { return _mm256_and_ps(_mm256_set1_ps(-0.f), 
 inline Vec8 fmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
 inline Vec8 fmsub(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fmsub_ps(a.v, b.v, c.v); }
 inline Vec8 fnmadd(Vec8 a, Vec8 b, Vec8 c) { return _mm256_fnmadd_ps(a.v, b.v, c.v); }
-inline Vec8 round_nearest(Vec8 x) {
-  return _mm256_round_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-}
 inline Vec8 pow2_biased(Vec8 b) {
   __m256i e = _mm256_slli_epi32(_mm256_castps_si256(b.v), 23);
   return _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32(0x3f800000)));

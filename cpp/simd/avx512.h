@@ -57,9 +57,6 @@ template <>
 struct HasScalef<Vec16> {
   static constexpr bool value = true;
 };
-inline Vec16 round_nearest(Vec16 x) {
-  return _mm512_roundscale_ps(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-}
 inline Vec16 pow2_biased(Vec16 b) {
   __m512i e = _mm512_slli_epi32(_mm512_castps_si512(b.v), 23);
   return _mm512_castsi512_ps(_mm512_add_epi32(e, _mm512_set1_epi32(0x3f800000)));

@@ -45,7 +45,6 @@ inline Vec4 fmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmaq_f32(c.v, a.v, b.v); }
 // a b + (-c), as x86's vfmsub: -(c - a b) would make an exact zero -0 where x86 gives +0
 inline Vec4 fmsub(Vec4 a, Vec4 b, Vec4 c) { return vfmaq_f32(vnegq_f32(c.v), a.v, b.v); }
 inline Vec4 fnmadd(Vec4 a, Vec4 b, Vec4 c) { return vfmsq_f32(c.v, a.v, b.v); }
-inline Vec4 round_nearest(Vec4 x) { return vrndnq_f32(x.v); }
 inline Vec4 pow2_biased(Vec4 b) {
   uint32x4_t e = vshlq_n_u32(vreinterpretq_u32_f32(b.v), 23);
   return vreinterpretq_f32_u32(vaddq_u32(e, vdupq_n_u32(0x3f800000u)));

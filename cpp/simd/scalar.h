@@ -138,13 +138,13 @@ struct HasScalef {
   static constexpr bool value = false;
 };
 
-// Round to the nearest integer (ties to even) for |x| < 2^22, without libm: x + 1.5 2^23 has
-// no bits below 1 (and holds the integer in its low bits).
+// x + 1.5 2^23 has no bits below 1: for |x| < 2^22 it rounds x to the nearest integer k (ties to
+// even), so (x + kRoundMagic) - kRoundMagic is k, without libm, and the sum holds k in its low
+// bits.
 constexpr float kRoundMagic = 12582912.f;
-AK_HD float round_nearest(float x) { return (x + kRoundMagic) - kRoundMagic; }
 
-// 2^k from b = k + 1.5 2^23 (the sum round_nearest forms, k an integer in [-127, 128]; k = -127
-// gives +0, 128 +Inf): k sits in b's low bits, so a shift and an add, no conversion.
+// 2^k from b = k + kRoundMagic (k an integer in [-127, 128]; k = -127 gives +0, 128 +Inf): k sits
+// in b's low bits, so a shift and an add, no conversion.
 AK_HD float pow2_biased(float b) {
   return as_float(int32_t((uint32_t(as_int(b)) << 23) + 0x3f800000u));
 }
