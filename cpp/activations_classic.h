@@ -54,7 +54,7 @@ struct Gelu {
     s = fmadd(s, b, V(-5.579046011e-01f));
     s = fmadd(s, b, V(-3.317333162e-01f));
     q.s = fmadd(s, b, V(3.541213274e-01f));
-    V v = x * x;
+    V v = q.t2.hi;  // x^2 where |x| < 1, the only place ep is used
     V ep = fmadd(v, V(-8.171795344e-06f), V(1.150239696e-04f));
     ep = fmadd(ep, v, V(-1.188023831e-03f));
     ep = fmadd(ep, v, V(9.974163957e-03f));
@@ -78,20 +78,35 @@ struct Gelu {
   AK_HD static V backward(V x, V dy, const Params&) {
     Parts<V> q = parts(x);
     V ev = q.e.value();
-    V d = div_rn(fmadd(V(-kInvSqrt2Pi), q.t2.hi, q.s) - V(kInvSqrt2Pi) * q.t2.lo, q.t);
+    // the numerator is below -0.13 for t >= 1, where d is used
+    V d = div_rn_plus(fmadd(V(-kInvSqrt2Pi), q.t2.hi, q.s) - V(kInvSqrt2Pi) * q.t2.lo, q.t);
     V g = select(x < V(0.f), ev * d, V(1.f) - ev * d);
-    g = select(absv(x) < V(1.f), fmadd(x, fmadd(V(kInvSqrt2Pi), ev, q.ep), V(0.5f)), g);
-    return select(is_nan(x), x, g) * dy;
+    // NaN takes the |x| < 1 form, which keeps it (t, clamped to 14, does not)
+    g = select(absv(x) >= V(1.f), g, fmadd(x, fmadd(V(kInvSqrt2Pi), ev, q.ep), V(0.5f)));
+    return g * dy;
   }
 };
 
 // geluTanh(x) = x s(z), z = 2 sqrt(2/pi) (x + 0.044715 x^3) (tanh(w) = 2 s(2w) - 1). z is formed
 // in double-float (hi + lo), because x e^z in the left tail (z down to -104) needs z to 2^-31.
+// z is formed from x clamped to [-16, 16]: |z| > 174 beyond, where both passes have saturated,
+// and |z| < 320, so its low part stays below 2^-15 where the exp's argument is clamped to -174.
 struct GeluTanh {
   static constexpr SlopeZone kSlopeCancels{-2.f, -0.5f};  // geluTanh'(-0.7525) = 0
   template <class V>
+  AK_HD static V clamped(V x) {
+    return maxv(V(-16.f), minv(V(16.f), x));  // keeps NaN (x86 min and max give the second operand)
+  }
+  // e^-|z| as p 2^k: with the low part beyond |z| = 174 too, where 2^k is 0 (k = -251), so that
+  // e.value() is 0 there whatever p is
+  template <class V>
+  AK_HD static ExpParts<V> exp_minus_abs(const TwoProduct<V>& z) {
+    return exp_in_range<true>(maxv(-absv(z.hi), V(-kExpUnderflow)),
+                              select(z.hi < V(0.f), z.lo, -z.lo));
+  }
+  template <class V>
   AK_HD static TwoProduct<V> arg(V x) {
-    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));         // |z| > 174 beyond: saturated
+    V xc = clamped(x);
     const V c_hi(1.595769167e+00f), c_lo(-4.534068054e-08f);   // 2 sqrt(2/pi)
     const V ca_hi(7.135481387e-02f), ca_lo(2.398832466e-09f);  // 2 sqrt(2/pi) 0.044715
     TwoProduct<V> s = two_product(xc, xc);
@@ -111,10 +126,10 @@ struct GeluTanh {
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = arg(x);
     auto neg = z.hi < V(0.f);
-    ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
+    ExpParts<V> e = exp_minus_abs(z);
     V q = div_rn(select(neg, x * e.p, x), V(1.f) + e.value());
-    V y = select(z.hi < V(-kExpUnderflow), zero_with_sign(x), select(neg, scale(q, e), q));
-    return select(is_nan(x) | (x == V(0.f)), x, y);  // ±0 gives ±0
+    // ±0: z = +0 and q = x / 2, with its sign; NaN: z is NaN
+    return select(z.hi < V(-kExpUnderflow), zero_with_sign(x), select(neg, scale(q, e), q));
   }
 
   // d/dx [x s(z)] = s(z) (1 + w s(-z)), w = x z' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2); over one
@@ -124,18 +139,16 @@ struct GeluTanh {
   AK_HD static V backward(V x, V dy, const Params&) {
     TwoProduct<V> zz = arg(x);
     V z = zz.hi;
-    V xc = minv(maxv(x, V(-1048576.f)), V(1048576.f));
+    V xc = clamped(x);
     V w = V(1.595769167e+00f) * xc * fmadd(V(0.134145f), xc * xc, V(1.f));
     // e^-|z| with z's low part, as the forward: z reaches -174 in the left tail, where its
-    // rounding alone would cost the slope |z| 2^-24 of itself (beyond, where z's low part can be
-    // large, e^-174 without it). Past |z| = 87.7, e is 0, so g is the limits there: 1 on the
-    // right, and on the left -0 (0 times the negative 1 + w), as the slope is negative out there.
-    V a = -absv(z), ac = maxv(a, V(-kExpUnderflow));
-    V e =
-        exp_in_range<true>(ac, select(ac == a, select(z < V(0.f), zz.lo, -zz.lo), V(0.f))).value();
+    // rounding alone would cost the slope |z| 2^-24 of itself. Past |z| = 87.7, e is 0, so g is
+    // the limits there: 1 on the right, and on the left -0 (0 times the negative 1 + w), as the
+    // slope is negative out there.
+    V e = exp_minus_abs(zz).value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
-    return select(is_nan(x), x, div_rn(num, ep1 * ep1)) * dy;
+    return div_rn(num, ep1 * ep1) * dy;  // NaN: z is NaN
   }
 };
 
@@ -159,7 +172,7 @@ struct Tanh {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     V em = expm1_nonpos(V(-2.f) * absv(x));  // in (-1, 0]
-    V t = div_rn(-em, V(2.f) + em);
+    V t = div_rn_plus(-em, V(2.f) + em);     // -em >= 2^-12 where t is used
     t = select(x < V(0.f), -t, t);
     return select(absv(x) >= V(0x1p-13f), t, x);  // also ±0, subnormals and NaN
   }
@@ -174,7 +187,10 @@ struct Tanh {
 // for z > 0; both sums are of like signs. Where e^-|z| < 2^-100, l = e^-|z| and l / beta is
 // scaled last, so that a small beta does not lose a subnormal e^z. Params: v[0] = beta (!= 0),
 // v[1] = 1/beta where that is exact (beta a power of two, 1 by default), else 0 (then divide).
+struct SoftplusPlain;
 struct Softplus {
+  using Plain = SoftplusPlain;  // beta = 1 (the default)
+  AK_HD static bool plain(const Params& p) { return p.v[0] == 1.f; }
   static constexpr SlopeZone kSlopeCancels = kCancelsNowhere;
   static constexpr float kSlopeAt[] = {1.f};
   static void prepare(const double* raw, float* v) {
@@ -185,18 +201,25 @@ struct Softplus {
     v[0] = beta;
     v[1] = power_of_two && std::isnormal(inv) ? inv : 0.f;
   }
-  template <class V>
+  template <bool kUnit = false, class V>
   AK_HD static V over_beta(V v, const Params& p) {
+    if constexpr (kUnit) return v;
     return p.v[1] != 0.f ? v * V(p.v[1]) : v / V(p.v[0]);
+  }
+  // kUnit: beta = 1, so z = x with no low part and nothing to divide by (the same bits)
+  template <bool kUnit, class V>
+  AK_HD static V forward_at(V x, const Params& p) {
+    TwoProduct<V> z = kUnit ? TwoProduct<V>{x, V(0.f)} : two_product(V(p.v[0]), x);
+    auto neg = z.hi <= V(0.f);
+    ExpParts<V> e = kUnit ? exp_in_range(maxv(-absv(x), V(-kExpUnderflow)))  // NaN: -174
+                          : exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
+    V lb = over_beta<kUnit>(log1p_unit(e.value()), p);
+    lb = select(e.k < V(-100.f), scale(over_beta<kUnit>(e.p, p), e), lb);
+    return select(neg, lb, x + lb);  // NaN: x + lb
   }
   template <class V>
   AK_HD static V forward(V x, const Params& p) {
-    TwoProduct<V> z = two_product(V(p.v[0]), x);
-    auto neg = z.hi <= V(0.f);
-    ExpParts<V> e = exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
-    V lb = over_beta(log1p_unit(e.value()), p);
-    lb = select(e.k < V(-100.f), scale(over_beta(e.p, p), e), lb);
-    return select(neg, lb, x + lb);  // NaN: x + lb
+    return forward_at<false>(x, p);
   }
   // softplus' = s(beta x); the rounding of beta x costs at most |z| e^z 2^-24 < 2^-24 absolute.
   template <class V>
@@ -212,6 +235,18 @@ struct Softplus {
     V e = exp_value(-a);
     V num = -(a * e / (V(1.f) + e) + log1p_unit(e));
     t[0] = select(a > V(kExpUnderflow), V(0.f) * dy, num / beta / beta * dy);
+  }
+};
+
+// Softplus at beta = 1, as its own kernel.
+struct SoftplusPlain {
+  template <class V>
+  AK_HD static V forward(V x, const Params& p) {
+    return Softplus::forward_at<true>(x, p);
+  }
+  template <class V>
+  AK_HD static V backward(V x, V dy, const Params& p) {
+    return Softplus::backward(x, dy, p);
   }
 };
 

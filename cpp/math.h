@@ -88,9 +88,13 @@ AK_HD V recip(V d) {
   return V(1.f) / d;
 }
 
-// a / b for the SIMD wrappers: an IEEE division (scalar.h has the float one and its contract).
+// a / b for the SIMD wrappers: an IEEE division (scalar.h has the float ones and their contracts).
 template <class V>
 AK_HD V div_rn(V a, V b) {
+  return a / b;
+}
+template <class V>
+AK_HD V div_rn_plus(V a, V b) {
   return a / b;
 }
 
@@ -117,7 +121,8 @@ AK_HD TwoProduct<V> two_product(V a, V b) {
 // exceed 1 (then 1 + u is split the other way round).
 // kLow: u + ulo is the denominator's term (|ulo| <= ulp(u)/2, the low part of a product), and
 // u may be negative down to -1/2. A zero quotient keeps its sign (mish(-0) = -0).
-template <bool kLargeU, bool kLow = false, class V>
+// kPlus: a b is finite and not negative (log1p_unit's u/2), so neither guard below is needed.
+template <bool kLargeU, bool kLow = false, bool kPlus = false, class V>
 AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   TwoProduct<V> num = two_product(a, b);
   V den = V(1.f) + u;
@@ -127,6 +132,7 @@ AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   V inv = recip(den);
   V q = num.hi * inv;
   V residual = (fmadd(-q, den, num.hi) + num.lo) - q * den_lo;
+  if constexpr (kPlus) return fmadd(residual, inv, q);
   V r = select(absv(q) <= V(3.40282347e38f), fmadd(residual, inv, q), q);  // Inf - Inf is NaN
   return select(q == V(0.f), q, r);  // +0 residual + -0 would be +0
 }
@@ -265,7 +271,7 @@ AK_HD V swish_slope(V z, V zlo = V(0.f)) {
   V inv2 = recip(ep1 * ep1);
   V slope = num * inv2;
   if constexpr (kLow) {
-    V curve = (e * inv2) * fmadd(-absv(z), div_rn(V(1.f) - e, ep1), V(2.f));
+    V curve = (e * inv2) * fmadd(-absv(z), div_rn_plus(V(1.f) - e, ep1), V(2.f));
     slope = fmadd(zlo, curve, slope);
   }
   slope = select(z > V(kExpUnderflow), V(1.f), slope);

@@ -43,7 +43,7 @@ AK_HD V expm1_nonpos(V x) {
 // with numpy) of (atanh(f) - f) / f^3.
 template <class V>
 AK_HD V log1p_unit(V u) {
-  V f = mul_div_1p<false>(u, V(0.5f), V(0.5f) * u);  // u / (2 + u) to half an ulp
+  V f = mul_div_1p<false, false, true>(u, V(0.5f), V(0.5f) * u);  // u / (2 + u) to half an ulp
   V f2 = f * f;
   V q = fmadd(f2, V(1.400318593e-01f), V(1.400154829e-01f));
   q = fmadd(q, f2, V(2.001071721e-01f));
@@ -58,7 +58,7 @@ AK_HD V log1p_unit(V u) {
 template <class V>
 AK_HD V logistic(V z) {
   V e = exp_value(-absv(z));
-  V s = div_rn(select(z < V(0.f), e, V(1.f)), V(1.f) + e);
+  V s = div_rn_plus(select(z < V(0.f), e, V(1.f)), V(1.f) + e);
   return select(is_nan(z), z, s);
 }
 
@@ -69,7 +69,7 @@ template <class V>
 AK_HD V logistic_slope(V z) {
   V e = exp_value(-absv(z));
   V d = V(1.f) + e;
-  return select(is_nan(z), z, div_rn(e, d * d));
+  return select(is_nan(z), z, div_rn_plus(e, d * d));
 }
 
 }  // namespace AK_ISA_NS

@@ -3,7 +3,7 @@
 // errors. GPU tests run only where cuda.available() and are skipped visibly elsewhere.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Activation, aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, silu } from '../lib';
+import { type Activation, aptx, blend, cpu, cuda, GpuArray, hardMish, mish, relu, silu, softplus } from '../lib';
 import { native } from '../lib/native';
 import { gpuTests } from './cuda-suite';
 import { bitInputs, bits, firstDifference } from './helpers/bits';
@@ -218,13 +218,15 @@ describe.skipIf(!compiled)(
       sameBitsOnHost([...rows, ...parameterRows].map(({ name, fn }) => ({ name, code: fn.code, want: fn })));
     });
 
-    // A single op at a plain variant's parameters runs the variant (SwishPlain, AptxPlainExact:
-    // cpp/dispatch.h) on every backend; a two-op blend's kernel runs the general formulas, and at
-    // t = 0 or 1 gives one side as it is: the general formula's bits, to hold against the variant's.
+    // A single op at a plain variant's parameters runs the variant (SwishPlain, AptxPlainExact,
+    // SoftplusPlain: cpp/dispatch.h) on every backend; a two-op blend's kernel runs the general
+    // formulas, and at t = 0 or 1 gives one side as it is: the general formula's bits, to hold
+    // against the variant's.
     it("the general formulas at the plain variants' parameters give the variants' bits", () => {
       sameBitsOnHost([
         { name: 'silu', code: blend(silu, aptx(), 0).code, want: silu },
         { name: 'aptx()', code: blend(silu, aptx(), 1).code, want: aptx() },
+        { name: 'softplus()', code: blend(softplus(), relu, 0).code, want: softplus() },
       ]);
     });
   },

@@ -510,6 +510,7 @@ describe('scripts/gpu-check.sh', () => {
 // npm run bench:sass's counting (scripts/measure/sass-count.js) on a listing written here.
 describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
   const sass = requireCjs('../scripts/measure/sass-count.js');
+  const dispatch = requireCjs('../scripts/measure/sass-dispatch.js');
   const listing = [
     '\t\tFunction : kernel',
     '        /*0000*/                   LDC R1, c[0x0][0x28] ;',
@@ -555,6 +556,90 @@ describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
     // 1.75 GHz x 132 SMs x 4 x 32 over 4.8 TB/s / 8 bytes
     expect(sass.budget('H200', 'forward')).toBeCloseTo(49.28, 2);
     expect(sass.budget('H100', 'backward')).toBeCloseTo(105.9, 1);
+  });
+
+  // a blend's loop: the op (parameter word 0x210) picks a case through a comparison (op > 1) and
+  // a jump table (ops 0 and 1: the words at 4 and 8 of the kernel's constant bank 2)
+  const blendListing = [
+    '\t\tFunction : blend',
+    '        /*0000*/                   LDC R1, c[0x0][0x28] ;',
+    '        /*0100*/                   LDG.E.128 R4, desc[UR8][R2.64] ;',
+    '        /*0110*/                   LDG.E.128 R8, desc[UR8][R12.64] ;',
+    '        /*0120*/                   LDC R16, c[0x0][0x210] ;',
+    '        /*0130*/                   ISETP.GT.AND P0, PT, R16, 0x1, PT ;',
+    '        /*0140*/                @P0 BRA 0x200 ;',
+    '        /*0150*/                   VIMNMX.U32 R2, R16, 0x2, PT ;',
+    '        /*0160*/                   SHF.L.U32 R2, R2, 0x2, RZ ;',
+    '        /*0170*/                   LDC R14, c[0x2][R2+0x4] ;',
+    '        /*0180*/                   BRX R14 -0x190 ;',
+    '        /*0190*/                   FADD R4, R4, R4 ;',
+    '        /*01a0*/                   BRA 0x300 ;',
+    '        /*01b0*/                   FMUL R4, R4, R4 ;',
+    '        /*01c0*/                   FMUL R4, R4, R4 ;',
+    '        /*01d0*/                   FMUL R4, R4, R4 ;',
+    '        /*01e0*/                   BRA 0x300 ;',
+    '        /*0200*/                   FFMA R4, R4, R4, R4 ;',
+    '        /*0210*/                   BRA 0x300 ;',
+    '        /*0300*/                   STG.E.128 desc[UR8][R14.64], R4 ;',
+    '        /*0310*/                   STG.E.128 desc[UR8][R16.64], R8 ;',
+    '        /*0320*/              @!P1 BRA 0x100 ;',
+    '        /*0330*/                   EXIT ;',
+  ].join('\n');
+  const elf = ['.nv.constant2.blend', '0x00000000 0x00000190 0x000001b0 0x00000000', '', '.nv.info.blend'].join('\n');
+
+  it("follows a blend's op dispatch for each pair of ops, and cannot without the ops", () => {
+    const [fn] = sass.parseListing(blendListing);
+    const loop = sass.mainLoop(fn);
+    // without the op, the paths through the jump table are not followed
+    expect(loop.marks).toContain('BRX');
+    const tables = dispatch.jumpTables(elf);
+    expect(tables.get('blend')).toEqual([0, 0x190, 0x1b0, 0]);
+    const pairs = sass.blendPairs(fn, loop, tables.get('blend'), ['A', 'B', 'C']);
+    expect(pairs).toHaveLength(9);
+    // op 0: the head's 9 to the BRX, 2 in its case, 3 to the back branch; op 1: 4 in its case;
+    // op 2: 5 to its branch, 2 in its case, 3
+    const perElement = (a: string) => pairs.find((p: { a: string }) => p.a === a);
+    expect([perElement('A'), perElement('B'), perElement('C')].map((p) => [p.min * 8, p.max * 8])).toEqual([
+      [14, 14],
+      [16, 16],
+      [10, 10],
+    ]);
+    expect(pairs.every((p: { marks: string[] }) => !p.marks.includes('BRX'))).toBe(true);
+  });
+
+  it('kills what an instruction writes, and evaluates only what it follows', () => {
+    const flow = dispatch.opFlow(new Map([[0x210, 5]]), [7, 8, 9]);
+    const run = (texts: string[]) =>
+      texts.reduce(
+        (state, text) => flow.step({ text, op: text.replace(/^@!?P\w+\s+/, '').split(' ')[0], addr: 0 }, state).state,
+        flow.initial,
+      );
+    expect(run(['LDC R9, c[0x0][0x210]', 'IADD3 R2, R9, -0x4, RZ', 'SHF.L.U32 R2, R2, 0x2, RZ'])).toEqual({
+      R9: 5,
+      R2: 4,
+    });
+    expect(run(['LDC R9, c[0x0][0x210]', 'MOV R2, 0xfffffffb', 'VIADDMNMX.U32 R2, R9, R2, 0x2, PT'])).toEqual({
+      R9: 5,
+      R2: 0,
+    });
+    expect(run(['LDC R9, c[0x0][0x210]', 'ISETP.GT.AND P0, PT, R9, 0x7, PT', '@!P0 LDC R3, c[0x2][R9+0x3]'])).toEqual({
+      R9: 5,
+      P0: false,
+      R3: 9,
+    });
+    // a write this does not follow (a float op, a wide load over R8..R11) forgets the register
+    expect(run(['LDC R9, c[0x0][0x210]', 'FADD R9, R9, 1'])).toEqual({});
+    expect(run(['LDC R9, c[0x0][0x210]', 'LDG.E.128 R8, desc[UR8][R2.64]'])).toEqual({});
+    // under an unknown guard the result is not known either
+    expect(run(['LDC R9, c[0x0][0x210]', '@P3 MOV R9, 0x1'])).toEqual({});
+    expect(flow.meet({ R1: 1, R2: 2 }, { R1: 1, R2: 3 })).toEqual({ R1: 1 });
+  });
+
+  it('reads the ops in the order of the registry', () => {
+    const ops = sass.registryOps();
+    expect(ops[0]).toBe('Relu');
+    expect(ops).toContain('HardSigmoid');
+    expect(new Set(ops).size).toBe(ops.length);
   });
 
   it('judges a general kernel beside its plain variants, and a blend, at 1.3 times the goal', () => {

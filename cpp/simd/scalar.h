@@ -115,6 +115,18 @@ AK_HD float div_rn(float a, float b) {
 #endif
 }
 
+// div_rn for a finite a that is not -0 (wherever the caller uses the quotient): the correction
+// alone then gives it, +0 included, without div_rn's test (2 instructions an element).
+AK_HD float div_rn_plus(float a, float b) {
+#ifdef __CUDACC__
+  float y = recip(b);
+  float q0 = a * y;
+  return fmaf(fmaf(-b, q0, a), y, q0);
+#else
+  return a / b;
+#endif
+}
+
 // a*b - c and c - a*b, one rounding.
 // On the device in PTX: where c = a b (the error of a product), the compiler would otherwise
 // form -c as a second product a (-b) instead of negating an operand of the fma.
