@@ -198,8 +198,8 @@ function registryOps(text = fs.readFileSync(path.join(root, 'cpp/ops.h'), 'utf8'
   return [...text.matchAll(/^\s*X\((\w+),/gm)].map((m) => m[1]);
 }
 
-// A two-op blend's kernel parameter: BlendFn's ops a and b, its first two words (cuda/device_ops.cuh),
-// at the start of the parameter space (sm_90: constant bank 0, offset 0x210).
+// Where a two-op blend's kernel finds its ops: BlendFn's first two words (cuda/device_ops.cuh), at
+// the start of the kernel's parameters (sm_90: constant bank 0 from offset 0x210).
 const BLEND_OPS_AT = [0x210, 0x214];
 
 /**
@@ -330,7 +330,7 @@ function main(argv) {
       blends.push({ what, loop, pairs: blendPairs(fn, loop, tables.get(fn.name) ?? [], ops) });
       continue;
     }
-    const r = row(what, loop, loop.perElement);
+    const r = row(what, loop, loop.perElement, { instructions: loop.instructions });
     // within the instructions, with two 16-byte loads in flight and no run-time op dispatch
     r.meetsGoal =
       r.goal === null
