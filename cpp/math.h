@@ -32,15 +32,25 @@ struct ExpParts {
   AK_HD V value() const { return p * two_k; }
 };
 
+// x = k ln2 + r with k = x / ln2 rounded and |r| <= ln2/2, for |x| < 2^21 (Cody-Waite: ln2_hi has
+// 15 significant bits, so x - k ln2_hi is exact). biased = k + kRoundMagic, the sum that rounded k,
+// holds k in its low bits for pow2_biased.
+template <class V>
+struct Ln2Reduced {
+  V biased, k, r;
+};
+template <class V>
+AK_HD Ln2Reduced<V> reduce_ln2(V x) {
+  const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
+  V biased = x * V(1.44269504088896341f) + V(kRoundMagic);
+  V k = biased - V(kRoundMagic);
+  return {biased, k, fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, x))};
+}
+
 // e^(x + xlo) for x already in [-174, 88]: exp_parts without its clamp.
 template <bool kLow = false, class V>
 AK_HD ExpParts<V> exp_in_range(V x, V xlo = V(0.f)) {
-  // Cody-Waite: ln2_hi has 15 significant bits, so x - k * ln2_hi is exact.
-  const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
-  // k = x / ln2 rounded, keeping the sum that holds it in its low bits for 2^k (kRoundMagic)
-  V biased = x * V(1.44269504088896341f) + V(kRoundMagic);
-  V k = biased - V(kRoundMagic);
-  V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, x));
+  auto [biased, k, r] = reduce_ln2(x);
   if constexpr (kLow) r = r + xlo;
   // 1 + r + r^2 q(r), q of degree 4, fitted for the least relative error on |r| <= ln2/2:
   // 3.8e-9 with these float coefficients (Lawson's weighted least squares).

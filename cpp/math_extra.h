@@ -19,11 +19,8 @@ inline namespace AK_ISA_NS {
 // series that starts at r. Below x = -30 the result rounds to -1.
 template <class V>
 AK_HD V expm1_nonpos(V x) {
-  const V minus_ln2_hi(-0.693145751953125f), minus_ln2_lo(-1.428606820309417e-6f);
   V xc = maxv(x, V(-30.f));  // also maps NaN to -30: the last select restores it
-  V biased = xc * V(1.44269504088896341f) + V(kRoundMagic);  // k rounded (kRoundMagic)
-  V k = biased - V(kRoundMagic);
-  V r = fmadd(k, minus_ln2_lo, fmadd(k, minus_ln2_hi, xc));
+  auto [biased, k, r] = reduce_ln2(xc);
   // expm1(r) = r + r^2 q(r), q = 1/2 + r/6 + ... + r^6/8!: truncation < 2e-9 relative.
   V q = fmadd(r, V(1.f / 40320.f), V(1.f / 5040.f));
   q = fmadd(q, r, V(1.f / 720.f));

@@ -146,8 +146,8 @@ cudaError_t dispatch(const Steps& f, const Make& make) {
     return make(BlendFn<Pass>{f.code[0].op, f.code[1].op, f.code[2].t, f.code[0].p, f.code[1].p});
   if (f.count != 1) return make(ProgramFn<Pass>{f});
   const Params& p = f.code[0].p;
-  // a formula's plain variant at its parameters (AptxPlain, SwishPlain) gets its own kernel, as on
-  // the CPU: no general path in it
+  // a formula's plain variant at its parameters (cpp/dispatch.h) gets its own kernel, as on the
+  // CPU: no general path in it
   return with_activation<true>(Op(f.code[0].op), p, cudaErrorInvalidValue, [&](auto a) {
     return make(OpFn<Pass, typename decltype(a)::type>{p});
   });

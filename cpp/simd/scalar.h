@@ -97,12 +97,25 @@ AK_HD float recip(float d) {
 #endif
 }
 
-// a / b for b in [1, 16]: correctly rounded where a is 0, +-Inf, NaN, at least 2^-96 in
-// magnitude, or b is a power of two; elsewhere (a quotient under 2^-96) within an ulp of it.
-// On the CPU an IEEE division. The CUDA code (device, and its host compile that the tests run)
-// takes the reciprocal and one correction, q0 + (a - b q0) / b with 1/b rounded (Markstein's
-// theorem: the residual is exact and the sum rounds to the quotient), without the IEEE
-// division's range test and the call past it.
+// div_rn(a, b) and div_rn_plus(a, b): a / b for b in [1, 16], correctly rounded where a is 0,
+// +-Inf, NaN, at least 2^-96 in magnitude, or b is a power of two; elsewhere (a quotient under
+// 2^-96) within an ulp of it. On the CPU an IEEE division. The CUDA code (device, and its host
+// compile that the tests run) takes the reciprocal and one correction, q0 + (a - b q0) / b with
+// 1/b rounded (Markstein's theorem: the residual is exact and the sum rounds to the quotient),
+// without the IEEE division's range test and the call past it.
+// div_rn_plus is for a finite a that is not -0 (wherever the caller uses the quotient): the
+// correction alone then gives it, +0 included, without div_rn's test (2 instructions an element).
+AK_HD float div_rn_plus(float a, float b) {
+#ifdef __CUDACC__
+  float y = recip(b);
+  float q0 = a * y;
+  return fmaf(fmaf(-b, q0, a), y, q0);
+#else
+  return a / b;
+#endif
+}
+// (written out, not through div_rn_plus: nvcc then placed the test less well, up to 0.75
+// instructions an element more in silu, approxMish and geluTanh)
 AK_HD float div_rn(float a, float b) {
 #ifdef __CUDACC__
   float y = recip(b);
@@ -110,18 +123,6 @@ AK_HD float div_rn(float a, float b) {
   float q = fmaf(fmaf(-b, q0, a), y, q0);
   // an infinite or zero q0 is the quotient (the residual would be NaN, or +0 beside -0)
   return absv(q0) <= 3.40282347e38f && q0 != 0.f ? q : q0;
-#else
-  return a / b;
-#endif
-}
-
-// div_rn for a finite a that is not -0 (wherever the caller uses the quotient): the correction
-// alone then gives it, +0 included, without div_rn's test (2 instructions an element).
-AK_HD float div_rn_plus(float a, float b) {
-#ifdef __CUDACC__
-  float y = recip(b);
-  float q0 = a * y;
-  return fmaf(fmaf(-b, q0, a), y, q0);
 #else
   return a / b;
 #endif

@@ -117,7 +117,7 @@ function pathLengths(lines, loop, flow = null) {
   for (;;) {
     const r = walk(lines, head, tail, flow, state);
     const again = flow.meet(state, r.after ?? state);
-    if (again === state || Object.keys(again).length === Object.keys(state).length) return r;
+    if (Object.keys(again).length === Object.keys(state).length) return r; // meet only drops
     state = again;
   }
 }

@@ -164,4 +164,4 @@ function opFlow(params, table) {
   return { initial: Object.freeze({}), step, meet };
 }
 
-module.exports = { jumpTables, opFlow, operandsOf, writes };
+module.exports = { jumpTables, opFlow };
