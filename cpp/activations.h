@@ -488,7 +488,7 @@ struct Aptx {
     V alpha(p.v[kAlpha]);
     TwoProduct<V> at = two_product(alpha, t.hi);
     V num = fmadd(V(k[3]), t.hi, V(k[3]) * t.lo);
-    return select(near, mul_div_1p<false, true>(x, num, -at.hi, -fmadd(alpha, t.lo, at.lo)), y);
+    return select(near, mul_div_1p<kLowU>(x, num, -at.hi, -fmadd(alpha, t.lo, at.lo)), y);
   }
 
   // tanh(u - u0) within 0.05 ulp for |u - u0| <= 0.75, u and u0 as float pairs.

@@ -66,7 +66,7 @@ struct Gelu {
   template <class V>
   AK_HD static V forward(V x, const Params&) {
     Parts<V> q = parts(x);
-    V es = scale(q.e.p * q.s, q.e);  // t Q(t), subnormal where it must be
+    V es = scale_down(q.e.p * q.s, q.e);  // t Q(t) (p S(t) < 1), subnormal where it must be
     V y = select(x < V(0.f), -es, x - es);
     y = select(absv(x) < V(1.f), x * fmadd(x, q.ep, V(0.5f)), y);
     return select(x < V(-14.f), V(-0.f), y);  // |x Phi(x)| < 2^-137 there; NaN passes through
@@ -97,10 +97,10 @@ struct GeluTanh {
   AK_HD static V clamped(V x) {
     return maxv(V(-16.f), minv(V(16.f), x));  // keeps NaN (x86 min and max give the second operand)
   }
-  // e^-|z| as p 2^k: with the low part beyond |z| = 174 too, where 2^k is 0 (k = -251), so that
-  // e.value() is 0 there whatever p is
+  // e^-|z| as p 2^k, keeping z's low part beyond |z| = 174 too (math.h's exp_minus_abs drops it),
+  // where 2^k is 0 (k = -251), so that e.value() is 0 there whatever p is
   template <class V>
-  AK_HD static ExpParts<V> exp_minus_abs(const TwoProduct<V>& z) {
+  AK_HD static ExpParts<V> exp_minus_abs_keep_low(const TwoProduct<V>& z) {
     return exp_in_range<true>(maxv(-absv(z.hi), V(-kExpUnderflow)),
                               select(z.hi < V(0.f), z.lo, -z.lo));
   }
@@ -126,10 +126,11 @@ struct GeluTanh {
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = arg(x);
     auto neg = z.hi < V(0.f);
-    ExpParts<V> e = exp_minus_abs(z);
+    ExpParts<V> e = exp_minus_abs_keep_low(z);
     V q = div_rn(select(neg, x * e.p, x), V(1.f) + e.value());
     // ±0: z = +0 and q = x / 2, with its sign; NaN: z is NaN
-    return select(z.hi < V(-kExpUnderflow), zero_with_sign(x), select(neg, scale(q, e), q));
+    // where scale_down's result is used, q 2^k = |geluTanh(x)| < 0.2: its first step is finite
+    return select(z.hi < V(-kExpUnderflow), zero_with_sign(x), select(neg, scale_down(q, e), q));
   }
 
   // d/dx [x s(z)] = s(z) (1 + w s(-z)), w = x z' = 2 sqrt(2/pi) x (1 + 3 0.044715 x^2); over one
@@ -145,7 +146,7 @@ struct GeluTanh {
     // rounding alone would cost the slope |z| 2^-24 of itself. Past |z| = 87.7, e is 0, so g is
     // the limits there: 1 on the right, and on the left -0 (0 times the negative 1 + w), as the
     // slope is negative out there.
-    V e = exp_minus_abs(zz).value();
+    V e = exp_minus_abs_keep_low(zz).value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
     return div_rn(num, ep1 * ep1) * dy;  // NaN: z is NaN
@@ -212,9 +213,16 @@ struct Softplus {
     TwoProduct<V> z = kUnit ? TwoProduct<V>{x, V(0.f)} : two_product(V(p.v[0]), x);
     auto neg = z.hi <= V(0.f);
     ExpParts<V> e = kUnit ? exp_in_range(maxv(-absv(x), V(-kExpUnderflow)))  // NaN: -174
-                          : exp_parts<true>(-absv(z.hi), select(neg, z.lo, -z.lo));
-    V lb = over_beta<kUnit>(log1p_unit(e.value()), p);
-    lb = select(e.k < V(-100.f), scale(over_beta<kUnit>(e.p, p), e), lb);
+                          : exp_minus_abs<true>(z.hi, z.lo);
+    // below 2^-100 l = e^-|z| = p 2^k, and log1p's u is normal wherever it counts
+    auto tail = e.k < V(-100.f);
+    V lb = log1p_unit<true>(e.value());
+    if constexpr (kUnit) {
+      lb = select(tail, scale_down(e.p, e), lb);
+    } else {
+      lb = over_beta(select(tail, e.p, lb), p);  // one division
+      lb = select(tail, scale(lb, e), lb);
+    }
     return select(neg, lb, x + lb);  // NaN: x + lb
   }
   template <class V>

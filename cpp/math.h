@@ -75,6 +75,18 @@ AK_HD ExpParts<V> exp_parts(V x, V xlo = V(0.f)) {
     return exp_in_range(xc);
 }
 
+// e^-|z + zlo| as exp_parts gives it, for any z (NaN gives e^-174): -|z| needs no upper clamp,
+// and where -|z| is clamped its low part is dropped. zlo: as exp_parts' xlo, for z.
+template <bool kLow = false, class V>
+AK_HD ExpParts<V> exp_minus_abs(V z, V zlo = V(0.f)) {
+  V a = -absv(z);
+  V ac = maxv(a, V(-kExpUnderflow));
+  if constexpr (kLow)
+    return exp_in_range<true>(ac, select(ac == a, select(z < V(0.f), zlo, -zlo), V(0.f)));
+  else
+    return exp_in_range(ac);
+}
+
 // v * 2^k, rounded once: AVX-512's scalef; elsewhere one multiply while every lane has
 // k >= -126 (all normal inputs that matter), else an exact step and a rounding one. The same bits
 // on every path.
@@ -90,6 +102,17 @@ AK_HD V scale(V v, const ExpParts<V>& e) {
     V k1 = select(low, e.k + V(126.f), e.k);
     return v * pow2i(k1) * select(low, V(1.17549435e-38f), V(1.f));
   }
+}
+
+// v * 2^k rounded once, as scale, where v 2^(k + 126) is finite (|v| < 2 and k <= 0, say): that
+// product is then exact wherever the result is not 0, and both steps are taken everywhere (no
+// test).
+template <class V>
+AK_HD V scale_down(V v, const ExpParts<V>& e) {
+  if constexpr (HasScalef<V>::value)
+    return scalef(v, e.k);
+  else
+    return v * pow2_biased(e.k + V(kRoundMagic + 126.f)) * V(1.17549435e-38f);
 }
 
 // 1 / d for the SIMD wrappers (scalar.h has the float one, with the device's faster path).
@@ -125,24 +148,34 @@ AK_HD TwoProduct<V> two_product(V a, V b) {
   return {hi, fmsub(a, b, hi)};
 }
 
-// a b / (1 + u), u >= 0, within about half an ulp: the product and the sum are kept exact
-// (error-free transformations) and the quotient gets one Newton step. Rounding them plainly
-// costs up to 4 ulp where intermediates sit at the bottom of their binade. kLargeU: u may
-// exceed 1 (then 1 + u is split the other way round).
-// kLow: u + ulo is the denominator's term (|ulo| <= ulp(u)/2, the low part of a product), and
-// u may be negative down to -1/2. A zero quotient keeps its sign (mish(-0) = -0).
-// kPlus: a b is finite and not negative (log1p_unit's u/2), so neither guard below is needed.
-template <bool kLargeU, bool kLow = false, bool kPlus = false, class V>
+// What a caller of mul_div_1p knows of its operands (flags, or'ed together).
+enum DivFlags : unsigned {
+  // u + ulo is the denominator's term (|ulo| <= ulp(u)/2, the low part of a product), and u may
+  // be negative down to -1/2.
+  kLowU = 1,
+  // a b is finite and not negative, so neither guard of the quotient is needed.
+  kPlusProduct = 2,
+  // a b is exact (a power-of-two b, a b normal or 0, wherever the caller uses the quotient): no
+  // low part to carry.
+  kExactProduct = 4,
+};
+
+// a b / (1 + u), u in [0, 1] (or as kLowU says), within about half an ulp: the product and the sum
+// are kept exact (error-free transformations) and the quotient gets one Newton step. Rounding
+// them plainly costs up to 4 ulp where intermediates sit at the bottom of their binade. A zero
+// quotient keeps its sign (mish(-0) = -0).
+template <unsigned kFlags = 0, class V>
 AK_HD V mul_div_1p(V a, V b, V u, V ulo = V(0.f)) {
   TwoProduct<V> num = two_product(a, b);
   V den = V(1.f) + u;
   V den_lo = u - (den - V(1.f));
-  if constexpr (kLargeU) den_lo = select(u > V(1.f), V(1.f) - (den - u), den_lo);
-  if constexpr (kLow) den_lo = den_lo + ulo;
+  if constexpr ((kFlags & kLowU) != 0) den_lo = den_lo + ulo;
   V inv = recip(den);
   V q = num.hi * inv;
-  V residual = (fmadd(-q, den, num.hi) + num.lo) - q * den_lo;
-  if constexpr (kPlus) return fmadd(residual, inv, q);
+  V residual = fmadd(-q, den, num.hi);
+  if constexpr ((kFlags & kExactProduct) == 0) residual = residual + num.lo;
+  residual = residual - q * den_lo;
+  if constexpr ((kFlags & kPlusProduct) != 0) return fmadd(residual, inv, q);
   V r = select(absv(q) <= V(3.40282347e38f), fmadd(residual, inv, q), q);  // Inf - Inf is NaN
   return select(q == V(0.f), q, r);  // +0 residual + -0 would be +0
 }
@@ -168,8 +201,8 @@ template <bool kLow = false, class V>
 AK_HD V mul_sigmoid(V m, V z, V zlo = V(0.f)) {
   auto neg = z < V(0.f);
   // e = e^-|z| in (0, 1]: s(z) = 1/(1+e) for z >= 0 and e/(1+e) for z < 0.
-  ExpParts<V> e = exp_parts<kLow>(-absv(z), select(neg, zlo, -zlo));
-  V q = mul_div_1p<false>(m, select(neg, e.p, V(1.f)), e.value());
+  ExpParts<V> e = exp_minus_abs<kLow>(z, zlo);
+  V q = mul_div_1p(m, select(neg, e.p, V(1.f)), e.value());
   return select(z < V(-kExpUnderflow), zero_with_sign(m), select(neg, scale(q, e), q));
 }
 
@@ -184,13 +217,7 @@ AK_HD V mul_sigmoid(V m, V z, V zlo = V(0.f)) {
 template <bool kLow = false, bool kTied = false, class V>
 AK_HD V mul_sigmoid_fast(V m, V z, V zlo = V(0.f)) {
   auto neg = z < V(0.f);
-  V a = -absv(z);
-  V ac = maxv(a, V(-kExpUnderflow));
-  ExpParts<V> e;
-  if constexpr (kLow)
-    e = exp_in_range<true>(ac, select(ac == a, select(neg, zlo, -zlo), V(0.f)));
-  else
-    e = exp_in_range(ac);
+  ExpParts<V> e = exp_minus_abs<kLow>(z, zlo);
   V two_k = pow2_of(e);
   V num = select(neg, fmadd(m, e.pm1, m), m), den = fmadd(e.pm1, two_k, V(1.f) + two_k);
   V q = kTied ? div_rn(num, den) : num / den;

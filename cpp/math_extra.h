@@ -38,9 +38,11 @@ AK_HD V expm1_nonpos(V x) {
 // log(1 + u) for u in [0, 1] (u = 0 gives +0): 2 atanh(f) = 2f + 2f^3 q(f^2) with
 // f = u / (2 + u) in [0, 1/3]; q is a minimax fit (4.5e-9 relative to log1p, made for this file
 // with numpy) of (atanh(f) - f) / f^3.
-template <class V>
+// kNormal: u is 0 or at least 2^-125 wherever the caller uses the result, so u/2 is exact.
+template <bool kNormal = false, class V>
 AK_HD V log1p_unit(V u) {
-  V f = mul_div_1p<false, false, true>(u, V(0.5f), V(0.5f) * u);  // u / (2 + u) to half an ulp
+  constexpr unsigned kHalf = kPlusProduct | (kNormal ? kExactProduct : 0u);
+  V f = mul_div_1p<kHalf>(u, V(0.5f), V(0.5f) * u);  // u / (2 + u) to half an ulp
   V f2 = f * f;
   V q = fmadd(f2, V(1.400318593e-01f), V(1.400154829e-01f));
   q = fmadd(q, f2, V(2.001071721e-01f));
