@@ -97,13 +97,6 @@ struct GeluTanh {
   AK_HD static V clamped(V x) {
     return maxv(V(-16.f), minv(V(16.f), x));  // keeps NaN (x86 min and max give the second operand)
   }
-  // e^-|z| as p 2^k, keeping z's low part beyond |z| = 174 too (math.h's exp_minus_abs drops it),
-  // where 2^k is 0 (k = -251), so that e.value() is 0 there whatever p is
-  template <class V>
-  AK_HD static ExpParts<V> exp_minus_abs_keep_low(const TwoProduct<V>& z) {
-    return exp_in_range<true>(maxv(-absv(z.hi), V(-kExpUnderflow)),
-                              select(z.hi < V(0.f), z.lo, -z.lo));
-  }
   template <class V>
   AK_HD static TwoProduct<V> arg(V x) {
     V xc = clamped(x);
@@ -126,7 +119,8 @@ struct GeluTanh {
   AK_HD static V forward(V x, const Params&) {
     TwoProduct<V> z = arg(x);
     auto neg = z.hi < V(0.f);
-    ExpParts<V> e = exp_minus_abs_keep_low(z);
+    // z's low part is under 2^-15 (|x| <= 16 in arg), so beyond |z| = 174 it is kept too
+    ExpParts<V> e = exp_minus_abs<true, true>(z.hi, z.lo);
     V q = div_rn(select(neg, x * e.p, x), V(1.f) + e.value());
     // ±0: z = +0 and q = x / 2, with its sign; NaN: z is NaN
     // where scale_down's result is used, q 2^k = |geluTanh(x)| < 0.2: its first step is finite
@@ -146,7 +140,7 @@ struct GeluTanh {
     // rounding alone would cost the slope |z| 2^-24 of itself. Past |z| = 87.7, e is 0, so g is
     // the limits there: 1 on the right, and on the left -0 (0 times the negative 1 + w), as the
     // slope is negative out there.
-    V e = exp_minus_abs_keep_low(zz).value();
+    V e = exp_minus_abs<true, true>(zz.hi, zz.lo).value();
     V ep1 = V(1.f) + e;
     V num = select(z < V(0.f), e * ((V(1.f) + w) + e), fmadd(w, e, ep1));
     return div_rn(num, ep1 * ep1) * dy;  // NaN: z is NaN
@@ -202,9 +196,8 @@ struct Softplus {
     v[0] = beta;
     v[1] = power_of_two && std::isnormal(inv) ? inv : 0.f;
   }
-  template <bool kUnit = false, class V>
+  template <class V>
   AK_HD static V over_beta(V v, const Params& p) {
-    if constexpr (kUnit) return v;
     return p.v[1] != 0.f ? v * V(p.v[1]) : v / V(p.v[0]);
   }
   // kUnit: beta = 1, so z = x with no low part and nothing to divide by (the same bits)
@@ -212,8 +205,7 @@ struct Softplus {
   AK_HD static V forward_at(V x, const Params& p) {
     TwoProduct<V> z = kUnit ? TwoProduct<V>{x, V(0.f)} : two_product(V(p.v[0]), x);
     auto neg = z.hi <= V(0.f);
-    ExpParts<V> e = kUnit ? exp_in_range(maxv(-absv(x), V(-kExpUnderflow)))  // NaN: -174
-                          : exp_minus_abs<true>(z.hi, z.lo);
+    ExpParts<V> e = exp_minus_abs<!kUnit>(z.hi, z.lo);
     // below 2^-100 l = e^-|z| = p 2^k, and log1p's u is normal wherever it counts
     auto tail = e.k < V(-100.f);
     V lb = log1p_unit<true>(e.value());

@@ -77,42 +77,39 @@ AK_HD ExpParts<V> exp_parts(V x, V xlo = V(0.f)) {
 
 // e^-|z + zlo| as exp_parts gives it, for any z (NaN gives e^-174): -|z| needs no upper clamp,
 // and where -|z| is clamped its low part is dropped. zlo: as exp_parts' xlo, for z.
-template <bool kLow = false, class V>
+// kSmallLow: |zlo| < 2^-15 for every z, so it is kept where -|z| is clamped too (2^k is 0 there,
+// and p stays near 1), without the test.
+template <bool kLow = false, bool kSmallLow = false, class V>
 AK_HD ExpParts<V> exp_minus_abs(V z, V zlo = V(0.f)) {
   V a = -absv(z);
   V ac = maxv(a, V(-kExpUnderflow));
-  if constexpr (kLow)
-    return exp_in_range<true>(ac, select(ac == a, select(z < V(0.f), zlo, -zlo), V(0.f)));
-  else
-    return exp_in_range(ac);
+  if constexpr (!kLow) return exp_in_range(ac);
+  V lo = select(z < V(0.f), zlo, -zlo);
+  return exp_in_range<true>(ac, kSmallLow ? lo : select(ac == a, lo, V(0.f)));
 }
 
-// v * 2^k, rounded once: AVX-512's scalef; elsewhere one multiply while every lane has
-// k >= -126 (all normal inputs that matter), else an exact step and a rounding one. The same bits
-// on every path.
-template <class V>
-AK_HD V scale(V v, const ExpParts<V>& e) {
-  if constexpr (HasScalef<V>::value) {
-    return scalef(v, e.k);
-  } else {
-    if (!any_true(e.k < V(-126.f))) return v * e.two_k;
-    // Where k < -126: v 2^(k + 126) is exact (normal wherever the result is not 0), then one
-    // rounding by 2^-126, as scalef rounds.
-    auto low = e.k < V(-126.f);
-    V k1 = select(low, e.k + V(126.f), e.k);
-    return v * pow2i(k1) * select(low, V(1.17549435e-38f), V(1.f));
-  }
-}
-
-// v * 2^k rounded once, as scale, where v 2^(k + 126) is finite (|v| < 2 and k <= 0, say): that
-// product is then exact wherever the result is not 0, and both steps are taken everywhere (no
-// test).
+// v * 2^k rounded once, where v 2^(k + 126) is finite (|v| < 2 and k <= 0, say): that product is
+// then exact wherever the result is not 0, and one multiply by 2^-126 rounds it, as AVX-512's
+// scalef rounds. Both steps are taken everywhere (no test).
 template <class V>
 AK_HD V scale_down(V v, const ExpParts<V>& e) {
   if constexpr (HasScalef<V>::value)
     return scalef(v, e.k);
   else
     return v * pow2_biased(e.k + V(kRoundMagic + 126.f)) * V(1.17549435e-38f);
+}
+
+// v * 2^k rounded once, for any v: one multiply while every lane has k >= -126 (all normal inputs
+// that matter), else scale_down's two steps where k < -126. The same bits on every path.
+template <class V>
+AK_HD V scale(V v, const ExpParts<V>& e) {
+  if constexpr (HasScalef<V>::value) {
+    return scalef(v, e.k);
+  } else {
+    auto low = e.k < V(-126.f);
+    if (!any_true(low)) return v * e.two_k;
+    return select(low, scale_down(v, e), v * e.two_k);
+  }
 }
 
 // 1 / d for the SIMD wrappers (scalar.h has the float one, with the device's faster path).
