@@ -248,12 +248,12 @@ AK_HD V tanh_small_poly(V s) {
 
 // (1 - t) a + t b, 0 < t < 1, in one rounding; where a and b are both zeros (results that
 // underflowed) the blend is -0 if either is: -0 + +0 would be +0 where the exact blend of a
-// negative underflow and an exact +0 is negative.
+// negative underflow and an exact +0 is negative. (-a) + (-b) of two zeros is +0 unless both are
+// +0, so its negation is that zero.
 template <class V>
 AK_HD V blend_of(float t, V a, V b) {
   V y = fmadd(V(1.f - t), a, V(t) * b);
-  V neg = -((-zero_with_sign(a)) + (-zero_with_sign(b)));
-  return select((a == V(0.f)) & (b == V(0.f)), neg, y);
+  return select((a == V(0.f)) & (b == V(0.f)), -((-a) + (-b)), y);
 }
 
 // a + b exactly, as hi + lo (Knuth's TwoSum, for any order of magnitude).

@@ -43,11 +43,14 @@ AK_HD void eval_op_many(int op, const float (&x)[K], const float (&dy)[K], const
     for (int k = 0; k < K; ++k) out[k] = Pass<typename decltype(a)::type>::at(x[k], dy[k], p);
     return true;
   });
-  if (!known)
+  if (known) return;
 #ifdef __CUDA_ARCH__
-#pragma unroll
+  // decode_program checked op: a NaN fill here would be set up ahead of the dispatch (a move per
+  // element and side on every path)
+  __builtin_unreachable();
+#else
+  for (int k = 0; k < K; ++k) out[k] = as_float(0x7fc00000);
 #endif
-    for (int k = 0; k < K; ++k) out[k] = as_float(0x7fc00000);  // decode_program checked op
 }
 
 // (1 - t) a + t b, rounded as the CPU's blend does; t = 0 and t = 1 take one side as it is
@@ -97,25 +100,34 @@ struct OpFn {
 
 // A blend of two plain activations, the common shape: no stack, no loop over the program; the
 // two ops are picked by a switch that every thread takes the same way, once for the eight
-// elements of an aligned iteration (many) and per element elsewhere (head, tail, views).
+// elements of an aligned iteration (many) and per element elsewhere (head, tail, views). At t = 0
+// and t = 1 the side that blend_step drops is not computed.
 template <template <class> class Pass>
 struct BlendFn {
   int a, b;
   float t;
   Params pa, pb;
   AK_HD float operator()(float x, float dy) const {
-    return blend_step(t, eval_op<Pass>(a, x, dy, pa), eval_op<Pass>(b, x, dy, pb));
+    const float va = t != 1.f ? eval_op<Pass>(a, x, dy, pa) : 0.f;
+    return blend_step(t, va, t != 0.f ? eval_op<Pass>(b, x, dy, pb) : 0.f);
   }
-  // K elements at a time: each side's op dispatched once for all of them
+  // K elements at a time: each side's op dispatched once for all of them, and t tested once
   template <int K>
   AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
     float va[K], vb[K];
-    eval_op_many<Pass, K>(a, x, dy, pa, va);
-    eval_op_many<Pass, K>(b, x, dy, pb, vb);
+    if (t != 1.f) eval_op_many<Pass, K>(a, x, dy, pa, va);
+    if (t != 0.f) eval_op_many<Pass, K>(b, x, dy, pb, vb);
+    if (t == 0.f || t == 1.f) {
 #ifdef __CUDA_ARCH__
 #pragma unroll
 #endif
-    for (int k = 0; k < K; ++k) out[k] = blend_step(t, va[k], vb[k]);
+      for (int k = 0; k < K; ++k) out[k] = t == 0.f ? va[k] : vb[k];
+      return;
+    }
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int k = 0; k < K; ++k) out[k] = blend_of(t, va[k], vb[k]);
   }
 };
 

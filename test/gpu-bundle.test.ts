@@ -635,6 +635,26 @@ describe('bench:sass: the main loop of a kernel, counted from its SASS', () => {
     expect(flow.meet({ R1: 1, R2: 2 }, { R1: 1, R2: 3 })).toEqual({ R1: 1 });
   });
 
+  it("evaluates float comparisons of a blend's t (a parameter word) and immediates", () => {
+    const half = 0x3f000000; // 0.5
+    const flow = dispatch.opFlow(new Map([[0x218, half]]), []);
+    const run = (texts: string[]) =>
+      texts.reduce(
+        (state, text) => flow.step({ text, op: text.replace(/^@!?P\w+\s+/, '').split(' ')[0], addr: 0 }, state).state,
+        flow.initial,
+      );
+    expect(run(['LDC R0, c[0x0][0x218]', 'FSETP.NEU.AND P0, PT, R0, 1, PT'])).toEqual({ R0: half, P0: true });
+    // t = 0 or t = 1 (P1), and the second result: (t != 0) or t = 1 (P2)
+    expect(
+      run(['LDC R0, c[0x0][0x218]', 'FSETP.NEU.AND P0, PT, R0, 1, PT', 'FSETP.EQ.OR P1, P2, R0, RZ, !P0']),
+    ).toEqual({ R0: half, P0: true, P1: false, P2: true });
+    // a parameter word as the operand, with the - and |.| modifiers
+    expect(run(['FSETP.GT.AND P0, PT, -|c[0x0][0x218]|, -0.75, PT'])).toEqual({ P0: true });
+    expect(run(['FSETP.GEU.AND P0, PT, |c[0x0][0x218]|, 3.40282346638528859812e+38, PT'])).toEqual({ P0: false });
+    // an unknown operand leaves the predicate unknown
+    expect(run(['FSETP.NEU.AND P0, PT, R5, 1, PT'])).toEqual({});
+  });
+
   it('reads the ops in the order of the registry', () => {
     const ops = sass.registryOps();
     expect(ops[0]).toBe('Relu');

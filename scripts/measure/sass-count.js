@@ -18,7 +18,8 @@
 // branch (BRX, a jump table) or a call (CALL) is one instruction and marked. Per element: the
 // path over the floats the body stores. A two-op blend's kernel picks its ops at run time, so it
 // is counted once for every pair of ops, its dispatch followed for that pair (sass-dispatch.js,
-// with the jump tables from cuobjdump -elf); each side's parameters stay open (its longest path).
+// with the jump tables from cuobjdump -elf) at t = 1/2; each side's parameters stay open (its
+// longest path).
 //
 //   npm run bench:sass [-- --json] [-- --addon FILE]
 // Needs cuobjdump (CUDA's; nvcc's own install here lacks it): CUOBJDUMP=path, else
@@ -198,9 +199,13 @@ function registryOps(text = fs.readFileSync(path.join(root, 'cpp/ops.h'), 'utf8'
   return [...text.matchAll(/^\s*X\((\w+),/gm)].map((m) => m[1]);
 }
 
-// Where a two-op blend's kernel finds its ops: BlendFn's first two words (cuda/device_ops.cuh), at
-// the start of the kernel's parameters (sm_90: constant bank 0 from offset 0x210).
+// Where a two-op blend's kernel finds its ops and t: BlendFn's first three words
+// (cuda/device_ops.cuh), at the start of the kernel's parameters (sm_90: constant bank 0 from
+// offset 0x210). The pairs are counted at t = 1/2, a blend strictly between its sides (at t = 0
+// or 1 one side runs alone).
 const BLEND_OPS_AT = [0x210, 0x214];
+const BLEND_T_AT = 0x218;
+const HALF_BITS = 0x3f000000;
 
 /**
  * A two-op blend's main loop counted for every pair of ops, each through its own dispatch (the
@@ -214,6 +219,7 @@ function blendPairs(fn, loop, table, ops) {
         new Map([
           [BLEND_OPS_AT[0], i],
           [BLEND_OPS_AT[1], j],
+          [BLEND_T_AT, HALF_BITS],
         ]),
         table,
       );

@@ -2,8 +2,8 @@
 // op (a kernel parameter) ending in small jump tables (BRX through words of the kernel's
 // .nv.constant2 section). To count the path one pair of ops takes, this follows the values
 // computed from the op parameters through those instructions (a small constant propagation over
-// the SASS), so that their branches resolve; every other branch stays open. Used by
-// scripts/measure/sass-count.js.
+// the SASS), and the blend's t through float comparisons, so that their branches resolve; every
+// other branch stays open. Used by scripts/measure/sass-count.js.
 
 /** The words of every kernel's .nv.constant2 section (its jump tables), from `cuobjdump -elf`. */
 function jumpTables(elfText) {
@@ -61,6 +61,27 @@ const COMPARE = {
   GE: (a, b) => a >= b,
 };
 
+// FSETP's comparisons: the plain ones are false where an operand is NaN, the U ones true
+const FLOAT_COMPARE = {
+  EQ: (a, b) => a === b,
+  NE: (a, b) => a !== b && !Number.isNaN(a) && !Number.isNaN(b),
+  LT: (a, b) => a < b,
+  LE: (a, b) => a <= b,
+  GT: (a, b) => a > b,
+  GE: (a, b) => a >= b,
+  EQU: (a, b) => a === b || Number.isNaN(a) || Number.isNaN(b),
+  NEU: (a, b) => a !== b,
+  LTU: (a, b) => !(a >= b),
+  LEU: (a, b) => !(a > b),
+  GTU: (a, b) => !(a <= b),
+  GEU: (a, b) => !(a < b),
+};
+const bitsToFloat = (bits) => {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setInt32(0, bits);
+  return view.getFloat32(0);
+};
+
 /**
  * The flow of the op values through a kernel: params maps a constant-bank-0 offset (the kernel
  * parameter) to its value, table is the kernel's jump-table words. step(line, state) executes one
@@ -81,6 +102,20 @@ function opFlow(params, table) {
     return v === undefined ? undefined : v !== negated;
   };
   const known = (...vs) => vs.every((v) => v !== undefined);
+  // a float operand: a register or parameter word (its bits), RZ, or a decimal immediate, with
+  // the - and |.| modifiers
+  const floatValue = (state, o) => {
+    const m = o.match(/^(-?)(\|?)([^|]+)\|?$/);
+    if (!m) return undefined;
+    const [, negated, absolute, x] = m;
+    const bank0 = x.match(/^c\[0x0\]\[0x([0-9a-f]+)\]$/);
+    const bits = bank0 ? params.get(Number.parseInt(bank0[1], 16)) : value(state, x);
+    const decimal = /^[\d.]/.test(x) && !x.startsWith('0x');
+    let f = decimal ? Number(x) : bits === undefined ? undefined : bitsToFloat(bits);
+    if (f === undefined) return undefined;
+    if (absolute) f = Math.abs(f);
+    return negated ? -f : f;
+  };
 
   /** The values an instruction computes, or null where it is not one this follows. */
   function evaluate(op, o, state) {
@@ -116,6 +151,17 @@ function opFlow(params, table) {
       const min = predicate(state, o[o.length - 1]);
       if (!known(a, b, min)) return null;
       return { [o[0]]: min ? Math.min(u(a), u(b)) : Math.max(u(a), u(b)) };
+    }
+    const fcmp = op.match(/^FSETP\.([A-Z]+)\.(AND|OR)$/);
+    if (fcmp && FLOAT_COMPARE[fcmp[1]] && o.length === 5) {
+      const [a, b] = [floatValue(state, o[2]), floatValue(state, o[3])];
+      const c = predicate(state, o[4]);
+      if (!known(a, b, c)) return null;
+      const r = FLOAT_COMPARE[fcmp[1]](a, b);
+      const join = (x) => (fcmp[2] === 'AND' ? x && c : x || c);
+      const out = { [o[0]]: join(r) };
+      if (o[1] !== 'PT') out[o[1]] = join(!r);
+      return out;
     }
     const cmp = op.match(/^U?ISETP\.(EQ|NE|LT|LE|GT|GE)(\.U32)?\.(AND|OR)$/);
     if (cmp && o.length === 5) {
