@@ -100,23 +100,23 @@ struct OpFn {
 
 // A blend of two plain activations, the common shape: no stack, no loop over the program; the
 // two ops are picked by a switch that every thread takes the same way, once for the eight
-// elements of an aligned iteration (many) and per element elsewhere (head, tail, views). At t = 0
-// and t = 1 the side that blend_step drops is not computed.
+// elements of an aligned iteration (many) and per element elsewhere (head, tail, views).
 template <template <class> class Pass>
 struct BlendFn {
   int a, b;
   float t;
   Params pa, pb;
   AK_HD float operator()(float x, float dy) const {
-    const float va = t != 1.f ? eval_op<Pass>(a, x, dy, pa) : 0.f;
-    return blend_step(t, va, t != 0.f ? eval_op<Pass>(b, x, dy, pb) : 0.f);
+    return blend_step(t, eval_op<Pass>(a, x, dy, pa), eval_op<Pass>(b, x, dy, pb));
   }
-  // K elements at a time: each side's op dispatched once for all of them, and t tested once
+  // K elements at a time: each side's op dispatched once for all of them, and t = 0 and t = 1
+  // tested once (nvcc kept blend_step's tests in the unrolled loop, a select and a branch an
+  // element). Both sides are computed at every t: skipping one there took 8 to 11 registers more.
   template <int K>
   AK_HD void many(const float (&x)[K], const float (&dy)[K], float (&out)[K]) const {
     float va[K], vb[K];
-    if (t != 1.f) eval_op_many<Pass, K>(a, x, dy, pa, va);
-    if (t != 0.f) eval_op_many<Pass, K>(b, x, dy, pb, vb);
+    eval_op_many<Pass, K>(a, x, dy, pa, va);
+    eval_op_many<Pass, K>(b, x, dy, pb, vb);
     if (t == 0.f || t == 1.f) {
 #ifdef __CUDA_ARCH__
 #pragma unroll

@@ -202,7 +202,7 @@ function registryOps(text = fs.readFileSync(path.join(root, 'cpp/ops.h'), 'utf8'
 // Where a two-op blend's kernel finds its ops and t: BlendFn's first three words
 // (cuda/device_ops.cuh), at the start of the kernel's parameters (sm_90: constant bank 0 from
 // offset 0x210). The pairs are counted at t = 1/2, a blend strictly between its sides (at t = 0
-// or 1 one side runs alone).
+// or 1 the kernel returns one side as it is).
 const BLEND_OPS_AT = [0x210, 0x214];
 const BLEND_T_AT = 0x218;
 const HALF_BITS = 0x3f000000;
