@@ -121,6 +121,8 @@ struct BlendFn {
 #ifdef __CUDA_ARCH__
 #pragma unroll
 #endif
+      // blend_step's choice written out: through blend_step, nvcc placed the loop 0.18
+      // instructions an element longer on average over the pairs
       for (int k = 0; k < K; ++k) out[k] = t == 0.f ? va[k] : vb[k];
       return;
     }

@@ -61,21 +61,15 @@ const COMPARE = {
   GE: (a, b) => a >= b,
 };
 
-// FSETP's comparisons: the plain ones are false where an operand is NaN, the U ones true
-const FLOAT_COMPARE = {
-  EQ: (a, b) => a === b,
-  NE: (a, b) => a !== b && !Number.isNaN(a) && !Number.isNaN(b),
-  LT: (a, b) => a < b,
-  LE: (a, b) => a <= b,
-  GT: (a, b) => a > b,
-  GE: (a, b) => a >= b,
-  EQU: (a, b) => a === b || Number.isNaN(a) || Number.isNaN(b),
-  NEU: (a, b) => a !== b,
-  LTU: (a, b) => !(a >= b),
-  LEU: (a, b) => !(a > b),
-  GTU: (a, b) => !(a <= b),
-  GEU: (a, b) => !(a < b),
-};
+// FSETP's comparisons: COMPARE's, false where an operand is NaN, and their unordered forms (EQU,
+// LTU, ...), true there
+const unordered = (a, b) => Number.isNaN(a) || Number.isNaN(b);
+const FLOAT_COMPARE = Object.fromEntries(
+  Object.entries(COMPARE).flatMap(([name, f]) => [
+    [name, (a, b) => !unordered(a, b) && f(a, b)],
+    [`${name}U`, (a, b) => unordered(a, b) || f(a, b)],
+  ]),
+);
 const bitsToFloat = (bits) => {
   const view = new DataView(new ArrayBuffer(4));
   view.setInt32(0, bits);
@@ -152,23 +146,17 @@ function opFlow(params, table) {
       if (!known(a, b, min)) return null;
       return { [o[0]]: min ? Math.min(u(a), u(b)) : Math.max(u(a), u(b)) };
     }
-    const fcmp = op.match(/^FSETP\.([A-Z]+)\.(AND|OR)$/);
-    if (fcmp && FLOAT_COMPARE[fcmp[1]] && o.length === 5) {
-      const [a, b] = [floatValue(state, o[2]), floatValue(state, o[3])];
+    // ISETP and FSETP: the comparison, and-ed or or-ed with a predicate; a second destination
+    // gets the negated comparison joined the same way
+    const set = op.match(/^(U?I|F)SETP\.([A-Z]+)(\.U32)?\.(AND|OR)$/);
+    if (set && o.length === 5) {
+      const float = set[1] === 'F';
+      const compare = (float ? FLOAT_COMPARE : COMPARE)[set[2]];
+      const [a, b] = float ? [floatValue(state, o[2]), floatValue(state, o[3])] : [v(2), v(3)];
       const c = predicate(state, o[4]);
-      if (!known(a, b, c)) return null;
-      const r = FLOAT_COMPARE[fcmp[1]](a, b);
-      const join = (x) => (fcmp[2] === 'AND' ? x && c : x || c);
-      const out = { [o[0]]: join(r) };
-      if (o[1] !== 'PT') out[o[1]] = join(!r);
-      return out;
-    }
-    const cmp = op.match(/^U?ISETP\.(EQ|NE|LT|LE|GT|GE)(\.U32)?\.(AND|OR)$/);
-    if (cmp && o.length === 5) {
-      const c = predicate(state, o[4]);
-      if (!known(v(2), v(3), c)) return null;
-      const r = COMPARE[cmp[1]](u(v(2)), u(v(3)));
-      const join = (x) => (cmp[3] === 'AND' ? x && c : x || c);
+      if (!compare || !known(a, b, c)) return null;
+      const r = float ? compare(a, b) : compare(u(a), u(b));
+      const join = (x) => (set[4] === 'AND' ? x && c : x || c);
       const out = { [o[0]]: join(r) };
       if (o[1] !== 'PT' && o[1] !== 'UPT') out[o[1]] = join(!r);
       return out;
